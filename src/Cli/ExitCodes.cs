@@ -1,0 +1,17 @@
+namespace Tcdb.Cli;
+
+/// <summary>Process exit codes shared by every command.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything holds.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command ran and found defects (or, for check, any finding).</summary>
+    public const int Findings = 1;
+
+    /// <summary>Unusable input: bad arguments, a db directory that cannot be loaded, an unreachable server.</summary>
+    public const int UnusableInput = 2;
+
+    /// <summary>A bug in tcdb itself: the message asks for a report.</summary>
+    public const int InternalError = 70;
+}

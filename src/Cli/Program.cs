@@ -1,0 +1,1 @@
+return await Tcdb.Cli.CliApp.RunAsync(args, Console.Out, Console.Error);

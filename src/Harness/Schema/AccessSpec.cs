@@ -1,0 +1,15 @@
+namespace Tcdb.Schema;
+
+/// <summary>A table privilege from access.yml: read = SELECT; write = SELECT, INSERT, UPDATE, DELETE.</summary>
+public enum TableAccess
+{
+    Read,
+    Write,
+}
+
+/// <summary>One service of access.yml and the tables it may use.</summary>
+public sealed record ServiceAccess(string Name, IReadOnlyDictionary<string, TableAccess> Tables, SourceLocation? Location = null)
+{
+    /// <summary>The login role of this service: <c>&lt;prefix&gt;_&lt;service with '-' replaced by '_'&gt;</c>.</summary>
+    public string RoleName(string usersPrefix) => $"{usersPrefix}_{Name.Replace('-', '_')}";
+}

@@ -1,0 +1,90 @@
+namespace Tcdb.Schema;
+
+/// <summary>
+/// An immutable, validated db directory: versions 1..N without gaps, access.yml and tables.yml.
+/// Version 0 is the implicit empty database.
+/// </summary>
+public sealed class DbSchema
+{
+    public DbSchema(
+        IReadOnlyList<DbVersion> versions,
+        IReadOnlyList<ServiceAccess> access,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> tables,
+        string? directory = null)
+    {
+        for (var i = 0; i < versions.Count; i++)
+        {
+            if (versions[i].Number != i + 1)
+            {
+                throw new ArgumentException($"versions must be numbered 1..N in order; position {i + 1} holds version {versions[i].Number}", nameof(versions));
+            }
+        }
+
+        Versions = versions;
+        Access = access;
+        Tables = tables;
+        Directory = directory;
+    }
+
+    public IReadOnlyList<DbVersion> Versions { get; }
+
+    /// <summary>access.yml: services in file order.</summary>
+    public IReadOnlyList<ServiceAccess> Access { get; }
+
+    /// <summary>tables.yml: table -> column -> type as printed by format_type (plus " not null").</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Tables { get; }
+
+    /// <summary>The directory this schema was loaded from, when it was.</summary>
+    public string? Directory { get; }
+
+    public int LatestVersion => Versions.Count;
+
+    public DbVersion GetVersion(int number) =>
+        number >= 1 && number <= Versions.Count
+            ? Versions[number - 1]
+            : throw new ArgumentOutOfRangeException(nameof(number), number, $"Version {number} not found in the schema (latest is {LatestVersion})");
+
+    /// <summary>Every method that exists at <paramref name="atVersion"/> (default: latest), sorted by name.</summary>
+    public IReadOnlyList<EffectiveMethod> EffectiveMethods(int? atVersion = null)
+    {
+        var upTo = atVersion ?? LatestVersion;
+        var byName = new Dictionary<string, EffectiveMethod>(StringComparer.Ordinal);
+        foreach (var version in Versions.Take(upTo))
+        {
+            foreach (var entry in version.Methods)
+            {
+                byName.TryGetValue(entry.Name, out var previous);
+                if (entry.IsDefinition)
+                {
+                    byName[entry.Name] = new EffectiveMethod(entry, version.Number, version.Number, entry.Deprecated);
+                }
+                else if (previous is not null)
+                {
+                    byName[entry.Name] = previous with { LastEntryVersion = version.Number, Deprecated = true };
+                }
+            }
+        }
+
+        return byName.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The most recent full definition of <paramref name="name"/> at or before <paramref name="atVersion"/>,
+    /// or null when the method did not exist then (a downgrade must drop it).
+    /// </summary>
+    public (DbMethod Method, int Version)? LastDefinition(string name, int atVersion)
+    {
+        for (var v = Math.Min(atVersion, LatestVersion); v >= 1; v--)
+        {
+            var entry = Versions[v - 1].FindMethod(name);
+            if (entry is { IsDefinition: true })
+            {
+                return (entry, v);
+            }
+        }
+
+        return null;
+    }
+
+    public ServiceAccess? FindService(string name) => Access.FirstOrDefault(s => s.Name == name);
+}

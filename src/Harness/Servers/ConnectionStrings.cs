@@ -1,0 +1,103 @@
+using Npgsql;
+
+namespace Tcdb.Servers;
+
+/// <summary>Converts between the URI form Taskcluster uses and Npgsql's keyword form.</summary>
+public static class ConnectionStrings
+{
+    /// <summary>
+    /// Accepts <c>postgresql://user:pass@host:port/db?sslmode=...</c> (or <c>postgres://</c>) or an Npgsql
+    /// keyword string, and returns an Npgsql keyword string.
+    /// </summary>
+    public static string Normalize(string urlOrKeywords)
+    {
+        var text = urlOrKeywords.Trim();
+        if (!text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
+            !text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return new NpgsqlConnectionStringBuilder(text).ConnectionString;
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"not a PostgreSQL URL (postgresql://user:pass@host:port/db) nor an Npgsql connection string: {e.Message}", e);
+            }
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new FormatException($"malformed PostgreSQL URL '{Redact(text)}': expected postgresql://user:pass@host:port/db");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host.Trim('[', ']'),
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+        };
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            builder.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2)
+            {
+                builder.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        builder.Database = database.Length > 0 ? database : "postgres";
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            var key = Uri.UnescapeDataString(kv[0]);
+            var value = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "true";
+            switch (key.ToLowerInvariant())
+            {
+                case "ssl" when value is "1" or "true":
+                    builder.SslMode = SslMode.Require;
+                    break;
+                case "ssl" when value == "authorized":
+                    builder.SslMode = SslMode.VerifyFull;
+                    break;
+                case "sslmode":
+                    builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", string.Empty), ignoreCase: true);
+                    break;
+                default:
+                    builder[key] = value;
+                    break;
+            }
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>The same connection string pointed at another database.</summary>
+    public static string WithDatabase(string connectionString, string database) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
+
+    /// <summary>The same connection string with other credentials.</summary>
+    public static string WithUser(string connectionString, string user, string? password) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = user, Password = password }.ConnectionString;
+
+    /// <summary>A connection string safe to print: the password is replaced by <c>***</c>.</summary>
+    public static string Redact(string connectionStringOrUrl)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionStringOrUrl);
+            if (!string.IsNullOrEmpty(builder.Password))
+            {
+                builder.Password = "***";
+            }
+
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            var at = connectionStringOrUrl.LastIndexOf('@');
+            var scheme = connectionStringOrUrl.IndexOf("://", StringComparison.Ordinal);
+            return at > 0 && scheme > 0 ? connectionStringOrUrl[..(scheme + 3)] + "***" + connectionStringOrUrl[at..] : connectionStringOrUrl;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Tcdb.Servers;
+
+/// <summary>Database creation, cloning and dropping shared by every kind of server.</summary>
+public abstract class PostgresServerBase : IPostgresServer
+{
+    private static int counter;
+    private readonly string runId = $"{Environment.ProcessId:x}{Random.Shared.Next(0x1000):x3}";
+
+    public abstract string Description { get; }
+
+    public int MajorVersion { get; protected set; }
+
+    public string ServerVersion { get; protected set; } = string.Empty;
+
+    public abstract string AdminConnectionString { get; }
+
+    /// <summary>How PostgreSQL 15+ copies a template; PostgreSQL 11 always copies files.</summary>
+    public CloneStrategy CloneStrategy { get; init; } = CloneStrategy.FileCopy;
+
+    public async Task<TestDatabase> CreateDatabaseAsync(string? template = null, CancellationToken cancellationToken = default)
+    {
+        var name = $"tcdb_{runId}_{Interlocked.Increment(ref counter)}";
+        var sql = $"create database {Quote(name)}";
+        if (template is not null)
+        {
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, template)));
+            sql += $" template {Quote(template)}";
+            if (MajorVersion >= 15)
+            {
+                sql += CloneStrategy == CloneStrategy.FileCopy ? " strategy = file_copy" : " strategy = wal_log";
+            }
+        }
+
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // Someone else (another process, a connection being closed) still uses the template.
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+
+        return new TestDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
+    }
+
+    public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, name)));
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var terminate = new NpgsqlCommand(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", connection))
+        {
+            terminate.Parameters.Add(new NpgsqlParameter { Value = name });
+            await terminate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var drop = new NpgsqlCommand($"drop database if exists {Quote(name)}", connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Reads the server version once connected.</summary>
+    protected async Task ReadServerVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("select current_setting('server_version_num')::int, current_setting('server_version')", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        MajorVersion = reader.GetInt32(0) / 10000;
+        ServerVersion = reader.GetString(1);
+    }
+
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+}
+
+/// <summary>How <c>create database ... template</c> copies data on PostgreSQL 15 and newer.</summary>
+public enum CloneStrategy
+{
+    /// <summary>Copy the template's files and checkpoint (the only strategy before PostgreSQL 15).</summary>
+    FileCopy,
+
+    /// <summary>Copy block by block through the WAL (the default of PostgreSQL 15).</summary>
+    WalLog,
+}

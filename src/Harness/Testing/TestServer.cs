@@ -1,0 +1,48 @@
+using Tcdb.Servers;
+
+namespace Tcdb.Testing;
+
+/// <summary>
+/// The one PostgreSQL server a test run uses, started on first use and stopped at process exit:
+/// the server named by <c>TEST_DB_URL</c> when set, else a throwaway cluster of the major in
+/// <c>PG_VERSION</c> (default 15).
+/// </summary>
+public static class TestServer
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static IPostgresServer? server;
+
+    public static async Task<IPostgresServer> GetAsync(CancellationToken cancellationToken = default)
+    {
+        if (server is not null)
+        {
+            return server;
+        }
+
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (server is null)
+            {
+                server = await PostgresServers.FromEnvironmentAsync(cancellationToken);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => ShutdownAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            return server;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Stops the shared server (test assemblies call this from a SetUpFixture's one-time teardown).</summary>
+    public static async ValueTask ShutdownAsync()
+    {
+        var current = Interlocked.Exchange(ref server, null);
+        if (current is not null)
+        {
+            await current.DisposeAsync();
+        }
+    }
+}
