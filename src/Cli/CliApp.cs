@@ -1,3 +1,4 @@
+using Tcdb.Cli.Commands;
 using Tcdb.Servers;
 
 namespace Tcdb.Cli;
@@ -8,7 +9,8 @@ public static class CliApp
     /// <summary>Every command, in the order <c>tcdb help</c> lists them.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
-        new Commands.ServerCommand(),
+        new CheckCommand(),
+        new ServerCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)

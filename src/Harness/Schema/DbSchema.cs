@@ -3,7 +3,7 @@ namespace Tcdb.Schema;
 /// <summary>
 /// An immutable, validated db directory: versions 1..N without gaps, access.yml and tables.yml.
 /// Version 0 is the implicit empty database. Build one with <see cref="SchemaLoader.Load"/> or
-/// <c>SchemaJson.Read</c>. Two schemas are equal when their content is (versions, access, tables),
+/// <see cref="SchemaJson.Read"/>. Two schemas are equal when their content is (versions, access, tables),
 /// wherever they were read from.
 /// </summary>
 public sealed class DbSchema : IEquatable<DbSchema>

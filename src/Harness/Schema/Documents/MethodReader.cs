@@ -29,7 +29,8 @@ internal static partial class MethodReader
         }
 
         Fields.RejectUnknownKeys(mapping, Keys, errors, owner);
-        var deprecated = ReadDeprecated(mapping.Get("deprecated"), errors, owner);
+        var deprecatedFlag = ReadDeprecated(mapping.Get("deprecated"), errors, owner);
+        var deprecated = deprecatedFlag ?? false;
         var mode = ReadMode(mapping.Get("mode"), errors, owner);
         var description = Fields.Text(mapping.Get("description"), errors, $"{owner}: description");
         var serviceName = Fields.Text(mapping.Get("serviceName"), errors, $"{owner}: serviceName");
@@ -51,7 +52,11 @@ internal static partial class MethodReader
             nameKey.Location,
             bodyLocation);
 
-        if (!deprecated)
+        if (deprecatedFlag is null)
+        {
+            // The flag itself is wrong; checking the other fields against a guess would only add noise.
+        }
+        else if (!deprecated)
         {
             RequireDefinition(method, mapping, nameKey, errors, owner, includeOwnership: true);
         }
@@ -99,7 +104,8 @@ internal static partial class MethodReader
         }
     }
 
-    private static bool ReadDeprecated(DocNode? node, ErrorList errors, string owner)
+    /// <summary>The flag, false when absent, null when it is not a boolean (error recorded).</summary>
+    private static bool? ReadDeprecated(DocNode? node, ErrorList errors, string owner)
     {
         switch (node)
         {
@@ -109,7 +115,7 @@ internal static partial class MethodReader
                 return flag.Value.Equals("true", StringComparison.OrdinalIgnoreCase);
             default:
                 errors.Add(node.Location, $"{owner}: deprecated must be true or false, found {node.Describe()}");
-                return false;
+                return null;
         }
     }
 
