@@ -89,11 +89,11 @@ internal static class ScriptLocation
         // Only the frame of the script itself counts, not the frames of functions it called.
         if (error.Where is { } where)
         {
-            var frame = new Regex("PL/pgSQL function \"?" + Regex.Escape(statement.PlpgsqlFrame) + "\"?(\\(|\\s)[^\n]*? line (\\d+)");
+            var frame = new Regex("PL/pgSQL function \"?" + Regex.Escape(statement.PlpgsqlFrame) + "\"?(?=[(\\s])[^\n]*? line (\\d+)");
             var match = frame.Match(where);
             if (match.Success)
             {
-                return (int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), null);
+                return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), null);
             }
         }
 

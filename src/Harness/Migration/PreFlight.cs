@@ -25,9 +25,9 @@ internal static class PreFlight
         {
             await Sql.ExecuteAsync(connection, "create extension pgcrypto", cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateObject)
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
         {
-            // Already installed.
+            // Already installed (23505: installed concurrently by another upgrader).
         }
         catch (PostgresException e)
         {
