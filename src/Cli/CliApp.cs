@@ -8,6 +8,7 @@ public static class CliApp
     /// <summary>Every command, in the order <c>tcdb help</c> lists them.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
+        new Commands.ServerCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -19,6 +20,13 @@ public static class CliApp
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            signal =>
+            {
+                signal.Cancel = true;
+                cancellation.Cancel();
+            });
         try
         {
             return await RunAsync(args, new CliContext(stdout, stderr, cancellation.Token));

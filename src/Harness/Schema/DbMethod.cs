@@ -10,6 +10,8 @@ public enum MethodMode
 /// <summary>
 /// One entry of a version's <c>methods</c> mapping, exactly as written (external SQL files already inlined).
 /// A deprecated stub has <see cref="Deprecated"/> set and no args, returns or body.
+/// <see cref="Location"/> is the line of the method name, <see cref="BodyLocation"/> the first line of the body text
+/// (line 1 of the external file when the body came from one).
 /// </summary>
 public sealed record DbMethod(
     string Name,
@@ -20,7 +22,8 @@ public sealed record DbMethod(
     string? Returns,
     string? Body,
     bool Deprecated,
-    SourceLocation? Location = null)
+    SourceLocation? Location = null,
+    SourceLocation? BodyLocation = null)
 {
     /// <summary>A stub only marks the function deprecated; no SQL is executed for it.</summary>
     public bool IsStub => Deprecated && string.IsNullOrEmpty(Args) && string.IsNullOrEmpty(Returns) && string.IsNullOrEmpty(Body);
@@ -29,5 +32,19 @@ public sealed record DbMethod(
     public bool IsDefinition => !IsStub;
 
     /// <summary>Structural equality that ignores where the entry was read from.</summary>
-    public bool SameDefinitionAs(DbMethod other) => this with { Location = null } == other with { Location = null };
+    public bool SameDefinitionAs(DbMethod other) => Equals(other);
+
+    /// <summary>Value equality over the content; <see cref="Location"/> and <see cref="BodyLocation"/> are provenance and ignored.</summary>
+    public bool Equals(DbMethod? other) =>
+        other is not null
+        && Name == other.Name
+        && Description == other.Description
+        && Mode == other.Mode
+        && ServiceName == other.ServiceName
+        && Args == other.Args
+        && Returns == other.Returns
+        && Body == other.Body
+        && Deprecated == other.Deprecated;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Description, Mode, ServiceName, Args, Returns, Body, Deprecated);
 }

@@ -2,15 +2,24 @@ namespace Tcdb.Schema;
 
 /// <summary>
 /// An immutable, validated db directory: versions 1..N without gaps, access.yml and tables.yml.
-/// Version 0 is the implicit empty database.
+/// Version 0 is the implicit empty database. Build one with <see cref="SchemaLoader.Load"/> or
+/// <c>SchemaJson.Read</c>. Two schemas are equal when their content is (versions, access, tables),
+/// wherever they were read from.
 /// </summary>
-public sealed class DbSchema
+public sealed class DbSchema : IEquatable<DbSchema>
 {
+    private readonly IReadOnlyDictionary<string, SourceLocation> tableLocations;
+
+    /// <summary>
+    /// Builds a schema from validated parts. <paramref name="tableLocations"/> says where tables.yml declares
+    /// each table (key <c>table</c>) and column (key <c>table.column</c>).
+    /// </summary>
     public DbSchema(
         IReadOnlyList<DbVersion> versions,
         IReadOnlyList<ServiceAccess> access,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> tables,
-        string? directory = null)
+        string? directory = null,
+        IReadOnlyDictionary<string, SourceLocation>? tableLocations = null)
     {
         for (var i = 0; i < versions.Count; i++)
         {
@@ -24,6 +33,7 @@ public sealed class DbSchema
         Access = access;
         Tables = tables;
         Directory = directory;
+        this.tableLocations = tableLocations ?? new Dictionary<string, SourceLocation>();
     }
 
     public IReadOnlyList<DbVersion> Versions { get; }
@@ -87,4 +97,22 @@ public sealed class DbSchema
     }
 
     public ServiceAccess? FindService(string name) => Access.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>Where tables.yml declares <paramref name="table"/> (or its <paramref name="column"/>), when known.</summary>
+    public SourceLocation? TableLocation(string table, string? column = null) =>
+        tableLocations.TryGetValue(column is null ? table : $"{table}.{column}", out var location) ? location : null;
+
+    public bool Equals(DbSchema? other) =>
+        other is not null
+        && Versions.SequenceEqual(other.Versions)
+        && Access.Count == other.Access.Count
+        && Access.All(s => other.FindService(s.Name) is { } same && same.Equals(s))
+        && Tables.Count == other.Tables.Count
+        && Tables.All(t => other.Tables.TryGetValue(t.Key, out var columns)
+            && columns.Count == t.Value.Count
+            && t.Value.All(c => columns.TryGetValue(c.Key, out var type) && type == c.Value));
+
+    public override bool Equals(object? obj) => Equals(obj as DbSchema);
+
+    public override int GetHashCode() => HashCode.Combine(Versions.Count, Access.Count, Tables.Count);
 }

@@ -100,4 +100,23 @@ public static class ConnectionStrings
             return at > 0 && scheme > 0 ? connectionStringOrUrl[..(scheme + 3)] + "***" + connectionStringOrUrl[at..] : connectionStringOrUrl;
         }
     }
+
+    /// <summary>The URI form (<c>postgresql://user:pass@host:port/db</c>) of an Npgsql keyword string.</summary>
+    public static string ToUrl(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var credentials = Uri.EscapeDataString(builder.Username ?? string.Empty);
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            credentials += ":" + Uri.EscapeDataString(builder.Password);
+        }
+
+        var host = builder.Host ?? "localhost";
+        if (host.Contains(':', StringComparison.Ordinal))
+        {
+            host = $"[{host}]";
+        }
+
+        return $"postgresql://{(credentials.Length > 0 ? credentials + "@" : string.Empty)}{host}:{builder.Port}/{Uri.EscapeDataString(builder.Database ?? "postgres")}";
+    }
 }

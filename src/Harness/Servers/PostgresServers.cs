@@ -35,6 +35,6 @@ public static class PostgresServers
             : throw new ServerUnavailableException($"{PgVersionVariable}='{text}' is not a PostgreSQL major version such as 11 or 15");
     }
 
-    public static Task<IPostgresServer> StartThrowawayAsync(int major, CancellationToken cancellationToken = default) =>
-        throw new ServerUnavailableException($"throwaway clusters are not available yet; set {TestDbUrlVariable} (PostgreSQL {major})");
+    public static async Task<IPostgresServer> StartThrowawayAsync(int major, CancellationToken cancellationToken = default) =>
+        await ThrowawayCluster.StartAsync(major, cancellationToken);
 }

@@ -1,0 +1,99 @@
+using Npgsql;
+using Tcdb.Schema;
+
+namespace Tcdb.Verification;
+
+/// <summary>The outcome of calling one stored function with generated arguments.</summary>
+public sealed record ProbeResult(string Method, MethodMode Mode, bool Deprecated, string? SqlState, string? Error)
+{
+    /// <summary>
+    /// The error means the body cannot run at this version: it names something that does not exist
+    /// (SQLSTATE class 42), a read method wrote (25006), or PL/pgSQL control flow broke (class 2F).
+    /// Errors the function raises on purpose or that arbitrary arguments provoke are not defects.
+    /// </summary>
+    public bool IsDefect => SqlState is { } code &&
+        (code.StartsWith("42", StringComparison.Ordinal) || code.StartsWith("2F", StringComparison.Ordinal) ||
+         (code == "25006" && Mode == MethodMode.Read));
+}
+
+/// <summary>
+/// Calls every stored function that exists at a version once, each in its own rolled-back transaction
+/// (read-only for read methods, as the function client does), with arguments generated from its signature.
+/// PL/pgSQL resolves names only when a statement runs, so this is how a body that still refers to a dropped
+/// table or column is caught.
+/// </summary>
+public static class FunctionProbe
+{
+    private const string ProbeUuid = "5d5f2a70-3b48-4b8e-9f0e-7b1d2c3a4e5f";
+
+    public static async Task<IReadOnlyList<ProbeResult>> CallAllAsync(
+        NpgsqlConnection connection, DbSchema schema, int atVersion, CancellationToken cancellationToken = default)
+    {
+        var results = new List<ProbeResult>();
+        foreach (var method in schema.EffectiveMethods(atVersion))
+        {
+            results.Add(await CallAsync(connection, method, cancellationToken));
+        }
+
+        return results;
+    }
+
+    public static async Task<ProbeResult> CallAsync(NpgsqlConnection connection, EffectiveMethod method, CancellationToken cancellationToken = default)
+    {
+        var definition = method.Definition;
+        var mode = definition.Mode ?? MethodMode.Write;
+        var arguments = MethodArguments.Parse(definition.Args).Select(a => Literal(a.Type));
+        var call = $"select count(*) from \"{definition.Name}\"({string.Join(", ", arguments)})";
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await Execute(connection, mode == MethodMode.Read ? "set transaction read only" : "set transaction read write", cancellationToken);
+            await Execute(connection, "set local statement_timeout = '10s'", cancellationToken);
+            await Execute(connection, call, cancellationToken);
+            return new ProbeResult(definition.Name, mode, method.Deprecated, null, null);
+        }
+        catch (PostgresException e)
+        {
+            return new ProbeResult(definition.Name, mode, method.Deprecated, e.SqlState, e.MessageText + (e.Where is { Length: > 0 } where ? $" ({where.Split('\n')[0]})" : string.Empty));
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A SQL expression of exactly the parameter's type, so the call resolves to this function.</summary>
+    internal static string Literal(string type)
+    {
+        var t = type.Trim().ToLowerInvariant();
+        string? text = t switch
+        {
+            _ when t.EndsWith("[]", StringComparison.Ordinal) => "{}",
+            "text" or "name" or "citext" => "tcdb-probe",
+            _ when t.StartsWith("character", StringComparison.Ordinal) || t.StartsWith("varchar", StringComparison.Ordinal) || t.StartsWith("char", StringComparison.Ordinal) => "p",
+            "integer" or "int" or "int4" or "bigint" or "int8" or "smallint" or "int2" or "real" or "float4" or "float8" or "double precision" => "1",
+            _ when t.StartsWith("numeric", StringComparison.Ordinal) || t.StartsWith("decimal", StringComparison.Ordinal) => "1",
+            "boolean" or "bool" => "false",
+            "uuid" => ProbeUuid,
+            "jsonb" or "json" => "{}",
+            "date" => "2020-01-01",
+            _ when t.StartsWith("timestamp", StringComparison.Ordinal) => "2020-01-01T00:00:00Z",
+            _ when t.StartsWith("interval", StringComparison.Ordinal) => "1 hour",
+            "bytea" => "\\x00",
+            _ => null,
+        };
+        if (text is not null)
+        {
+            return $"'{text.Replace("'", "''")}'::{type}";
+        }
+
+        // Enums get their first label; anything else a typed null.
+        return $"(select e.enumlabel::text from pg_catalog.pg_enum e where e.enumtypid = '{type.Replace("'", "''")}'::regtype order by e.enumsortorder limit 1)::{type}";
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

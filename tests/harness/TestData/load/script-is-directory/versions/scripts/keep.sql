@@ -1,0 +1,1 @@
+-- a directory, not a file

@@ -1,0 +1,3 @@
+begin
+  return (select count(*) from widgets);
+end

@@ -1,0 +1,3 @@
+begin
+  drop index widgets_created;
+end

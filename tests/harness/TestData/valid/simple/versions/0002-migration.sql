@@ -1,0 +1,3 @@
+begin
+  create index widgets_created on widgets (created);
+end
