@@ -9,6 +9,9 @@ public static class CliApp
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new Commands.ServerCommand(),
+        new Commands.UpgradeCommand(),
+        new Commands.DowngradeCommand(),
+        new Commands.StatusCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
