@@ -139,6 +139,18 @@ public sealed class SeederTests
     }
 
     [Test]
+    public async Task KeyThatCannotBeUniqueFallsBackToStagingAndReportsConflicts()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync("create table switches (id integer primary key, state boolean not null unique)");
+
+        var report = await Seeder.SeedAsync(db.Connection, new SeedOptions { RowsPerTable = 10 });
+
+        Assert.That(report.RowsInserted["public.switches"], Is.EqualTo(2));
+        Assert.That(report.Unfilled.Select(u => u.ToString()).Single(), Does.StartWith("public.switches: 2 of 10 rows: ").And.Contains("conflicted with a unique or exclusion constraint"));
+    }
+
+    [Test]
     public async Task ColumnRuleOverridesTheGenerator()
     {
         await using var db = await ScratchDatabase.CreateAsync();
