@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Bogus;
+using NUnit.Framework;
+using Tcdb.Client;
+using Tcdb.Testing;
+
+namespace Tcdb.Fns.Tests;
+
+/// <summary>The worker-manager service: worker pools (relational and shim) and the phase-1 entity tables.</summary>
+[TestFixture]
+public sealed class WorkerManagerTests : FunctionTest
+{
+    private static readonly EntityShape[] Entities =
+    [
+        EntityShape.Plain(new("worker_manager", "wmworkers_entities_load", "wmworkers_entities_create", "wmworkers_entities_modify", "wmworkers_entities_remove", "wmworkers_entities_scan")),
+        EntityShape.Plain(new("worker_manager", "wmworker_pool_errors_entities_load", "wmworker_pool_errors_entities_create", "wmworker_pool_errors_entities_modify", "wmworker_pool_errors_entities_remove", "wmworker_pool_errors_entities_scan")),
+        new(
+            new("worker_manager", "wmworker_pools_entities_load", "wmworker_pools_entities_create", "wmworker_pools_entities_modify", "wmworker_pools_entities_remove", "wmworker_pools_entities_scan"),
+            i => $"{i:D3}/pool/{Values.Tricky}",
+            "workerPool",
+            key => new JsonObject
+            {
+                ["workerPoolId"] = key,
+                ["providerId"] = "aws",
+                ["previousProviderIds"] = new JsonArray(),
+                ["description"] = Values.Tricky,
+                ["config"] = Values.TrickyJson(),
+                ["created"] = Values.JsIso(DateTime.UtcNow),
+                ["lastModified"] = Values.JsIso(DateTime.UtcNow),
+                ["owner"] = "owner@example.com",
+                ["emailOnError"] = false,
+                ["providerData"] = new JsonObject(),
+            },
+            "config"),
+    ];
+
+    private readonly Faker faker = new();
+
+    private FunctionClient Wm => Client("worker_manager");
+
+    [Test]
+    public async Task Create_then_get_worker_pool_round_trips()
+    {
+        await CreatePoolAsync(Values.Tricky, "aws");
+
+        var row = (await Wm.CallAsync("get_worker_pool", Values.Tricky)).Single();
+
+        Assert.That(row["worker_pool_id"], Is.EqualTo(Values.Tricky));
+        Assert.That(row["description"], Is.EqualTo(Values.Tricky));
+        Assert.That(Values.Json(row["config"])!.ToJsonString(), Is.EqualTo(Values.TrickyJson().ToJsonString()));
+        Assert.That(Values.Json(row["previous_provider_ids"])!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Creating_an_existing_pool_is_a_unique_violation_and_missing_pools_give_nothing()
+    {
+        await CreatePoolAsync("p/1", "aws");
+
+        await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreatePoolAsync("p/1", "aws"));
+        Assert.That(await Wm.CallAsync("get_worker_pool", "p/2"), Is.Empty);
+        Assert.DoesNotThrowAsync(() => Wm.CallAsync("delete_worker_pool", "p/2"));
+        await Wm.CallAsync("delete_worker_pool", "p/1");
+        Assert.That(await Wm.CallAsync("get_worker_pool", "p/1"), Is.Empty);
+    }
+
+    [Test]
+    public async Task Update_worker_pool_records_the_previous_provider_and_checks_the_etag()
+    {
+        await CreatePoolAsync("p/1", "aws");
+        var etag = (await Wm.CallAsync("get_worker_pool", "p/1")).Single()["etag"];
+
+        var previous = await UpdatePoolAsync("p/1", "gcp", etag);
+
+        Assert.That(previous.Single()["previous_provider_id"], Is.EqualTo("aws"));
+        var row = (await Wm.CallAsync("get_worker_pool", "p/1")).Single();
+        Assert.That(row["provider_id"], Is.EqualTo("gcp"));
+        Assert.That(Values.Json(row["previous_provider_ids"])!.ToJsonString(), Is.EqualTo("[\"aws\"]"));
+
+        await AssertSqlStateAsync("P0004", () => UpdatePoolAsync("p/1", "azure", etag));
+        await AssertSqlStateAsync("P0002", () => UpdatePoolAsync("p/missing", "azure", null));
+        Assert.DoesNotThrowAsync(() => UpdatePoolAsync("p/1", "azure", null));
+    }
+
+    [Test]
+    public async Task Get_worker_pools_pages_across_boundaries()
+    {
+        var ids = Enumerable.Range(0, 5).Select(i => $"{i:D2}/{faker.Hacker.Noun().Replace(' ', '-')}").ToList();
+        foreach (var id in ids)
+        {
+            await CreatePoolAsync(id, "aws");
+        }
+
+        var seen = await Wm.PaginateByIndexAsync("get_worker_pools", new Dictionary<string, object?>(), ["worker_pool_id"], pageSize: 2)
+            .Select(r => (string)r["worker_pool_id"]!).ToListAsync();
+
+        Assert.That(seen, Is.EqualTo(ids));
+    }
+
+    [Test]
+    public async Task Other_services_may_not_write_pools_and_lack_grants_to_read_them()
+    {
+        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("delete_worker_pool", "p"));
+        await AssertSqlStateAsync("42501", () => Client("queue").CallAsync("get_worker_pools", 10, null));
+    }
+
+    [TestCaseSource(nameof(Entities))]
+    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
+
+    [TestCaseSource(nameof(Entities))]
+    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
+
+    [TestCaseSource(nameof(Entities))]
+    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
+
+    [TestCaseSource(nameof(Entities))]
+    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
+
+    private Task CreatePoolAsync(string id, string provider) =>
+        Wm.CallAsync("create_worker_pool", id, provider, new JsonArray(), Values.Tricky, Values.TrickyJson(), Values.Now(), Values.Now(), "owner@example.com", false, new JsonObject());
+
+    private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> UpdatePoolAsync(string id, string provider, object? etag) =>
+        Wm.CallAsync("update_worker_pool", id, provider, "d", new JsonObject(), Values.Now(), "owner@example.com", true, etag);
+}
