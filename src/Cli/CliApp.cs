@@ -11,6 +11,9 @@ public static class CliApp
     [
         new CheckCommand(),
         new ServerCommand(),
+        new NewVersionCommand(),
+        new RenumberCommand(),
+        new DocsCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
