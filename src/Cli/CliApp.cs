@@ -10,6 +10,9 @@ public static class CliApp
     public static IReadOnlyList<ICommand> Commands { get; } =
     [
         new CheckCommand(),
+        new UpgradeCommand(),
+        new DowngradeCommand(),
+        new StatusCommand(),
         new ServerCommand(),
         new NewVersionCommand(),
         new RenumberCommand(),

@@ -1,0 +1,120 @@
+using Npgsql;
+using Tcdb.Migration;
+using Tcdb.Schema;
+using Tcdb.Servers;
+
+namespace Tcdb.Cli.Commands;
+
+/// <summary>
+/// The options shared by <c>upgrade</c>, <c>downgrade</c> and <c>status</c>: the admin URL, the db directory and
+/// the users prefix, each with its environment fallback, resolved into a loaded schema and a reachable database.
+/// </summary>
+internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionString, string UsersPrefix)
+{
+    public const string AdminDbUrlVariable = "ADMIN_DB_URL";
+    public const string UsersPrefixVariable = "USERNAME_PREFIX";
+
+    public static readonly string[] Names = ["admin-db-url", "db-dir", "users-prefix"];
+
+    public const string Help = """
+          --admin-db-url URL   admin URL of the database (default: $ADMIN_DB_URL), e.g. postgresql://admin:pw@host:5432/db
+          --db-dir DIR         the db directory (default: ./db)
+          --users-prefix P     prefix of the service roles <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
+        """;
+
+    /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="SchemaLoadException"/> or <see cref="ServerUnavailableException"/>.</summary>
+    public static async Task<DatabaseOptions> ResolveAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(AdminDbUrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
+        }
+
+        var prefix = args.Get("users-prefix") ?? Environment.GetEnvironmentVariable(UsersPrefixVariable);
+        if (string.IsNullOrEmpty(prefix))
+        {
+            throw new UsageException($"no users prefix: pass --users-prefix or set ${UsersPrefixVariable}");
+        }
+
+        try
+        {
+            Tcdb.Migration.UsersPrefix.Validate(prefix);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
+        }
+
+        var schema = SchemaLoader.Load(args.Get("db-dir", "db"));
+        string connectionString;
+        try
+        {
+            connectionString = ConnectionStrings.Normalize(url);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new ServerUnavailableException($"cannot connect to {ConnectionStrings.Redact(connectionString)}: {e.Message}", e);
+        }
+
+        return new DatabaseOptions(schema, connectionString, prefix);
+    }
+
+    /// <summary>A target version must exist in the db directory (0 is the empty database).</summary>
+    public void CheckTarget(int? version)
+    {
+        if (version > Schema.LatestVersion)
+        {
+            throw new UsageException($"no such version {version}; latest known version is {Schema.LatestVersion}");
+        }
+    }
+
+    public Migrator Migrator(CliContext context, bool verbose) => new(Schema, AdminConnectionString, new MigratorOptions
+    {
+        UsersPrefix = UsersPrefix,
+        Progress = p =>
+        {
+            if (verbose || p.Stage != MigrationStage.Step)
+            {
+                context.Out.WriteLine(p.ToString());
+            }
+        },
+    });
+
+    /// <summary>Runs a command body, mapping user-caused failures to messages and exit codes.</summary>
+    public static async Task<int> RunAsync(string command, CliContext context, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (SchemaLoadException e)
+        {
+            context.Error.WriteLine($"tcdb {command}: cannot load the db directory: {e.Message}");
+            return ExitCodes.UnusableInput;
+        }
+        catch (MigrationException e)
+        {
+            context.Error.WriteLine($"tcdb {command}: {e.Message}");
+            return ExitCodes.Findings;
+        }
+    }
+
+    public static void PrintFindings(CliContext context, IReadOnlyList<CheckFinding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            context.Out.WriteLine($"  {finding.Message}");
+        }
+    }
+}

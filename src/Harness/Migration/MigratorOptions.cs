@@ -1,0 +1,73 @@
+namespace Tcdb.Migration;
+
+/// <summary>How the migrator treats the passwords of the service roles it creates.</summary>
+public enum ServicePasswords
+{
+    /// <summary>
+    /// Each service role's password is <see cref="ServicePassword.Derive"/> of the admin password and the
+    /// service name (set at creation and kept in sync on every run). Without an admin password, none is set.
+    /// </summary>
+    DerivedFromAdminPassword,
+
+    /// <summary>Passwords are left alone: the deployment manages them (or uses another authentication).</summary>
+    Unmanaged,
+}
+
+/// <summary>Settings of a <see cref="Migrator"/>.</summary>
+public sealed record MigratorOptions
+{
+    /// <summary>Service roles are <c>&lt;UsersPrefix&gt;_&lt;service&gt;</c>; must match <c>^[a-z_]+$</c>.</summary>
+    public required string UsersPrefix { get; init; }
+
+    public ServicePasswords ServicePasswords { get; init; } = ServicePasswords.DerivedFromAdminPassword;
+
+    /// <summary>PostgreSQL majors the pre-flight accepts. Default: 11 and 15 or newer.</summary>
+    public ServerVersionGate AcceptedMajorVersions { get; init; } = ServerVersionGate.Default;
+
+    /// <summary>Receives every progress event (versions, scripts, online batches, checks), synchronously.</summary>
+    public Action<MigrationProgress>? Progress { get; init; }
+
+    /// <summary>The time one online batch should take; the batch size adapts toward it.</summary>
+    public TimeSpan OnlineBatchTarget { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the adaptive online batch size.</summary>
+    public int MaxOnlineBatchSize { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// How many consecutive passes of an online migration may make no progress (the first batch returns 0)
+    /// while its completion function stays false before the migrator gives up with an error.
+    /// </summary>
+    public int NoProgressLimit { get; init; } = 5;
+
+    /// <summary>Hooks for tests of online migrations; null in production.</summary>
+    public OnlineMigrationHooks? OnlineHooks { get; init; }
+}
+
+/// <summary>Test hooks of the online batch driver.</summary>
+public sealed record OnlineMigrationHooks
+{
+    /// <summary>
+    /// Called before every batch with the pass number (0-based: how many times the completion function said
+    /// "not yet" before this pass) and the rows done so far in this pass. Throw to abort between batches.
+    /// </summary>
+    public Action<int, long>? BeforeBatch { get; init; }
+
+    /// <summary>Overrides the batch size the driver computed.</summary>
+    public Func<int, int>? BatchSize { get; init; }
+}
+
+/// <summary>Which PostgreSQL majors an upgrade or downgrade may run against.</summary>
+public sealed record ServerVersionGate(IReadOnlyList<int> Majors, int? AndNewerFrom)
+{
+    /// <summary>11 (still deployed) and 15 or newer (Taskcluster's target).</summary>
+    public static ServerVersionGate Default { get; } = new([11], 15);
+
+    /// <summary>Every major.</summary>
+    public static ServerVersionGate Any { get; } = new([], 0);
+
+    public bool Accepts(int major) => Majors.Contains(major) || major >= AndNewerFrom;
+
+    public override string ToString() =>
+        string.Join(", ", Majors.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Concat(AndNewerFrom is { } from ? [$"{from} or newer"] : []));
+}

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using Tcdb.Schema;
+
+namespace Tcdb.Migration;
+
+/// <summary>
+/// The password of a service role, derived as the design RFC says ("hashing the admin password with the
+/// service name"): lowercase hex of HMAC-SHA256 keyed with the UTF-8 admin password over the UTF-8 service
+/// name as written in access.yml. Deployments compute the same value to configure each service.
+/// </summary>
+public static class ServicePassword
+{
+    public static string Derive(string adminPassword, string serviceName) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(adminPassword), Encoding.UTF8.GetBytes(serviceName)));
+}
+
+/// <summary>Creates the per-service login roles and gives them what every service needs.</summary>
+internal static class ServiceUsers
+{
+    /// <summary>Creates missing roles (and sets derived passwords) for every service of access.yml.</summary>
+    public static async Task EnsureRolesAsync(
+        NpgsqlConnection connection, DbSchema schema, MigratorOptions options, string? adminPassword, Action<string> report, CancellationToken cancellationToken)
+    {
+        foreach (var service in schema.Access)
+        {
+            var role = service.RoleName(options.UsersPrefix);
+            var exists = await Sql.ScalarAsync<bool>(connection, "select exists (select 1 from pg_roles where rolname = $1)", cancellationToken, role);
+            if (!exists)
+            {
+                try
+                {
+                    await Sql.ExecuteAsync(connection, "create role " + SqlText.QuoteIdentifier(role) + " login", cancellationToken);
+                    report($"created service role {role}");
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
+                {
+                    // Created concurrently by another upgrader.
+                }
+            }
+
+            if (options.ServicePasswords == ServicePasswords.DerivedFromAdminPassword && !string.IsNullOrEmpty(adminPassword))
+            {
+                // The derived password is lowercase hex, so it is a safe literal.
+                var password = ServicePassword.Derive(adminPassword, service.Name);
+                await Sql.ExecuteAsync(connection, "alter role " + SqlText.QuoteIdentifier(role) + " password '" + password + "'", cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Usage on schema public and select on tcversion for every service role.</summary>
+    public static async Task GrantBasicsAsync(NpgsqlConnection connection, DbSchema schema, string usersPrefix, CancellationToken cancellationToken)
+    {
+        var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
+        foreach (var service in schema.Access)
+        {
+            var role = SqlText.QuoteIdentifier(service.RoleName(usersPrefix));
+            await Sql.ExecuteAsync(connection, "grant usage on schema public to " + role, cancellationToken);
+            if (hasVersionTable)
+            {
+                await Sql.ExecuteAsync(connection, "grant select on public.tcversion to " + role, cancellationToken);
+            }
+        }
+    }
+}

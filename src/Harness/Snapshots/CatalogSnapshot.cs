@@ -1,0 +1,116 @@
+using System.Data;
+using System.Text.Json;
+using Npgsql;
+
+namespace Tcdb.Snapshots;
+
+/// <summary>
+/// A deterministic record of one database's catalog: schemas, extensions, tables, columns,
+/// constraints, indexes, sequences, views, types, functions, triggers, policies, privileges and the
+/// service roles' attributes. Objects are sorted by kind then name, and normalized so the same DDL
+/// snapshots identically on PostgreSQL 11 and 15. Compare two with <see cref="CatalogDiff"/>.
+/// </summary>
+public sealed class CatalogSnapshot
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private readonly Dictionary<(CatalogObjectKind, string), CatalogObject> byKey;
+
+    public CatalogSnapshot(IEnumerable<CatalogObject> objects)
+    {
+        Objects = objects.OrderBy(o => o.Kind).ThenBy(o => o.Name, StringComparer.Ordinal).ToList();
+        byKey = new Dictionary<(CatalogObjectKind, string), CatalogObject>();
+        foreach (var item in Objects)
+        {
+            if (!byKey.TryAdd(item.Key, item))
+            {
+                throw new ArgumentException($"duplicate catalog object {item}", nameof(objects));
+            }
+        }
+    }
+
+    /// <summary>Every recorded object, ordered by kind then name (ordinal).</summary>
+    public IReadOnlyList<CatalogObject> Objects { get; }
+
+    /// <summary>The object of that kind and qualified name, or null.</summary>
+    public CatalogObject? Find(CatalogObjectKind kind, string name) => byKey.GetValueOrDefault((kind, name));
+
+    /// <summary>
+    /// Reads the catalog through <paramref name="connection"/> in one repeatable-read, read-only
+    /// transaction with <c>search_path = pg_catalog</c> (so every name in a definition is qualified).
+    /// The connection must not be inside a transaction.
+    /// </summary>
+    public static async Task<CatalogSnapshot> TakeAsync(NpgsqlConnection connection, CatalogSnapshotOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new CatalogSnapshotOptions();
+        var objects = new List<CatalogObject>();
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using (var setup = new NpgsqlCommand("set transaction read only; set local search_path = pg_catalog; set local timezone = 'UTC'", connection, transaction))
+        {
+            await setup.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var sql in CatalogQueries.For(connection.PostgreSqlVersion.Major))
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
+            batch.BatchCommands.Add(command);
+        }
+
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
+                    var properties = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
+                    var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
+                    var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
+                    int? position = reader.IsDBNull(5) ? null : reader.GetInt32(5);
+                    objects.Add(new CatalogObject(kind, reader.GetString(1), OriginOf(options, extension, subject), properties, position));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new CatalogSnapshot(objects);
+    }
+
+    /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
+    public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);
+
+    /// <summary>Reads the form <see cref="ToJson"/> writes.</summary>
+    public static CatalogSnapshot FromJson(string json) =>
+        new(JsonSerializer.Deserialize<List<JsonObject>>(json, JsonOptions)!
+            .Select(o => new CatalogObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)));
+
+    private static ObjectOrigin OriginOf(CatalogSnapshotOptions options, string? extension, string? subject)
+    {
+        if (extension is not null)
+        {
+            return ObjectOrigin.Extension;
+        }
+
+        var harness = subject switch
+        {
+            null => false,
+            _ when subject.StartsWith("rel:", StringComparison.Ordinal) => options.HarnessTables.Contains(subject[4..], StringComparer.Ordinal),
+            _ when subject.StartsWith("fn:", StringComparison.Ordinal) => options.HarnessFunctions.IsMatch(subject[3..]),
+            _ when subject.StartsWith("ext:", StringComparison.Ordinal) => options.HarnessExtensions.Contains(subject[4..], StringComparer.Ordinal),
+            _ => false,
+        };
+        return harness ? ObjectOrigin.Harness : ObjectOrigin.Schema;
+    }
+
+    private sealed record JsonObject(
+        CatalogObjectKind Kind,
+        string Name,
+        ObjectOrigin Origin,
+        IReadOnlyDictionary<string, string> Properties,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Position);
+}

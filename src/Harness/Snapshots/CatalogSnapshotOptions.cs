@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+
+namespace Tcdb.Snapshots;
+
+/// <summary>What a <see cref="CatalogSnapshot"/> covers and which objects count as the harness's own.</summary>
+public sealed record CatalogSnapshotOptions
+{
+    /// <summary>Schemas whose objects are recorded (default <c>public</c>).</summary>
+    public IReadOnlyList<string> Schemas { get; init; } = ["public"];
+
+    /// <summary>
+    /// Username prefix of "our" roles (e.g. <c>test_</c>): role attributes are recorded only for roles
+    /// with this prefix, and grants only to them (and to PUBLIC). Null records no role attributes and
+    /// grants to every grantee.
+    /// </summary>
+    public string? RolePrefix { get; init; }
+
+    /// <summary>Whether privileges granted to PUBLIC are recorded (default true).</summary>
+    public bool IncludePublicGrants { get; init; } = true;
+
+    /// <summary>Tables the harness owns (unqualified, in any recorded schema); default <c>tcversion</c>.</summary>
+    public IReadOnlyList<string> HarnessTables { get; init; } = ["tcversion"];
+
+    /// <summary>Extensions the harness creates; default <c>pgcrypto</c>. Their members are marked as extension-owned either way.</summary>
+    public IReadOnlyList<string> HarnessExtensions { get; init; } = ["pgcrypto"];
+
+    /// <summary>Function names the harness owns: the online-migration batch and completion functions.</summary>
+    public Regex HarnessFunctions { get; init; } = new(@"^online_(migration|downgrade)_v\d+_(batch|is_complete)$", RegexOptions.CultureInvariant);
+}

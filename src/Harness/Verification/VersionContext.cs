@@ -1,0 +1,87 @@
+using Npgsql;
+using Tcdb.Client;
+using Tcdb.Schema;
+
+namespace Tcdb.Verification;
+
+/// <summary>
+/// What a version's hooks work with: the database under test (admin connection), the version, and
+/// function clients connected as each service's role.
+/// </summary>
+public sealed class VersionContext
+{
+    internal VersionContext(DbSchema schema, int version, string connectionString, string usersPrefix)
+    {
+        Schema = schema;
+        Version = version;
+        ConnectionString = connectionString;
+        UsersPrefix = usersPrefix;
+    }
+
+    public DbSchema Schema { get; }
+
+    /// <summary>The version under test (N).</summary>
+    public int Version { get; }
+
+    /// <summary>Admin connection string of the database under test.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Prefix of the service roles of this database (<c>&lt;prefix&gt;_&lt;service&gt;</c>).</summary>
+    public string UsersPrefix { get; }
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Runs SQL (no parameters; may hold several statements).</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The first column of the first row, converted to <typeparamref name="T"/>.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every row as column name to value.</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// A function client for <paramref name="service"/>, connected as its role so access.yml's grants apply.
+    /// It accepts a database older than the schema (the database is at N-1 or N, the schema at latest).
+    /// </summary>
+    public async Task<FunctionClient> ClientAsync(string service, CancellationToken cancellationToken = default)
+    {
+        var role = Schema.FindService(service)?.RoleName(UsersPrefix) ?? $"{UsersPrefix}_{service.Replace('-', '_')}";
+        var asService = new NpgsqlConnectionStringBuilder(ConnectionString) { Username = role, Password = null }.ConnectionString;
+        return await FunctionClient.CreateAsync(Schema, service, asService, asService, new FunctionClientOptions { AllowOlderDatabase = true }, cancellationToken);
+    }
+}

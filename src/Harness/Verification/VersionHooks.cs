@@ -1,0 +1,56 @@
+using Tcdb.Seeding;
+
+namespace Tcdb.Verification;
+
+/// <summary>Where an online migration or downgrade is when <see cref="VersionHooks.DuringOnlineWork"/> runs.</summary>
+public enum OnlineCheckpoint
+{
+    /// <summary>The version's script has run (the database is at N for a migration, N-1 for a downgrade); no batch yet.</summary>
+    BeforeFirstBatch,
+
+    /// <summary>Several batches have run; the data is half migrated.</summary>
+    MidOnline,
+
+    /// <summary>The online work is complete.</summary>
+    Done,
+}
+
+/// <summary>Whether the online work being checked migrates up or down.</summary>
+public enum OnlineDirection
+{
+    Upgrade,
+    Downgrade,
+}
+
+/// <summary>
+/// What a version's own test adds to the generic shape: seed data, assertions at N-1 and N, checks while
+/// online work runs, and columns a downgrade legitimately regenerates. Every member is optional.
+/// </summary>
+public sealed record VersionHooks
+{
+    /// <summary>Rows the version's test inserts at N-1, after the generic seed.</summary>
+    public Func<VersionContext, Task>? Seed { get; init; }
+
+    /// <summary>Bogus rules overriding the generic seeder per qualified table (e.g. <c>public.widgets</c>).</summary>
+    public IReadOnlyDictionary<string, TableSeedRule> SeedRules { get; init; } = new Dictionary<string, TableSeedRule>(StringComparer.Ordinal);
+
+    /// <summary>Rows per table for the generic seeder (null: the engine's default).</summary>
+    public int? RowsPerTable { get; init; }
+
+    /// <summary>Checks of the state at N-1: after seeding, and again after the downgrade.</summary>
+    public Func<VersionContext, Task>? AssertBeforeUpgrade { get; init; }
+
+    /// <summary>Checks of the state at N: after the upgrade, and again after the re-upgrade.</summary>
+    public Func<VersionContext, Task>? AssertAfterUpgrade { get; init; }
+
+    /// <summary>Checks that services keep working while online work runs, called at each checkpoint.</summary>
+    public Func<VersionContext, OnlineDirection, OnlineCheckpoint, Task>? DuringOnlineWork { get; init; }
+
+    /// <summary><c>table.column</c> (or <c>schema.table.column</c>) values a downgrade may legitimately regenerate.</summary>
+    public IReadOnlyCollection<string> RegeneratedColumns { get; init; } = [];
+
+    /// <summary>True when the test brings its own data: then a failing upgrade is always a defect.</summary>
+    public bool HasOwnSeed => Seed is not null || SeedRules.Count > 0;
+
+    public static VersionHooks None { get; } = new();
+}

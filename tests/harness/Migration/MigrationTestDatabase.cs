@@ -1,0 +1,125 @@
+using Npgsql;
+using Tcdb.Migration;
+using Tcdb.Servers;
+using Tcdb.Testing;
+
+namespace Tcdb.Harness.Tests.Migration;
+
+/// <summary>
+/// A fresh database of the run's server plus a users prefix of its own (roles are cluster-wide);
+/// disposing drops the database and then every role with the prefix.
+/// </summary>
+internal sealed class MigrationTestDatabase : IAsyncDisposable
+{
+    private MigrationTestDatabase(IPostgresServer server, TestDatabase database, string prefix)
+    {
+        Server = server;
+        Database = database;
+        Prefix = prefix;
+    }
+
+    public IPostgresServer Server { get; }
+
+    public TestDatabase Database { get; }
+
+    public string Prefix { get; }
+
+    public string ConnectionString => Database.ConnectionString;
+
+    public List<MigrationProgress> Progress { get; } = [];
+
+    public static async Task<MigrationTestDatabase> CreateAsync()
+    {
+        var server = await TestServer.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        var letters = new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+        return new MigrationTestDatabase(server, database, "t_" + letters);
+    }
+
+    public MigratorOptions Options(Func<MigratorOptions, MigratorOptions>? adjust = null)
+    {
+        var options = new MigratorOptions { UsersPrefix = Prefix, Progress = p => { lock (Progress) { Progress.Add(p); } } };
+        return adjust is null ? options : adjust(options);
+    }
+
+    public Migrator Migrator(Tcdb.Schema.DbSchema schema, Func<MigratorOptions, MigratorOptions>? adjust = null, string? connectionString = null) =>
+        new(schema, connectionString ?? ConnectionString, Options(adjust));
+
+    /// <summary>A connection string of this database logged in as a service role (trust authentication).</summary>
+    public string ServiceConnectionString(string service) => ConnectionStrings.WithUser(ConnectionString, $"{Prefix}_{service}", null);
+
+    public async Task<T?> ScalarAsync<T>(string sql, params object?[] values)
+    {
+        await using var connection = await Database.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
+
+    public async Task<List<string>> StringsAsync(string sql, params object?[] values)
+    {
+        await using var connection = await Database.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.IsDBNull(0) ? "<null>" : reader.GetValue(0).ToString()!);
+        }
+
+        return rows;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await Database.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Functions in schema public that do not belong to an extension (pgcrypto), by name.</summary>
+    public Task<List<string>> FunctionsAsync() => StringsAsync(
+        """
+        select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public'
+          and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        order by p.proname
+        """);
+
+    public Task<List<string>> TablesAsync() =>
+        StringsAsync("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' order by c.relname");
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Database.DisposeAsync();
+        await using var connection = new NpgsqlConnection(Server.AdminConnectionString);
+        await connection.OpenAsync();
+        var roles = new List<string>();
+        await using (var list = new NpgsqlCommand(@"select rolname from pg_roles where rolname like $1 || '\_%'", connection))
+        {
+            list.Parameters.Add(new NpgsqlParameter { Value = Prefix.Replace("_", @"\_") });
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                roles.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var role in roles)
+        {
+            await using var drop = new NpgsqlCommand("drop role " + SqlText.QuoteIdentifier(role), connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}

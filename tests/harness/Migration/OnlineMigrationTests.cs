@@ -1,0 +1,202 @@
+using Npgsql;
+using NUnit.Framework;
+using Tcdb.Migration;
+using Tcdb.Schema;
+using static Tcdb.Harness.Tests.Migration.TestSchemas;
+
+namespace Tcdb.Harness.Tests.Migration;
+
+[TestFixture]
+public sealed class OnlineMigrationTests
+{
+    private const int Rows = 99;
+
+    private sealed class Abort() : Exception("abort between batches");
+
+    [Test]
+    public async Task OnlineMigrationRunsToCompletionAndDropsItsFunctions()
+    {
+        await using var db = await PreparedAsync();
+        await using var migrator = db.Migrator(WidgetChain());
+
+        var result = await migrator.UpgradeAsync();
+        Assert.That(result.Findings, Is.Empty);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets where upper_name = upper(name)"), Is.EqualTo(Rows));
+        Assert.That(await db.FunctionsAsync(), Has.None.StartsWith("online_"));
+        var online = db.Progress.Where(p => p.Stage == MigrationStage.OnlineBatches).ToList();
+        Assert.That(online, Is.Not.Empty);
+        Assert.That(online[0].Message, Does.Match(@"^   \d+ items complete at [\d.]+/s"));
+        Assert.That(db.Progress.Single(p => p.Stage == MigrationStage.OnlineCompleted).Online!.Rows, Is.EqualTo(Rows));
+    }
+
+    [Test]
+    public async Task BatchSizeFollowsTheHookAndStateIsPassed()
+    {
+        await using var db = await PreparedAsync();
+        var seen = new List<(int Pass, long Rows)>();
+        await using var migrator = db.Migrator(WidgetChain(), o => o with
+        {
+            OnlineHooks = new OnlineMigrationHooks { BeforeBatch = (pass, rows) => seen.Add((pass, rows)), BatchSize = n => Math.Min(n, 10) },
+        });
+
+        await migrator.UpgradeAsync();
+        Assert.That(seen.Take(4).Select(s => s.Rows), Is.EqualTo(new long[] { 0, 1, 11, 21 }));
+        Assert.That(seen.Max(s => s.Rows), Is.EqualTo(Rows), "the pass ends with one empty batch after all rows");
+        Assert.That(seen.Select(s => s.Pass).Distinct(), Is.EqualTo(new[] { 0 }), "one pass: the keyset state made every batch progress");
+    }
+
+    [Test]
+    public async Task InterruptedByAKilledConnectionThenResumed()
+    {
+        await using var db = await PreparedAsync();
+        var applicationName = "tcdb_online_" + db.Prefix;
+        var killed = false;
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = applicationName }.ConnectionString;
+        await using (var migrator = db.Migrator(WidgetChain(), o => o with
+        {
+            OnlineHooks = new OnlineMigrationHooks
+            {
+                BatchSize = n => Math.Min(n, 10),
+                BeforeBatch = (_, rows) =>
+                {
+                    if (rows > 20 && !killed)
+                    {
+                        killed = true;
+                        using var connection = new NpgsqlConnection(db.ConnectionString);
+                        connection.Open();
+                        using var kill = new NpgsqlCommand("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", connection);
+                        kill.Parameters.Add(new NpgsqlParameter { Value = applicationName });
+                        kill.ExecuteNonQuery();
+                    }
+                },
+            },
+        }, connectionString))
+        {
+            Assert.That(async () => await migrator.UpgradeAsync(), Throws.InstanceOf<Exception>());
+        }
+
+        Assert.That(killed, Is.True);
+        await using var resumed = db.Migrator(WidgetChain());
+        Assert.That(await resumed.CurrentVersionAsync(), Is.EqualTo(3), "version 3 was committed before its online migration");
+        var done = await db.ScalarAsync<long>("select count(*) from widgets where upper_name is not null");
+        Assert.That(done, Is.GreaterThan(0).And.LessThan(Rows));
+        Assert.That(await resumed.UnfinishedOnlineStepAsync(), Does.StartWith("online migration of version 3 is unfinished (online_migration_v3_batch exists)"));
+
+        var result = await resumed.UpgradeAsync();
+        Assert.That(result.Findings, Is.Empty);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets where upper_name = upper(name)"), Is.EqualTo(Rows));
+        Assert.That(await db.FunctionsAsync(), Has.None.StartsWith("online_"));
+        Assert.That(await resumed.UnfinishedOnlineStepAsync(), Is.Null);
+    }
+
+    [Test]
+    public async Task InterruptedThenDowngraded()
+    {
+        await using var db = await PreparedAsync();
+        await using (var aborting = db.Migrator(WidgetChain(), o => o with
+        {
+            OnlineHooks = new OnlineMigrationHooks { BatchSize = n => Math.Min(n, 10), BeforeBatch = (_, rows) => { if (rows > 20) { throw new Abort(); } } },
+        }))
+        {
+            Assert.That(async () => await aborting.UpgradeAsync(), Throws.InstanceOf<Abort>());
+        }
+
+        await using var migrator = db.Migrator(WidgetChain());
+        Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(3));
+        await migrator.DowngradeAsync(2);
+        Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(2));
+        Assert.That(await db.FunctionsAsync(), Has.None.StartsWith("online_"), "the downgrade drops the aborted migration's functions");
+        Assert.That(await db.ScalarAsync<long>("select count(*) from information_schema.columns where table_name = 'widgets' and column_name = 'upper_name'"), Is.Zero);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets"), Is.EqualTo(Rows));
+
+        var result = await migrator.UpgradeAsync();
+        Assert.That(result.Findings, Is.Empty);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets where upper_name = upper(name)"), Is.EqualTo(Rows));
+    }
+
+    [Test]
+    public async Task OnlineDowngradeRunsInterruptedAndResumes()
+    {
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        var versions = WidgetVersions().Take(1).ToList();
+        versions.Add(Version(
+            2,
+            "begin alter table widgets add column flag boolean; end",
+            """
+            begin
+              create function online_downgrade_v2_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+              begin
+                return query with done as (
+                  update widgets set flag = null
+                  where widgets.name in (select w.name from widgets w where w.flag is not null limit batch_size_in)
+                  returning 1)
+                select count(*)::integer, '{}'::jsonb from done;
+              end
+              $$ language plpgsql;
+              create function online_downgrade_v2_is_complete() returns boolean as $$
+              begin
+                return not exists (select 1 from widgets where flag is not null);
+              end
+              $$ language plpgsql;
+            end
+            """));
+        var schema = NewSchema(versions, WidgetAccess());
+        await using var migrator = db.Migrator(schema);
+        await migrator.UpgradeAsync(1);
+        await db.ExecuteAsync($"insert into widgets (name, data) select 'w' || i, '{{}}' from generate_series(1, {Rows}) i");
+        await migrator.UpgradeAsync();
+        await db.ExecuteAsync("update widgets set flag = true");
+
+        await using (var aborting = db.Migrator(schema, o => o with
+        {
+            OnlineHooks = new OnlineMigrationHooks { BatchSize = n => Math.Min(n, 10), BeforeBatch = (_, rows) => { if (rows > 20) { throw new Abort(); } } },
+        }))
+        {
+            Assert.That(async () => await aborting.DowngradeAsync(1), Throws.InstanceOf<Abort>());
+        }
+
+        Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(1));
+        Assert.That(await migrator.UnfinishedOnlineStepAsync(), Does.StartWith("online downgrade of version 2 is unfinished"));
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets where flag is null"), Is.GreaterThan(20).And.LessThan(Rows));
+
+        await migrator.DowngradeAsync(1);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from widgets where flag is null"), Is.EqualTo(Rows));
+        Assert.That(await db.FunctionsAsync(), Has.None.StartsWith("online_"));
+    }
+
+    [Test]
+    public async Task NoProgressGuardStopsAnEndlessOnlineMigration()
+    {
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        var schema = NewSchema([Version(
+            1,
+            """
+            begin
+              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+              begin
+                return query select 0, state_in;
+              end
+              $$ language plpgsql;
+              create function online_migration_v1_is_complete() returns boolean as $$ begin return false; end $$ language plpgsql;
+            end
+            """,
+            "begin end")]);
+        await using var migrator = db.Migrator(schema, o => o with { NoProgressLimit = 3 });
+
+        var error = Assert.ThrowsAsync<MigrationException>(() => migrator.UpgradeAsync());
+        Assert.That(error!.Message, Does.StartWith(
+            "version 1: online migration for db version 1 makes no progress: online_migration_v1_batch returned count 0 on its first batch 3 times in a row while online_migration_v1_is_complete() stays false"));
+        Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(1));
+        Assert.That(db.Progress.Count(p => p.Message.StartsWith("..checking completion", StringComparison.Ordinal)), Is.EqualTo(3));
+    }
+
+    private static async Task<MigrationTestDatabase> PreparedAsync()
+    {
+        var db = await MigrationTestDatabase.CreateAsync();
+        await using var migrator = db.Migrator(WidgetChain());
+        await migrator.UpgradeAsync(2);
+        await db.ExecuteAsync($"insert into widgets (name, data) select 'w' || lpad(i::text, 3, '0'), '{{}}' from generate_series(1, {Rows}) i");
+        db.Progress.Clear();
+        return db;
+    }
+}

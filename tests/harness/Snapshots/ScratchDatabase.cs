@@ -1,0 +1,71 @@
+using Npgsql;
+using Tcdb.Servers;
+using Tcdb.Testing;
+
+namespace Tcdb.Harness.Tests.Snapshots;
+
+/// <summary>A fresh database plus uniquely prefixed service roles, both removed on dispose.</summary>
+internal sealed class ScratchDatabase : IAsyncDisposable
+{
+    private readonly List<string> roles = [];
+
+    private ScratchDatabase(TestDatabase database, NpgsqlConnection connection, string rolePrefix)
+    {
+        Database = database;
+        Connection = connection;
+        RolePrefix = rolePrefix;
+    }
+
+    public TestDatabase Database { get; }
+
+    public NpgsqlConnection Connection { get; }
+
+    /// <summary>Prefix of this database's roles, e.g. <c>tcdbsnap3f2a_</c>.</summary>
+    public string RolePrefix { get; }
+
+    public static async Task<ScratchDatabase> CreateAsync()
+    {
+        var server = await TestServer.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        var connection = await database.OpenAsync();
+        return new ScratchDatabase(database, connection, $"tcdbsnap{Guid.NewGuid():N}"[..16] + "_");
+    }
+
+    /// <summary>Creates a login role named prefix + suffix (dropped on dispose) and returns its name.</summary>
+    public async Task<string> CreateRoleAsync(string suffix)
+    {
+        var name = RolePrefix + suffix;
+        await ExecuteAsync($"create role {name} login");
+        roles.Add(name);
+        return name;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, Connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, Connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        await Database.DisposeAsync();
+        if (roles.Count > 0)
+        {
+            var server = await TestServer.GetAsync();
+            await using var admin = new NpgsqlConnection(server.AdminConnectionString);
+            await admin.OpenAsync();
+            foreach (var role in roles)
+            {
+                await using var drop = new NpgsqlCommand($"drop role if exists {role}", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+    }
+}
