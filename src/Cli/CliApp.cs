@@ -13,6 +13,7 @@ public static class CliApp
         new UpgradeCommand(),
         new DowngradeCommand(),
         new StatusCommand(),
+        new VerifyCommand(),
         new ServerCommand(),
         new NewVersionCommand(),
         new RenumberCommand(),

@@ -34,6 +34,8 @@ public sealed class ExternalServer : PostgresServerBase
             throw new ServerUnavailableException(e.Message, e);
         }
 
+        // A test server: error details (the failing row) help more than they could leak.
+        normalized = new NpgsqlConnectionStringBuilder(normalized) { IncludeErrorDetail = true }.ConnectionString;
         var server = new ExternalServer(normalized);
         try
         {

@@ -54,6 +54,7 @@ public sealed class ThrowawayCluster : PostgresServerBase
         Database = "postgres",
         MaxPoolSize = 200,
         Timeout = 30,
+        IncludeErrorDetail = true,
     }.ConnectionString;
 
     public int Port => port;

@@ -10,6 +10,7 @@ namespace Tcdb.Testing;
 public static class TestServer
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly List<Func<Task>> Cleanups = [];
     private static IPostgresServer? server;
 
     public static async Task<IPostgresServer> GetAsync(CancellationToken cancellationToken = default)
@@ -36,13 +37,36 @@ public static class TestServer
         }
     }
 
-    /// <summary>Stops the shared server (test assemblies call this from a SetUpFixture's one-time teardown).</summary>
+    /// <summary>Registers work to do before the server stops (dropping shared databases and roles).</summary>
+    public static void RegisterCleanup(Func<Task> cleanup)
+    {
+        lock (Cleanups)
+        {
+            Cleanups.Add(cleanup);
+        }
+    }
+
+    /// <summary>Runs the registered cleanups and stops the shared server (test assemblies call this from a SetUpFixture's one-time teardown).</summary>
     public static async ValueTask ShutdownAsync()
     {
         var current = Interlocked.Exchange(ref server, null);
-        if (current is not null)
+        if (current is null)
         {
-            await current.DisposeAsync();
+            return;
         }
+
+        List<Func<Task>> cleanups;
+        lock (Cleanups)
+        {
+            cleanups = [.. Cleanups];
+            Cleanups.Clear();
+        }
+
+        foreach (var cleanup in cleanups)
+        {
+            await cleanup();
+        }
+
+        await current.DisposeAsync();
     }
 }

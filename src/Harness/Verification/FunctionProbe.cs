@@ -69,7 +69,8 @@ public static class FunctionProbe
         string? text = t switch
         {
             _ when t.EndsWith("[]", StringComparison.Ordinal) => "{}",
-            "text" or "name" or "citext" => "tcdb-probe",
+            // "true" also reads as SQL where a body splices the text into dynamic SQL (a scan condition).
+            "text" or "name" or "citext" => "true",
             _ when t.StartsWith("character", StringComparison.Ordinal) || t.StartsWith("varchar", StringComparison.Ordinal) || t.StartsWith("char", StringComparison.Ordinal) => "p",
             "integer" or "int" or "int4" or "bigint" or "int8" or "smallint" or "int2" or "real" or "float4" or "float8" or "double precision" => "1",
             _ when t.StartsWith("numeric", StringComparison.Ordinal) || t.StartsWith("decimal", StringComparison.Ordinal) => "1",

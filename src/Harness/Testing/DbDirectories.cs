@@ -1,0 +1,40 @@
+using Tcdb.Schema;
+
+namespace Tcdb.Testing;
+
+/// <summary>Finds and loads the db directory tests run against, once per directory per test run.</summary>
+public static class DbDirectories
+{
+    private static readonly Dictionary<string, DbSchema> Loaded = new(StringComparer.Ordinal);
+    private static readonly Lock Gate = new();
+
+    /// <summary>The first <c>db</c> folder holding <c>versions/</c> found walking up from <paramref name="start"/> (default: the test's bin folder).</summary>
+    public static string Find(string? start = null)
+    {
+        for (var dir = new DirectoryInfo(start ?? AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "db");
+            if (Directory.Exists(Path.Combine(candidate, "versions")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no db/versions folder found above {start ?? AppContext.BaseDirectory}; override DbDirectory in the test class");
+    }
+
+    /// <summary>Loads a directory once per test run (the loader's errors surface as the test's failure).</summary>
+    public static DbSchema Load(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        lock (Gate)
+        {
+            if (!Loaded.TryGetValue(full, out var schema))
+            {
+                Loaded[full] = schema = SchemaLoader.Load(full);
+            }
+
+            return schema;
+        }
+    }
+}

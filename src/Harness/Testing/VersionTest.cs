@@ -1,0 +1,114 @@
+using System.Reflection;
+using NUnit.Framework;
+using Tcdb.Seeding;
+using Tcdb.Verification;
+
+namespace Tcdb.Testing;
+
+/// <summary>
+/// Base class of a version's NUnit test. Its test runs the per-version shape on a clone of a template at
+/// N-1: generic seed plus <see cref="SeedAsync"/>, snapshot, upgrade to N (with online migration), then
+/// <see cref="AssertAfterUpgradeAsync"/>, downgrade (catalog and rows must equal the snapshot, except
+/// <see cref="RegeneratedColumns"/>), <see cref="AssertBeforeUpgradeAsync"/>, re-upgrade (catalog must equal
+/// the first upgrade's), every stored function called after each step, and the online interruption
+/// scenarios with <see cref="CheckDuringOnlineWorkAsync"/> at each checkpoint. A test that seeds its own
+/// rows is strict: an upgrade that fails on them is a defect.
+/// </summary>
+/// <example>
+/// <code>
+/// public sealed class V0007Test() : VersionTest(7)
+/// {
+///     protected override Task SeedAsync(VersionContext db) =&gt; db.ExecuteAsync("select clients_entities_create(...)");
+///     protected override async Task AssertAfterUpgradeAsync(VersionContext db) =&gt;
+///         Assert.That(await db.ScalarAsync&lt;long&gt;("select count(*) from clients"), Is.EqualTo(3));
+/// }
+/// </code>
+/// </example>
+[TestFixture]
+public abstract class VersionTest
+{
+    protected VersionTest(int version)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        Version = version;
+    }
+
+    /// <summary>The version under test (N).</summary>
+    protected int Version { get; }
+
+    /// <summary>The db directory (default: the first <c>db/</c> with <c>versions/</c> above the test's bin folder).</summary>
+    protected virtual string DbDirectory => DbDirectories.Find();
+
+    /// <summary><c>table.column</c> values a downgrade legitimately regenerates (e.g. an etag); ignored when rows are compared.</summary>
+    protected virtual IReadOnlyCollection<string> RegeneratedColumns => [];
+
+    /// <summary>Rows per table of the generic seed.</summary>
+    protected virtual int RowsPerTable => 60;
+
+    /// <summary>Bogus rules for the generic seeder, per qualified table (e.g. <c>public.widgets</c>); adding any makes the test strict.</summary>
+    protected virtual void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules)
+    {
+    }
+
+    /// <summary>Inserts the version's own rows at N-1 (after the generic seed).</summary>
+    protected virtual Task SeedAsync(VersionContext db) => Task.CompletedTask;
+
+    /// <summary>Checks the state at N-1: after seeding, and again after the downgrade.</summary>
+    protected virtual Task AssertBeforeUpgradeAsync(VersionContext db) => Task.CompletedTask;
+
+    /// <summary>Checks the state at N: after the upgrade, and again after the re-upgrade.</summary>
+    protected virtual Task AssertAfterUpgradeAsync(VersionContext db) => Task.CompletedTask;
+
+    /// <summary>Checks that services keep working while online work runs (called at each checkpoint).</summary>
+    protected virtual Task CheckDuringOnlineWorkAsync(VersionContext db, OnlineDirection direction, OnlineCheckpoint checkpoint) => Task.CompletedTask;
+
+    [Test]
+    public async Task UpgradeDowngradeAndReupgradeLeaveNoTrace()
+    {
+        var server = await TestServer.GetAsync();
+        var schema = DbDirectories.Load(DbDirectory);
+        Assert.That(Version, Is.LessThanOrEqualTo(schema.LatestVersion), $"{GetType().Name} tests version {Version}, but {DbDirectory} ends at version {schema.LatestVersion}");
+
+        var templates = VersionTemplates.For(server, schema);
+        await using var database = await templates.CloneAtAsync(Version - 1);
+        var rules = new Dictionary<string, TableSeedRule>(StringComparer.Ordinal);
+        ConfigureSeedRules(rules);
+        var seeds = Overrides(nameof(SeedAsync));
+        var hooks = new VersionHooks
+        {
+            Seed = seeds ? SeedAsync : null,
+            SeedRules = rules,
+            RowsPerTable = RowsPerTable,
+            AssertBeforeUpgrade = AssertBeforeUpgradeAsync,
+            AssertAfterUpgrade = AssertAfterUpgradeAsync,
+            DuringOnlineWork = CheckDuringOnlineWorkAsync,
+            RegeneratedColumns = RegeneratedColumns,
+        };
+        var settings = new VerifySettings
+        {
+            Schema = schema,
+            UsersPrefix = templates.UsersPrefix,
+            Hooks = new Dictionary<int, VersionHooks> { [Version] = hooks },
+            Progress = line => TestContext.Progress.WriteLine(line),
+        };
+
+        var result = await new VersionCheck(settings, Version, database.ConnectionString).RunAsync(CancellationToken.None);
+
+        foreach (var note in result.Notes)
+        {
+            TestContext.Out.WriteLine($"note: {note}");
+        }
+
+        TestContext.Out.WriteLine($"v{Version:D4}: {result.SeededRows} generic rows seeded; " + string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0} ms")));
+        var defects = result.Findings.Where(f => f.IsDefect).Select(f => f.ToString()).ToList();
+        foreach (var warning in result.Findings.Where(f => !f.IsDefect))
+        {
+            TestContext.Out.WriteLine(warning.ToString());
+        }
+
+        Assert.That(defects, Is.Empty, $"version {Version} of {DbDirectory}:{Environment.NewLine}{string.Join(Environment.NewLine, defects)}");
+    }
+
+    private bool Overrides(string method) =>
+        GetType().GetMethod(method, BindingFlags.Instance | BindingFlags.NonPublic)?.DeclaringType != typeof(VersionTest);
+}

@@ -1,0 +1,115 @@
+using Tcdb.Snapshots;
+
+namespace Tcdb.Verification;
+
+/// <summary>
+/// SPEC 5.4's interruption scenarios for a version with an online migration and/or downgrade, run on the
+/// database the shape left at N: interrupted mid-online and restarted (both directions); repeated
+/// interrupted upgrades and downgrades; interrupted then downgraded; and an interruption before a random
+/// batch whose seed is printed for replay. After each scenario the catalog at N must equal S1 and the
+/// data at N-1 must equal S0. Too little data to see several batches is a defect: it would test nothing.
+/// </summary>
+internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool onlineDown, CatalogSnapshot catalogAtN, DataSnapshot dataAtPrevious)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var version = check.Version;
+
+        // Start from N-1 with everything complete.
+        await check.DowngradeAsync(Watch(OnlineDirection.Downgrade), ct);
+
+        // 1. Upgrade interrupted mid-online and restarted; downgrade interrupted mid-online and restarted.
+        await UpAsync(interrupt: true, ct);
+        var up = await UpAsync(interrupt: false, ct);
+        await ExpectCatalogAtNAsync("after an interrupted upgrade was restarted", ct);
+        await DownAsync(interrupt: true, ct);
+        var down = await DownAsync(interrupt: false, ct);
+        await ExpectDataAtPreviousAsync("after an interrupted downgrade was restarted", ct);
+        RequireSeveralBatches(up, down);
+
+        // 2. Restart upgrades and downgrades repeatedly, then finish the upgrade.
+        for (var round = 0; round < 2; round++)
+        {
+            await UpAsync(interrupt: true, ct);
+            await DownAsync(interrupt: true, ct);
+        }
+
+        await UpAsync(interrupt: false, ct);
+        await ExpectCatalogAtNAsync("after repeated interrupted upgrades and downgrades", ct);
+
+        // 3. Upgrade interrupted mid-online, then downgraded.
+        await DownAsync(interrupt: false, ct);
+        await UpAsync(interrupt: true, ct);
+        await DownAsync(interrupt: false, ct);
+        await ExpectDataAtPreviousAsync("after an interrupted upgrade was downgraded", ct);
+
+        // 4. An interruption before a random batch, replayable from the printed seed.
+        var seed = check.Settings.Seed * 31 + version;
+        var batches = Math.Max(2, onlineUp ? up.Batches : down.Batches);
+        var at = new Random(seed).Next(1, batches + 1);
+        check.Note($"random interruption before batch {at} of ~{batches} (seed {check.Settings.Seed}, version {version})");
+        var random = check.Recorder(OnlineDirection.Upgrade, interruptBeforeBatch: onlineUp ? at : null);
+        await check.UpgradeAsync(random, ct);
+        check.RecordOnline(random);
+        await UpAsync(interrupt: false, ct);
+        await ExpectCatalogAtNAsync($"after an upgrade interrupted before batch {at} (seed {check.Settings.Seed}) was restarted", ct);
+        if (onlineDown)
+        {
+            var randomDown = check.Recorder(OnlineDirection.Downgrade, interruptBeforeBatch: at);
+            await check.DowngradeAsync(randomDown, ct);
+            check.RecordOnline(randomDown);
+            await DownAsync(interrupt: false, ct);
+            await ExpectDataAtPreviousAsync($"after a downgrade interrupted before batch {at} (seed {check.Settings.Seed}) was restarted", ct);
+            await UpAsync(interrupt: false, ct);
+        }
+    }
+
+    private OnlineRecorder Watch(OnlineDirection direction) => check.Recorder(direction);
+
+    private async Task<OnlineRecorder> UpAsync(bool interrupt, CancellationToken ct)
+    {
+        var recorder = check.Recorder(OnlineDirection.Upgrade, interruptMidway: interrupt && onlineUp);
+        await check.UpgradeAsync(recorder, ct);
+        if (!recorder.Interrupted)
+        {
+            recorder.Done();
+        }
+
+        check.RecordOnline(recorder);
+        return recorder;
+    }
+
+    private async Task<OnlineRecorder> DownAsync(bool interrupt, CancellationToken ct)
+    {
+        var recorder = check.Recorder(OnlineDirection.Downgrade, interruptMidway: interrupt && onlineDown);
+        await check.DowngradeAsync(recorder, ct);
+        if (!recorder.Interrupted)
+        {
+            recorder.Done();
+        }
+
+        check.RecordOnline(recorder);
+        return recorder;
+    }
+
+    private void RequireSeveralBatches(OnlineRecorder up, OnlineRecorder down)
+    {
+        foreach (var (recorder, has) in new[] { (up, onlineUp), (down, onlineDown) })
+        {
+            if (has && !recorder.SawSeveralBatches)
+            {
+                check.Defect(
+                    VerificationFindingKind.OnlineMigration,
+                    $"version {check.Version}",
+                    $"online {(recorder.Direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {check.Version} ran {recorder.Batches} batch(es) without passing {OnlineRecorder.SeveralBatchesRows} rows: " +
+                    "too little data was seeded to see several batches; seed more rows for this version");
+            }
+        }
+    }
+
+    private async Task ExpectCatalogAtNAsync(string when, CancellationToken ct) =>
+        check.CompareCatalogs(catalogAtN, await check.CatalogAsync(ct), when, reupgrade: true);
+
+    private async Task ExpectDataAtPreviousAsync(string when, CancellationToken ct) =>
+        check.CompareData(dataAtPrevious, await check.DataAsync(ct), when);
+}

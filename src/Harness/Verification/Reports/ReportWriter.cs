@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Tcdb.Verification.Reports;
+
+/// <summary>Writes a <see cref="VerificationReport"/> as JSON, Markdown or JUnit XML, chosen by the file extension.</summary>
+public static class ReportWriter
+{
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".json", ".md", ".xml"];
+
+    /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> (.json, .md, or .xml for JUnit).</summary>
+    /// <exception cref="ArgumentException">the extension is none of <see cref="SupportedExtensions"/>.</exception>
+    public static void Write(VerificationReport report, string path)
+    {
+        var text = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".json" => Json(report),
+            ".md" => Markdown(report),
+            ".xml" => JUnit(report),
+            var other => throw new ArgumentException($"unknown report format '{other}' for {path}: use .json, .md or .xml (JUnit)"),
+        };
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(path, text, new UTF8Encoding(false));
+    }
+
+    public static string Json(VerificationReport report) => JsonSerializer.Serialize(
+        new
+        {
+            dbDirectory = report.DbDirectory,
+            server = report.Server,
+            versions = new { from = report.FromVersion, to = report.ToVersion },
+            elapsedSeconds = Math.Round(report.Elapsed.TotalSeconds, 3),
+            defects = report.DefectCount,
+            warnings = report.WarningCount,
+            findings = report.Findings.Select(f => new
+            {
+                severity = f.Severity.ToString().ToLowerInvariant(),
+                kind = VerificationFinding.KindId(f.Kind),
+                version = f.Version,
+                @object = f.Object,
+                message = f.Message,
+            }),
+            results = report.Versions.Select(v => new
+            {
+                version = v.Version,
+                ok = !v.HasDefects,
+                seededRows = v.SeededRows,
+                milliseconds = v.PhaseMilliseconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 1)),
+                notes = v.Notes,
+            }),
+        },
+        new JsonSerializerOptions { WriteIndented = true });
+
+    public static string Markdown(VerificationReport report)
+    {
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"# tcdb verify: {report.DbDirectory}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"{(report.HasDefects ? "**FAILED**" : "**passed**")}: versions {report.FromVersion}..{report.ToVersion} on {report.Server}, ");
+        md.Append(CultureInfo.InvariantCulture, $"{report.DefectCount} defect(s), {report.WarningCount} warning(s), {report.Elapsed.TotalSeconds:0.0} s.\n\n");
+        if (report.Findings.Count > 0)
+        {
+            md.Append("## Findings\n\n| version | severity | kind | object | message |\n|---|---|---|---|---|\n");
+            foreach (var f in report.Findings)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {(f.Version is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-")} | {f.Severity.ToString().ToLowerInvariant()} | {VerificationFinding.KindId(f.Kind)} | {Cell(f.Object)} | {Cell(f.Message)} |\n");
+            }
+
+            md.Append('\n');
+        }
+
+        md.Append("## Versions\n\n| version | result | ms | rows seeded | notes |\n|---|---|---|---|---|\n");
+        foreach (var v in report.Versions)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"| {v.Version} | {(v.HasDefects ? "defects" : "ok")} | {v.TotalMilliseconds:0} | {v.SeededRows} | {Cell(string.Join("; ", v.Notes))} |\n");
+        }
+
+        return md.ToString();
+    }
+
+    public static string JUnit(VerificationReport report)
+    {
+        var cases = new List<XElement>();
+        foreach (var policy in report.Findings.Where(f => f.Version is null || f.Kind is VerificationFindingKind.Policy))
+        {
+            cases.Add(Case("schema", $"{VerificationFinding.KindId(policy.Kind)} {policy.Object}", 0, policy.IsDefect ? [policy] : [], policy.IsDefect ? null : policy.Message));
+        }
+
+        foreach (var v in report.Versions)
+        {
+            var own = v.Findings.ToList();
+            cases.Add(Case("versions", $"v{v.Version:D4}", v.TotalMilliseconds, own.Where(f => f.IsDefect).ToList(), string.Join("\n", own.Where(f => !f.IsDefect).Select(f => f.Message).Concat(v.Notes))));
+        }
+
+        foreach (var chain in report.Findings.Where(f => f.Version is not null && f.Kind is not VerificationFindingKind.Policy && report.Versions.All(v => !v.Findings.Contains(f))))
+        {
+            cases.Add(Case("chain", $"v{chain.Version:D4} {VerificationFinding.KindId(chain.Kind)} {chain.Object}", 0, [chain], null));
+        }
+
+        var suite = new XElement(
+            "testsuite",
+            new XAttribute("name", $"tcdb verify {report.DbDirectory}"),
+            new XAttribute("tests", cases.Count),
+            new XAttribute("failures", cases.Count(c => c.Element("failure") is not null)),
+            new XAttribute("errors", 0),
+            new XAttribute("time", report.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)),
+            cases);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", suite)).ToString() + "\n";
+    }
+
+    private static XElement Case(string className, string name, double milliseconds, IReadOnlyList<VerificationFinding> defects, string? output)
+    {
+        var element = new XElement(
+            "testcase",
+            new XAttribute("classname", className),
+            new XAttribute("name", name),
+            new XAttribute("time", (milliseconds / 1000).ToString("0.000", CultureInfo.InvariantCulture)));
+        if (defects.Count > 0)
+        {
+            element.Add(new XElement(
+                "failure",
+                new XAttribute("message", defects[0].Message),
+                string.Join("\n", defects.Select(d => d.ToString()))));
+        }
+
+        if (!string.IsNullOrEmpty(output))
+        {
+            element.Add(new XElement("system-out", output));
+        }
+
+        return element;
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}

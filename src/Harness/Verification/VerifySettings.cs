@@ -1,0 +1,39 @@
+using Tcdb.Migration;
+using Tcdb.Schema;
+
+namespace Tcdb.Verification;
+
+/// <summary>Everything one verification of a db directory shares across versions.</summary>
+public sealed record VerifySettings
+{
+    public required DbSchema Schema { get; init; }
+
+    /// <summary>Service-role prefix of the databases this verification creates (letters and underscores).</summary>
+    public required string UsersPrefix { get; init; }
+
+    /// <summary>Seed of the generic seeder and of the random interruption point.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Rows per empty table the generic seeder inserts before each version.</summary>
+    public int RowsPerTable { get; init; } = 60;
+
+    /// <summary>Treat "needs a version-specific seed" as a defect, not a warning.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>Per version, what its own test adds (missing: the generic shape only).</summary>
+    public IReadOnlyDictionary<int, VersionHooks> Hooks { get; init; } = new Dictionary<int, VersionHooks>();
+
+    /// <summary>Progress lines (one per step and version).</summary>
+    public Action<string>? Progress { get; init; }
+
+    public VersionHooks HooksFor(int version) => Hooks.GetValueOrDefault(version) ?? VersionHooks.None;
+
+    /// <summary>Options of a migrator run on one of this verification's databases.</summary>
+    internal MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => new()
+    {
+        UsersPrefix = UsersPrefix,
+        ServicePasswords = ServicePasswords.Unmanaged,
+        AcceptedMajorVersions = ServerVersionGate.Any,
+        OnlineHooks = online,
+    };
+}

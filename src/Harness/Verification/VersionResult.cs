@@ -1,0 +1,15 @@
+namespace Tcdb.Verification;
+
+/// <summary>What verifying one version found, how long each phase took, and where its database ended.</summary>
+public sealed record VersionResult(
+    int Version,
+    IReadOnlyList<VerificationFinding> Findings,
+    IReadOnlyList<string> Notes,
+    IReadOnlyDictionary<string, double> PhaseMilliseconds,
+    int SeededRows,
+    bool ChainIntact)
+{
+    public bool HasDefects => Findings.Any(f => f.IsDefect);
+
+    public double TotalMilliseconds => PhaseMilliseconds.Values.Sum();
+}
