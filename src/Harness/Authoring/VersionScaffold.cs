@@ -101,36 +101,32 @@ public static class VersionScaffold
         return $$"""
             using NUnit.Framework;
             using Tcdb.Testing;
+            using Tcdb.Verification;
 
             namespace Tcdb.Versions.Tests;
 
             /// <summary>
-            /// Version {{version}} (db/versions/{{yml}}). The fixture upgrades a database to version {{previous}}, seeds it, upgrades to
+            /// Version {{version}} (db/versions/{{yml}}). The fixture clones a database at version {{previous}}, seeds it, upgrades to
             /// {{version}}, downgrades to {{previous}} and upgrades again, checking that no row is lost and nothing stray is left.
             /// Write the checks only the author of this version knows: what its migration must do to existing rows.
             /// </summary>
-            [TestFixture]
             public sealed class {{name}}() : VersionTest({{version}})
             {
                 /// <summary>Rows at version {{previous}} that the migration must carry, beside the generated seed.</summary>
-                protected override async Task SeedAsync(VersionTestContext context)
-                {
-                    await base.SeedAsync(context);
-
-                    // e.g. await context.ExecuteAsync("insert into widgets (name, created) values ('w1', now())");
-                }
+                protected override Task SeedAsync(VersionContext db) =>
+                    Task.CompletedTask; // e.g. db.ExecuteAsync("insert into widgets (name, created) values ('w1', now())")
 
                 /// <summary>The state at version {{previous}}: after seeding, and again after the downgrade from {{version}}.</summary>
-                protected override Task AssertBeforeUpgradeAsync(VersionTestContext context)
+                protected override Task AssertBeforeUpgradeAsync(VersionContext db)
                 {
                     Assert.Fail("fill me in: {{file}}, AssertBeforeUpgradeAsync: check the state at version {{previous}} (after seeding, and again after downgrading from {{version}}), e.g. the seeded rows in their version {{previous}} form");
                     return Task.CompletedTask;
                 }
 
                 /// <summary>The state at version {{version}}: after the upgrade, and again after the re-upgrade.</summary>
-                protected override Task AssertAfterUpgradeAsync(VersionTestContext context)
+                protected override Task AssertAfterUpgradeAsync(VersionContext db)
                 {
-                    Assert.Fail("fill me in: {{file}}, AssertAfterUpgradeAsync: check what the migration to version {{version}} did, e.g. the new columns of the seeded rows (await context.ScalarAsync<long>(\"select count(*) from ...\"))");
+                    Assert.Fail("fill me in: {{file}}, AssertAfterUpgradeAsync: check what the migration to version {{version}} did, e.g. the new columns of the seeded rows (await db.ScalarAsync<long>(\"select count(*) from ...\"))");
                     return Task.CompletedTask;
                 }
 
