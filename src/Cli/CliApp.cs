@@ -15,6 +15,9 @@ public static class CliApp
         new StatusCommand(),
         new VerifyCommand(),
         new ServerCommand(),
+        new NewVersionCommand(),
+        new RenumberCommand(),
+        new DocsCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)

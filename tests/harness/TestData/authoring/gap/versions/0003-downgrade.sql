@@ -1,0 +1,3 @@
+begin
+  alter table things drop column size;
+end

@@ -1,0 +1,3 @@
+begin
+  alter table things add column size integer;
+end

@@ -1,0 +1,3 @@
+begin
+  return (select things.size from things where things.id = id_in);
+end
