@@ -18,7 +18,7 @@ public sealed partial class CoverageTests
     [Test]
     public void Every_active_method_is_called_by_a_function_test()
     {
-        var db = FunctionTest.FindDbDirectory(TestContext.CurrentContext.TestDirectory);
+        var db = DbDirectories.Find(TestContext.CurrentContext.TestDirectory);
         var sources = Path.Combine(Path.GetDirectoryName(db)!, "tests", "fns");
         var literals = Directory.EnumerateFiles(sources, "*.cs", SearchOption.TopDirectoryOnly)
             .Where(f => Path.GetFileName(f) != "CoverageTests.cs")

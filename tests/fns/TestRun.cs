@@ -4,8 +4,8 @@ using Tcdb.Testing;
 namespace Tcdb.Fns.Tests;
 
 /// <summary>
-/// Drops the FunctionTest templates and service roles of this run, then stops the run's shared PostgreSQL
-/// server once every test of this assembly has run.
+/// Stops the run's shared PostgreSQL server (dropping the template databases and service roles first)
+/// once every test of this assembly has run.
 /// </summary>
 [SetUpFixture]
 public sealed class TestRun
@@ -13,7 +13,6 @@ public sealed class TestRun
     [OneTimeTearDown]
     public async Task StopServer()
     {
-        await FunctionTest.CleanUpRunAsync();
         await TestServer.ShutdownAsync();
     }
 }

@@ -20,7 +20,7 @@ public static class DbDirectories
             }
         }
 
-        throw new DirectoryNotFoundException($"no db/versions folder found above {start ?? AppContext.BaseDirectory}; override DbDirectory in the test class");
+        throw new DirectoryNotFoundException($"no db/versions folder in {start ?? AppContext.BaseDirectory} or any folder above it; override DbDirectory to name the db directory");
     }
 
     /// <summary>Loads a directory once per test run (the loader's errors surface as the test's failure).</summary>

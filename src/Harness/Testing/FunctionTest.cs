@@ -13,55 +13,34 @@ namespace Tcdb.Testing;
 /// </summary>
 /// <remarks>
 /// The db directory is the first <c>db</c> folder holding <c>versions</c> found walking up from the test's
-/// bin folder (override <see cref="DbDirectory"/> to choose another). Service roles are cluster-wide and
-/// named with one prefix per process (<see cref="UsersPrefix"/>); call <see cref="CleanUpRunAsync"/> from the
-/// assembly's <c>[SetUpFixture]</c> one-time teardown to drop the template databases and those roles.
+/// bin folder (override <see cref="DbDirectory"/> to choose another). The template comes from
+/// <see cref="VersionTemplates"/>, shared with <see cref="VersionTest"/>; it and the service roles are dropped
+/// when the run's server stops (<see cref="TestServer.ShutdownAsync"/>).
 /// </remarks>
 public abstract class FunctionTest
 {
     private readonly Dictionary<string, FunctionClient> clients = new(StringComparer.Ordinal);
-    private FunctionTestTemplate? template;
+    private VersionTemplates? templates;
     private TestDatabase? database;
 
-    /// <summary>The users prefix of this process: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
-    public static string UsersPrefix => FunctionTestTemplates.UsersPrefix;
+    /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
+    protected string UsersPrefix => (templates ?? throw NotSetUp()).UsersPrefix;
 
     /// <summary>The db directory under test.</summary>
-    protected virtual string DbDirectory => FindDbDirectory(TestContext.CurrentContext.TestDirectory);
+    protected virtual string DbDirectory => DbDirectories.Find(TestContext.CurrentContext.TestDirectory);
 
     /// <summary>The loaded db directory.</summary>
-    protected DbSchema Schema => (template ?? throw NotSetUp()).Schema;
+    protected DbSchema Schema => (templates ?? throw NotSetUp()).Schema;
 
     /// <summary>This test's database (at the latest version); dropped after the test.</summary>
     protected TestDatabase Database => database ?? throw NotSetUp();
-
-    /// <summary>Drops the template databases of the run and the service roles of <see cref="UsersPrefix"/>.</summary>
-    public static Task CleanUpRunAsync() => FunctionTestTemplates.CleanUpAsync();
-
-    /// <summary>
-    /// The first <c>db</c> folder holding <c>versions</c> in <paramref name="start"/> or one of its ancestors.
-    /// </summary>
-    /// <exception cref="DirectoryNotFoundException">there is none.</exception>
-    public static string FindDbDirectory(string start)
-    {
-        for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "db");
-            if (Directory.Exists(Path.Combine(candidate, "versions")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no db/versions folder in {start} or any folder above it; override DbDirectory to name the db directory");
-    }
 
     [SetUp]
     public async Task CreateFunctionTestDatabaseAsync()
     {
         var server = await TestServer.GetAsync();
-        template = await FunctionTestTemplates.GetAsync(server, DbDirectory, CancellationToken.None);
-        database = await template.Template.CloneAsync();
+        templates = VersionTemplates.For(server, DbDirectories.Load(DbDirectory));
+        database = await templates.CloneAtLatestAsync();
     }
 
     [TearDown]
@@ -91,8 +70,7 @@ public abstract class FunctionTest
         {
             var access = Schema.Access.FirstOrDefault(a => a.Name == service)
                 ?? throw new ArgumentException($"access.yml has no service {service}; services: {string.Join(", ", Schema.Access.Select(a => a.Name))}", nameof(service));
-            var connectionString = ConnectionStrings.WithUser(Database.ConnectionString, access.RoleName(UsersPrefix), ServicePasswordFor(access.Name));
-            client = CreateClient(access.Name.Replace('-', '_'), connectionString);
+            client = CreateClient(access.Name.Replace('-', '_'), templates!.ServiceConnectionString(Database, access.Name));
             clients[service] = client;
         }
 
@@ -164,12 +142,6 @@ public abstract class FunctionTest
         // The template is at the latest version, so the client's version check is skipped: creation stays synchronous.
         var options = new FunctionClientOptions { AllowOlderDatabase = true, StatementTimeout = TimeSpan.FromSeconds(30) };
         return FunctionClient.CreateAsync(Schema, service, connectionString, connectionString, options).GetAwaiter().GetResult();
-    }
-
-    private string? ServicePasswordFor(string service)
-    {
-        var adminPassword = new NpgsqlConnectionStringBuilder(Database.ConnectionString).Password;
-        return string.IsNullOrEmpty(adminPassword) ? null : Migration.ServicePassword.Derive(adminPassword, service);
     }
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] args)

@@ -32,7 +32,7 @@ public sealed record VerifySettings
     internal MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => new()
     {
         UsersPrefix = UsersPrefix,
-        ServicePasswords = ServicePasswords.Unmanaged,
+        ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = online,
     };

@@ -81,7 +81,8 @@ public sealed class VersionContext
     public async Task<FunctionClient> ClientAsync(string service, CancellationToken cancellationToken = default)
     {
         var role = Schema.FindService(service)?.RoleName(UsersPrefix) ?? $"{UsersPrefix}_{service.Replace('-', '_')}";
-        var asService = new NpgsqlConnectionStringBuilder(ConnectionString) { Username = role, Password = null }.ConnectionString;
+        var adminPassword = new NpgsqlConnectionStringBuilder(ConnectionString).Password;
+        var asService = Servers.ConnectionStrings.WithUser(ConnectionString, role, string.IsNullOrEmpty(adminPassword) ? null : Migration.ServicePassword.Derive(adminPassword, service));
         return await FunctionClient.CreateAsync(Schema, service, asService, asService, new FunctionClientOptions { AllowOlderDatabase = true }, cancellationToken);
     }
 }

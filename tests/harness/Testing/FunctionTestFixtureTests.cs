@@ -180,7 +180,7 @@ public sealed class FunctionTestFixtureTests : FunctionTest
             Directory.CreateDirectory(Path.Combine(root.FullName, "db", "versions"));
             var deep = Directory.CreateDirectory(Path.Combine(root.FullName, "tests", "fns", "bin"));
 
-            Assert.That(FindDbDirectory(deep.FullName), Is.EqualTo(Path.Combine(root.FullName, "db")));
+            Assert.That(DbDirectories.Find(deep.FullName), Is.EqualTo(Path.Combine(root.FullName, "db")));
         }
         finally
         {
@@ -194,7 +194,7 @@ public sealed class FunctionTestFixtureTests : FunctionTest
         var root = Directory.CreateTempSubdirectory("tcdb-fntest-");
         try
         {
-            var error = Assert.Throws<DirectoryNotFoundException>(() => FindDbDirectory(root.FullName));
+            var error = Assert.Throws<DirectoryNotFoundException>(() => DbDirectories.Find(root.FullName));
 
             Assert.That(error!.Message, Does.Contain($"no db/versions folder in {root.FullName} or any folder above it"));
         }
