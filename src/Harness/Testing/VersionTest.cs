@@ -92,7 +92,11 @@ public abstract class VersionTest
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-        var result = await new VersionCheck(settings, Version, database.ConnectionString).RunAsync(CancellationToken.None);
+        VersionResult result;
+        await using (var check = new VersionCheck(settings, Version, database.ConnectionString))
+        {
+            result = await check.RunAsync(catalogAtStart: null, CancellationToken.None);
+        }
 
         foreach (var note in result.Notes)
         {

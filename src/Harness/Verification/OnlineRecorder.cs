@@ -1,5 +1,3 @@
-using Tcdb.Migration;
-
 namespace Tcdb.Verification;
 
 /// <summary>Thrown by <see cref="OnlineRecorder"/> to interrupt online work between two batches.</summary>
@@ -35,11 +33,8 @@ internal sealed class OnlineRecorder(OnlineDirection direction, Func<OnlineDirec
     /// <summary>Failures of the version's checks at the checkpoints (recorded, so the migration itself goes on).</summary>
     public List<string> CheckFailures { get; } = [];
 
-    public OnlineMigrationHooks Hooks => new()
-    {
-        BatchSize = n => Math.Min(n, BatchCap),
-        BeforeBatch = BeforeBatch,
-    };
+    /// <summary>The driver's batch size, capped.</summary>
+    public int BatchSize(int computed) => Math.Min(computed, BatchCap);
 
     /// <summary>Runs the "done" checkpoint after the operation finished without interruption.</summary>
     public void Done()
@@ -50,7 +45,8 @@ internal sealed class OnlineRecorder(OnlineDirection direction, Func<OnlineDirec
         }
     }
 
-    private void BeforeBatch(int pass, long rows)
+    /// <summary>Called by the driver before every batch: counts, runs checkpoints, interrupts when asked.</summary>
+    public void BeforeBatch(int pass, long rows)
     {
         Batches++;
         if (InterruptBeforeBatch is { } at && Batches == at)

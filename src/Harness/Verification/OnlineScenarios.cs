@@ -16,7 +16,7 @@ internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool on
         var version = check.Version;
 
         // Start from N-1 with everything complete.
-        await check.DowngradeAsync(Watch(OnlineDirection.Downgrade), ct);
+        await DownAsync(interrupt: false, ct);
 
         // 1. Upgrade interrupted mid-online and restarted; downgrade interrupted mid-online and restarted.
         await UpAsync(interrupt: true, ct);
@@ -63,8 +63,6 @@ internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool on
             await UpAsync(interrupt: false, ct);
         }
     }
-
-    private OnlineRecorder Watch(OnlineDirection direction) => check.Recorder(direction);
 
     private async Task<OnlineRecorder> UpAsync(bool interrupt, CancellationToken ct)
     {

@@ -194,10 +194,18 @@ public sealed class VerifyEngine
 
         var db = await start.CloneAsync(ct);
         databases.Add(db);
+        CatalogSnapshot? catalog = null;
         for (var version = segment.First; version <= segment.Last; version++)
         {
             var stopwatch = Stopwatch.StartNew();
-            var result = await new VersionCheck(settings, version, db.ConnectionString).RunAsync(ct);
+            VersionResult result;
+            await using (var check = new VersionCheck(settings, version, db.ConnectionString))
+            {
+                // The previous version ended at this version's N-1 on the same database: its last snapshot is our S0.
+                result = await check.RunAsync(catalog, ct);
+                catalog = check.CatalogAtEnd;
+            }
+
             results.Add(result);
             var phases = string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0}"));
             var verdict = result.HasDefects ? $"{result.Findings.Count(f => f.IsDefect)} defect(s)" : "ok";
@@ -206,6 +214,7 @@ public sealed class VerifyEngine
             {
                 // Continue the segment on a fresh database brought to this version without seed data.
                 db = await NewDatabaseAsync(ct);
+                catalog = null;
                 if (!await StepAsync(db, m => m.UpgradeAsync(version, ct), version, $"upgrade to {version}"))
                 {
                     for (var v = version + 1; v <= segment.Last; v++)

@@ -14,7 +14,7 @@ namespace Tcdb.Verification;
 /// upgrade and downgrade, and the interruption scenarios when the version has online work. The database is
 /// left at N, with its data, for the next version.
 /// </summary>
-internal sealed class VersionCheck
+internal sealed class VersionCheck : IAsyncDisposable
 {
     private readonly VerifySettings settings;
     private readonly int version;
@@ -24,6 +24,8 @@ internal sealed class VersionCheck
     private readonly List<VerificationFinding> findings = [];
     private readonly List<string> notes = [];
     private readonly Dictionary<string, double> phases = new(StringComparer.Ordinal);
+    private readonly Migrator migrator;
+    private OnlineRecorder? running;
 
     public VersionCheck(VerifySettings settings, int version, string connectionString)
     {
@@ -32,24 +34,37 @@ internal sealed class VersionCheck
         this.connectionString = connectionString;
         hooks = settings.HooksFor(version);
         context = new VersionContext(settings.Schema, version, connectionString, settings.UsersPrefix);
+
+        // One migrator (one connection pool) for every step; its online hooks go to the step's recorder.
+        migrator = new Migrator(settings.Schema, connectionString, settings.MigratorOptions(new OnlineMigrationHooks
+        {
+            BatchSize = n => running?.BatchSize(n) ?? n,
+            BeforeBatch = (pass, rows) => running?.BeforeBatch(pass, rows),
+        }));
     }
 
     private DbSchema Schema => settings.Schema;
 
     private int Previous => version - 1;
 
-    public async Task<VersionResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>The catalog at N once the check ends (after the re-upgrade): the next version's S0 on the same database.</summary>
+    public CatalogSnapshot? CatalogAtEnd { get; private set; }
+
+    /// <summary>Runs the shape; <paramref name="catalogAtStart"/> is S0 when the caller already has it (the previous version's end).</summary>
+    public async Task<VersionResult> RunAsync(CatalogSnapshot? catalogAtStart, CancellationToken cancellationToken)
     {
-        var intact = await RunShapeAsync(cancellationToken);
+        var intact = await RunShapeAsync(catalogAtStart, cancellationToken);
         return new VersionResult(version, findings, notes, phases, SeededRows, intact);
     }
 
+    public ValueTask DisposeAsync() => migrator.DisposeAsync();
+
     private int SeededRows { get; set; }
 
-    private async Task<bool> RunShapeAsync(CancellationToken ct)
+    private async Task<bool> RunShapeAsync(CatalogSnapshot? catalogAtStart, CancellationToken ct)
     {
         await Timed("seed", () => SeedAsync(ct));
-        var catalog0 = await Timed("snapshot", () => CatalogAsync(ct));
+        var catalog0 = catalogAtStart ?? await Timed("snapshot", () => CatalogAsync(ct));
         var data0 = await Timed("snapshot", () => DataAsync(ct));
         await RunHookAsync("before upgrade", hooks.AssertBeforeUpgrade);
 
@@ -125,7 +140,11 @@ internal sealed class VersionCheck
             return false;
         }
 
-        await Timed("compare", async () => CompareCatalogs(catalog1, await CatalogAsync(ct), "after re-upgrade", reupgrade: true));
+        await Timed("compare", async () =>
+        {
+            CatalogAtEnd = await CatalogAsync(ct);
+            CompareCatalogs(catalog1, CatalogAtEnd, "after re-upgrade", reupgrade: true);
+        });
         await RunHookAsync("after re-upgrade", hooks.AssertAfterUpgrade);
 
         if (up.Batches > 0 || down.Batches > 0)
@@ -150,27 +169,24 @@ internal sealed class VersionCheck
         };
 
     /// <summary>Upgrades to N; an interruption the recorder asked for is swallowed (the database stays mid-online).</summary>
-    internal async Task UpgradeAsync(OnlineRecorder recorder, CancellationToken ct)
-    {
-        await using var migrator = new Migrator(Schema, connectionString, settings.MigratorOptions(recorder.Hooks));
-        try
-        {
-            await migrator.UpgradeAsync(version, ct);
-        }
-        catch (OnlineInterruption)
-        {
-        }
-    }
+    internal Task UpgradeAsync(OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => migrator.UpgradeAsync(version, ct));
 
-    internal async Task DowngradeAsync(OnlineRecorder recorder, CancellationToken ct)
+    internal Task DowngradeAsync(OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => migrator.DowngradeAsync(Previous, ct));
+
+    private async Task StepAsync(OnlineRecorder recorder, Func<Task> step)
     {
-        await using var migrator = new Migrator(Schema, connectionString, settings.MigratorOptions(recorder.Hooks));
+        running = recorder;
         try
         {
-            await migrator.DowngradeAsync(Previous, ct);
+            await step();
         }
         catch (OnlineInterruption)
         {
+            // Asked for: the database stays mid-online, between two batches.
+        }
+        finally
+        {
+            running = null;
         }
     }
 
@@ -383,18 +399,14 @@ internal sealed class VersionCheck
             return;
         }
 
+        var methods = Schema.EffectiveMethods(atVersion).Where(m => only is null || only.Contains(m.Name)).ToList();
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        foreach (var method in Schema.EffectiveMethods(atVersion))
+        foreach (var result in await FunctionProbe.CallEachAsync(connection, methods, ct))
         {
-            if (only is not null && !only.Contains(method.Name))
-            {
-                continue;
-            }
-
-            var result = await FunctionProbe.CallAsync(connection, method, ct);
             if (result.IsDefect)
             {
+                var method = methods.First(m => m.Name == result.Method);
                 var what = result.SqlState == "25006" ? "read-mode method writes" : "cannot run";
                 Defect(
                     VerificationFindingKind.FunctionBroken,
