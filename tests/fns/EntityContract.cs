@@ -50,7 +50,11 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
         Assert.That(loaded["partition_key_out"], Is.EqualTo(key));
         Assert.That(loaded["row_key_out"], Is.EqualTo(shape.RowKeyOf(key)));
         Assert.That(loaded["etag"], Is.EqualTo(etag));
-        Assert.That(Values.Json(loaded["value"])![shape.CheckedProperty]!.ToJsonString(), Is.EqualTo(shape.Properties(key)[shape.CheckedProperty]!.ToJsonString()));
+        var checkedValue = Values.Json(loaded["value"])![shape.CheckedProperty];
+        Assert.That(
+            JsonNode.DeepEquals(checkedValue, shape.Properties(key)[shape.CheckedProperty]),
+            Is.True,
+            $"{shape.CheckedProperty}: wrote {shape.Properties(key)[shape.CheckedProperty]?.ToJsonString()}, read {checkedValue?.ToJsonString()}");
 
         await SqlState(SqlStates.UniqueViolation, () => CreateAsync(key, overwrite: false));
         var overwritten = await CreateAsync(key, overwrite: true);
