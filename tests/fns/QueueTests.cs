@@ -6,17 +6,15 @@ using Tcdb.Testing;
 
 namespace Tcdb.Fns.Tests;
 
-/// <summary>The queue service: tasks and their runs, task groups, introspection, and the entity tables.</summary>
+/// <summary>
+/// The queue service: tasks and their runs, task groups, introspection, and the entity tables of both. Dependencies,
+/// artifacts, task queues, provisioners and queue workers have their own classes.
+/// </summary>
 [TestFixture]
 public sealed class QueueTests : FunctionTest
 {
     private static readonly EntityShape[] Entities =
     [
-        EntityShape.Plain(new("queue", "queue_artifacts_entities_load", "queue_artifacts_entities_create", "queue_artifacts_entities_modify", "queue_artifacts_entities_remove", "queue_artifacts_entities_scan")),
-        EntityShape.Plain(new("queue", "queue_provisioners_entities_load", "queue_provisioners_entities_create", "queue_provisioners_entities_modify", "queue_provisioners_entities_remove", "queue_provisioners_entities_scan")),
-        EntityShape.Plain(new("queue", "queue_task_dependency_entities_load", "queue_task_dependency_entities_create", "queue_task_dependency_entities_modify", "queue_task_dependency_entities_remove", "queue_task_dependency_entities_scan")),
-        EntityShape.Plain(new("queue", "queue_worker_types_entities_load", "queue_worker_types_entities_create", "queue_worker_types_entities_modify", "queue_worker_types_entities_remove", "queue_worker_types_entities_scan")),
-        EntityShape.Plain(new("queue", "queue_workers_entities_load", "queue_workers_entities_create", "queue_workers_entities_modify", "queue_workers_entities_remove", "queue_workers_entities_scan")),
         new(
             new("queue", "queue_tasks_entities_load", "queue_tasks_entities_create", "queue_tasks_entities_modify", "queue_tasks_entities_remove", "queue_tasks_entities_scan"),
             Slugs.Ordered,

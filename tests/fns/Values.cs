@@ -19,6 +19,9 @@ public static class Values
     /// <summary>A returned jsonb (Npgsql gives its text) as a node.</summary>
     public static JsonNode? Json(object? value) => value is null ? null : JsonNode.Parse((string)value);
 
+    /// <summary>Whether a returned jsonb holds the same document as <paramref name="expected"/> (object keys in any order).</summary>
+    public static bool SameJson(object? value, JsonNode expected) => JsonNode.DeepEquals(Json(value), expected);
+
     /// <summary>JavaScript's Date.toJSON form, as the entity values store times.</summary>
     public static string JsIso(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -38,6 +41,13 @@ internal static class Slugs
         var bytes = Enumerable.Repeat((byte)(n * 37 + 11), 16).ToArray();
         bytes[0] = (byte)((n % 26) << 2);
         return Encode(bytes);
+    }
+
+    /// <summary>The uuid a slugid encodes, in PostgreSQL's text form (what <c>slugid_to_uuid</c> gives).</summary>
+    public static string ToUuid(string slug)
+    {
+        var hex = Convert.ToHexStringLower(Convert.FromBase64String(slug.Replace('-', '+').Replace('_', '/') + "=="));
+        return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}";
     }
 
     private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -6,14 +6,12 @@ using Tcdb.Testing;
 
 namespace Tcdb.Fns.Tests;
 
-/// <summary>The worker-manager service: worker pools (relational and shim) and the phase-1 entity tables.</summary>
+/// <summary>The worker-manager service: worker pools (relational and shim). Workers and pool errors have their own classes.</summary>
 [TestFixture]
 public sealed class WorkerManagerTests : FunctionTest
 {
     private static readonly EntityShape[] Entities =
     [
-        EntityShape.Plain(new("worker_manager", "wmworkers_entities_load", "wmworkers_entities_create", "wmworkers_entities_modify", "wmworkers_entities_remove", "wmworkers_entities_scan")),
-        EntityShape.Plain(new("worker_manager", "wmworker_pool_errors_entities_load", "wmworker_pool_errors_entities_create", "wmworker_pool_errors_entities_modify", "wmworker_pool_errors_entities_remove", "wmworker_pool_errors_entities_scan")),
         new(
             new("worker_manager", "wmworker_pools_entities_load", "wmworker_pools_entities_create", "wmworker_pools_entities_modify", "wmworker_pools_entities_remove", "wmworker_pools_entities_scan"),
             i => $"{i:D3}/pool/{Values.Tricky}",
