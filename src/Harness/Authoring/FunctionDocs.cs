@@ -126,7 +126,7 @@ public static partial class FunctionDocs
         md.Line($"### {method.Name}");
         md.Line();
         md.Line($"* Mode: {(definition.Mode == MethodMode.Read ? "read" : "write")}");
-        var args = SplitTopLevel(OneLine(definition.Args));
+        var args = MethodArguments.SplitTopLevel(OneLine(definition.Args)).ToList();
         if (args.Count == 0)
         {
             md.Line("* Arguments: none");
@@ -144,7 +144,7 @@ public static partial class FunctionDocs
         if (TableReturn().Match(returns) is { Success: true } table)
         {
             md.Line("* Returns: a table of");
-            foreach (var column in SplitTopLevel(table.Groups[1].Value))
+            foreach (var column in MethodArguments.SplitTopLevel(table.Groups[1].Value))
             {
                 md.Line($"  * `{column}`");
             }
@@ -213,36 +213,6 @@ public static partial class FunctionDocs
         }
 
         return longest;
-    }
-
-    /// <summary>Splits on commas outside parentheses and brackets (so <c>numeric(10, 2)</c> stays whole).</summary>
-    private static List<string> SplitTopLevel(string text)
-    {
-        var parts = new List<string>();
-        int depth = 0, start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            switch (text[i])
-            {
-                case '(' or '[':
-                    depth++;
-                    break;
-                case ')' or ']':
-                    depth--;
-                    break;
-                case ',' when depth == 0:
-                    parts.Add(text[start..i].Trim());
-                    start = i + 1;
-                    break;
-            }
-        }
-
-        if (text[start..].Trim() is { Length: > 0 } last)
-        {
-            parts.Add(last);
-        }
-
-        return parts;
     }
 
     [GeneratedRegex(@"\s+")]

@@ -204,38 +204,8 @@ public static partial class PolicyChecker
     }
 
     /// <summary>The parameter names of an args text; unnamed parameters are skipped.</summary>
-    internal static IEnumerable<string> ArgumentNames(string args)
-    {
-        var depth = 0;
-        var start = 0;
-        var parts = new List<string>();
-        for (var i = 0; i <= args.Length; i++)
-        {
-            if (i == args.Length || (args[i] == ',' && depth == 0))
-            {
-                parts.Add(args[start..i]);
-                start = i + 1;
-            }
-            else
-            {
-                depth += args[i] == '(' ? 1 : args[i] == ')' ? -1 : 0;
-            }
-        }
-
-        foreach (var part in parts)
-        {
-            var words = part.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries).ToList();
-            if (words.Count > 0 && words[0].ToLowerInvariant() is "in" or "out" or "inout" or "variadic")
-            {
-                words.RemoveAt(0);
-            }
-
-            if (words.Count >= 2)
-            {
-                yield return words[0].Trim('"');
-            }
-        }
-    }
+    internal static IEnumerable<string> ArgumentNames(string args) =>
+        MethodArguments.Parse(args).Select(a => a.Name).OfType<string>();
 
     private static PolicyFinding Finding(PolicyRule rule, SourceLocation? location, string obj, string message) =>
         new(rule.Id, rule.Severity, location, obj, message);

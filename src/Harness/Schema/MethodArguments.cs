@@ -45,7 +45,8 @@ public static class MethodArguments
         (first.StartsWith("timestamp", StringComparison.OrdinalIgnoreCase) && second is "with" or "without") ||
         (first.StartsWith("time", StringComparison.OrdinalIgnoreCase) && second is "with" or "without");
 
-    private static IEnumerable<string> SplitTopLevel(string text)
+    /// <summary>Splits on commas outside parentheses and brackets (so <c>numeric(10, 2)</c> stays whole), trimming each part.</summary>
+    public static IEnumerable<string> SplitTopLevel(string text)
     {
         var depth = 0;
         var start = 0;

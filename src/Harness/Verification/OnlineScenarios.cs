@@ -64,23 +64,15 @@ internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool on
         }
     }
 
-    private async Task<OnlineRecorder> UpAsync(bool interrupt, CancellationToken ct)
-    {
-        var recorder = check.Recorder(OnlineDirection.Upgrade, interruptMidway: interrupt && onlineUp);
-        await check.UpgradeAsync(recorder, ct);
-        if (!recorder.Interrupted)
-        {
-            recorder.Done();
-        }
+    private Task<OnlineRecorder> UpAsync(bool interrupt, CancellationToken ct) => MigrateAsync(OnlineDirection.Upgrade, interrupt && onlineUp, ct);
 
-        check.RecordOnline(recorder);
-        return recorder;
-    }
+    private Task<OnlineRecorder> DownAsync(bool interrupt, CancellationToken ct) => MigrateAsync(OnlineDirection.Downgrade, interrupt && onlineDown, ct);
 
-    private async Task<OnlineRecorder> DownAsync(bool interrupt, CancellationToken ct)
+    /// <summary>One upgrade to N or downgrade to N-1, interrupted mid-online when asked; checkpoints run either way.</summary>
+    private async Task<OnlineRecorder> MigrateAsync(OnlineDirection direction, bool interrupt, CancellationToken ct)
     {
-        var recorder = check.Recorder(OnlineDirection.Downgrade, interruptMidway: interrupt && onlineDown);
-        await check.DowngradeAsync(recorder, ct);
+        var recorder = check.Recorder(direction, interruptMidway: interrupt);
+        await (direction == OnlineDirection.Upgrade ? check.UpgradeAsync(recorder, ct) : check.DowngradeAsync(recorder, ct));
         if (!recorder.Interrupted)
         {
             recorder.Done();
