@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using Tcdb.Cli;
+using Tcdb.Harness.Tests.Verification;
+using Tcdb.Servers;
+using Tcdb.Testing;
+
+namespace Tcdb.Harness.Tests.Cli;
+
+[TestFixture]
+public sealed class VerifyCommandTests
+{
+    [Test]
+    public async Task SoundDirectoryExitsZeroAndWritesEveryReportFormat()
+    {
+        using var dir = new DbDirectoryBuilder();
+        var reports = Path.Combine(Path.GetDirectoryName(dir.Path)!, "reports");
+        var url = await ServerUrlAsync();
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url, "--report", Path.Combine(reports, "r.json"));
+        await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url, "--report", Path.Combine(reports, "r.md"));
+        await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url, "--report", Path.Combine(reports, "r.xml"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.ToString);
+        Assert.That(run.Out, Does.Contain("v0001 ok in "));
+        Assert.That(run.Out, Does.Contain("passed: 1 version(s) verified, 0 defect(s)"));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reports, "r.json")));
+        Assert.That(json.RootElement.GetProperty("defects").GetInt32(), Is.Zero);
+        Assert.That(json.RootElement.GetProperty("results")[0].GetProperty("version").GetInt32(), Is.EqualTo(1));
+        Assert.That(File.ReadAllText(Path.Combine(reports, "r.md")), Does.Contain("**passed**: versions 1..1"));
+        var junit = XDocument.Load(Path.Combine(reports, "r.xml")).Root!.Element("testsuite")!;
+        Assert.That((junit.Attribute("failures")!.Value, junit.Elements("testcase").Any(c => c.Attribute("name")!.Value == "v0001")), Is.EqualTo(("0", true)));
+    }
+
+    [Test]
+    public async Task DefectExitsOneWithOneLineNamingVersionAndObject()
+    {
+        using var dir = new DbDirectoryBuilder().ScriptVersion(2, "begin\n  create index things_size_idx on things (size);\nend", "begin\nend");
+        var xml = Path.Combine(Path.GetDirectoryName(dir.Path)!, "junit.xml");
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", await ServerUrlAsync(), "--jobs", "1", "--report", xml);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Findings), run.ToString);
+        Assert.That(run.Out.Split('\n'), Has.Some.StartsWith("v0002 defect stray-object: + index public.things_size_idx (after downgrade to 1)"));
+        Assert.That(run.Out, Does.Contain("FAILED: 2 version(s) verified"));
+        var failed = XDocument.Load(xml).Descendants("testcase").Single(c => c.Attribute("name")!.Value == "v0002");
+        Assert.That(failed.Element("failure")!.Value, Does.Contain("+ index public.things_size_idx"));
+    }
+
+    [Test]
+    public async Task UnloadableDirectoryExitsTwoNamingTheFile()
+    {
+        using var dir = new DbDirectoryBuilder().Version(2, "version: 3\nmethods: {}");
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("0002.yml"));
+        Assert.That(run.Error, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [TestCase("--versions", "3..9", "--versions 3..9: the directory has versions 1..1")]
+    [TestCase("--report", "out.html", "the extension chooses the format: .json, .md or .xml (JUnit)")]
+    [TestCase("--jobs", "0", "--jobs must be at least 1")]
+    public async Task BadArgumentsExitTwo(string option, string value, string message)
+    {
+        using var dir = new DbDirectoryBuilder();
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, option, value, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain(message));
+    }
+
+    [Test]
+    public async Task UnreachableServerExitsTwo()
+    {
+        using var dir = new DbDirectoryBuilder();
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody:secret@127.0.0.1:1/x");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("cannot connect to PostgreSQL at"));
+        Assert.That(run.Error, Does.Not.Contain("secret"));
+    }
+
+    private static async Task<string> ServerUrlAsync() => ConnectionStrings.ToUrl((await TestServer.GetAsync()).AdminConnectionString);
+}
