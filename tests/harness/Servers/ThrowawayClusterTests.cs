@@ -99,6 +99,19 @@ public sealed class ThrowawayClusterTests
     }
 
     [Test]
+    public async Task TheEnUsLocaleIsInstalledHere() =>
+        await LocaleCheck.EnsureAvailableAsync(CancellationToken.None);
+
+    [Test]
+    public void AMissingLocaleIsAClearErrorWithTheCommandThatInstallsIt()
+    {
+        var error = Assert.ThrowsAsync<ServerUnavailableException>(() => LocaleCheck.EnsureAvailableAsync(CancellationToken.None, "xx_XX.UTF-8"))!;
+        Assert.That(error.Message, Does.StartWith("the xx_XX.UTF-8 locale is not installed on this machine (locale -a lists: "));
+        Assert.That(error.Message, Does.Contain("locale-gen"));
+        Assert.That(error.Message, Does.Contain("sorts like en_US.UTF-8 (0 < a < A < b < B)"));
+    }
+
+    [Test]
     public void AnExplicitBinDirectoryIsSearchedFirst()
     {
         var variable = PostgresBinaries.BinVariable(96);
