@@ -5,7 +5,7 @@ using Tcdb.Servers;
 
 var majors = args.Length > 0 ? args.Select(int.Parse).ToArray() : [11, 15];
 const int Runs = 5;
-var root = Path.Combine(Path.GetTempPath(), "tcdb-bench-clusters");
+var root = Path.Combine(Environment.GetEnvironmentVariable("TCDB_BENCH_ROOT") ?? "/dev/shm", "tcdb-bench-clusters");
 Environment.SetEnvironmentVariable("TCDB_CLUSTERS_DIR", root);
 
 foreach (var major in majors)

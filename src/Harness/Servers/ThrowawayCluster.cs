@@ -62,9 +62,16 @@ public sealed class ThrowawayCluster : PostgresServerBase
     /// <summary>Where the cluster lives (data directory, log, socket, owner file).</summary>
     public string DirectoryPath => directory.Path;
 
-    /// <summary>Machine-wide folder holding every throwaway cluster (and the pristine data directories).</summary>
+    /// <summary>
+    /// Machine-wide folder holding every throwaway cluster (and the pristine data directories):
+    /// <c>$TCDB_CLUSTERS_DIR</c>, else <c>/dev/shm/tcdb-clusters</c> when that memory file system has room
+    /// (a database is hundreds of small files: creating and cloning them in memory is an order of magnitude
+    /// faster than on most disks), else the temporary folder.
+    /// </summary>
     public static string ClustersRoot =>
-        Environment.GetEnvironmentVariable("TCDB_CLUSTERS_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "tcdb-clusters");
+        Environment.GetEnvironmentVariable("TCDB_CLUSTERS_DIR") is { Length: > 0 } dir ? dir
+        : MemoryFileSystemHasRoom() ? "/dev/shm/tcdb-clusters"
+        : Path.Combine(Path.GetTempPath(), "tcdb-clusters");
 
     /// <summary>
     /// Starts a cluster of <paramref name="major"/>: removes clusters of dead runs, copies (or on first use
@@ -149,6 +156,19 @@ public sealed class ThrowawayCluster : PostgresServerBase
                 // Shared by every user of the machine, like /tmp itself.
                 File.SetUnixFileMode(ClustersRoot, (UnixFileMode)Convert.ToInt32("1777", 8));
             }
+        }
+    }
+
+    private static bool MemoryFileSystemHasRoom()
+    {
+        const long Needed = 2L * 1024 * 1024 * 1024;
+        try
+        {
+            return Directory.Exists("/dev/shm") && new DriveInfo("/dev/shm").AvailableFreeSpace >= Needed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
         }
     }
 
