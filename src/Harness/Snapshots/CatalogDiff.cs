@@ -41,7 +41,7 @@ public static class CatalogDiff
             {
                 differences.Add(new CatalogDifference(DifferenceKind.Removed, kind, name, origin, null));
             }
-            else
+            else if (!SameProperties(old, current))
             {
                 foreach (var property in old.Properties.Keys.Union(current.Properties.Keys).Order(StringComparer.Ordinal))
                 {
@@ -62,6 +62,10 @@ public static class CatalogDiff
     /// <summary>Only the actual differences (no notes), as review-comment lines.</summary>
     public static IReadOnlyList<string> Lines(IEnumerable<CatalogDifference> differences) =>
         differences.Select(d => d.ToString()).ToList();
+
+    private static bool SameProperties(CatalogObject a, CatalogObject b) =>
+        a.Properties.Count == b.Properties.Count &&
+        a.Properties.All(p => b.Properties.TryGetValue(p.Key, out var other) && string.Equals(p.Value, other, StringComparison.Ordinal));
 
     private static string DescribeChange(string property, string? was, string? now, int maxLength)
     {
