@@ -93,9 +93,9 @@ public abstract class VersionTest
         };
 
         VersionResult result;
-        await using (var check = new VersionCheck(settings, Version, database.ConnectionString))
+        await using (var session = new MigrationSession(settings, database.ConnectionString))
         {
-            result = await check.RunAsync(catalogAtStart: null, CancellationToken.None);
+            result = await new VersionCheck(settings, Version, session).RunAsync(catalogAtStart: null, CancellationToken.None);
         }
 
         foreach (var note in result.Notes)

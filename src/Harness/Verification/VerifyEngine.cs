@@ -194,37 +194,44 @@ public sealed class VerifyEngine
 
         var db = await start.CloneAsync(ct);
         databases.Add(db);
-        CatalogSnapshot? catalog = null;
-        for (var version = segment.First; version <= segment.Last; version++)
+        var session = new MigrationSession(settings, db.ConnectionString);
+        try
         {
-            var stopwatch = Stopwatch.StartNew();
-            VersionResult result;
-            await using (var check = new VersionCheck(settings, version, db.ConnectionString))
+            CatalogSnapshot? catalog = null;
+            for (var version = segment.First; version <= segment.Last; version++)
             {
+                var stopwatch = Stopwatch.StartNew();
+
                 // The previous version ended at this version's N-1 on the same database: its last snapshot is our S0.
-                result = await check.RunAsync(catalog, ct);
+                var check = new VersionCheck(settings, version, session);
+                var result = await check.RunAsync(catalog, ct);
                 catalog = check.CatalogAtEnd;
-            }
-
-            results.Add(result);
-            var phases = string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0}"));
-            var verdict = result.HasDefects ? $"{result.Findings.Count(f => f.IsDefect)} defect(s)" : "ok";
-            Progress($"v{version:D4} {verdict} in {stopwatch.ElapsedMilliseconds} ms ({phases}; {result.SeededRows} rows seeded)");
-            if (!result.ChainIntact && version < segment.Last)
-            {
-                // Continue the segment on a fresh database brought to this version without seed data.
-                db = await NewDatabaseAsync(ct);
-                catalog = null;
-                if (!await StepAsync(db, m => m.UpgradeAsync(version, ct), version, $"upgrade to {version}"))
+                results.Add(result);
+                var phases = string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0}"));
+                var verdict = result.HasDefects ? $"{result.Findings.Count(f => f.IsDefect)} defect(s)" : "ok";
+                Progress($"v{version:D4} {verdict} in {stopwatch.ElapsedMilliseconds} ms ({phases}; {result.SeededRows} rows seeded)");
+                if (!result.ChainIntact && version < segment.Last)
                 {
-                    for (var v = version + 1; v <= segment.Last; v++)
+                    // Continue the segment on a fresh database brought to this version without seed data.
+                    await session.DisposeAsync();
+                    db = await NewDatabaseAsync(ct);
+                    session = new MigrationSession(settings, db.ConnectionString);
+                    catalog = null;
+                    if (!await StepAsync(db, m => m.UpgradeAsync(version, ct), version, $"upgrade to {version}"))
                     {
-                        NotVerified(v, $"version {version} cannot be applied");
-                    }
+                        for (var v = version + 1; v <= segment.Last; v++)
+                        {
+                            NotVerified(v, $"version {version} cannot be applied");
+                        }
 
-                    return;
+                        return;
+                    }
                 }
             }
+        }
+        finally
+        {
+            await session.DisposeAsync();
         }
     }
 

@@ -14,7 +14,7 @@ namespace Tcdb.Verification;
 /// upgrade and downgrade, and the interruption scenarios when the version has online work. The database is
 /// left at N, with its data, for the next version.
 /// </summary>
-internal sealed class VersionCheck : IAsyncDisposable
+internal sealed class VersionCheck
 {
     private readonly VerifySettings settings;
     private readonly int version;
@@ -24,23 +24,16 @@ internal sealed class VersionCheck : IAsyncDisposable
     private readonly List<VerificationFinding> findings = [];
     private readonly List<string> notes = [];
     private readonly Dictionary<string, double> phases = new(StringComparer.Ordinal);
-    private readonly Migrator migrator;
-    private OnlineRecorder? running;
+    private readonly MigrationSession session;
 
-    public VersionCheck(VerifySettings settings, int version, string connectionString)
+    public VersionCheck(VerifySettings settings, int version, MigrationSession session)
     {
         this.settings = settings;
         this.version = version;
-        this.connectionString = connectionString;
+        this.session = session;
+        connectionString = session.ConnectionString;
         hooks = settings.HooksFor(version);
         context = new VersionContext(settings.Schema, version, connectionString, settings.UsersPrefix);
-
-        // One migrator (one connection pool) for every step; its online hooks go to the step's recorder.
-        migrator = new Migrator(settings.Schema, connectionString, settings.MigratorOptions(new OnlineMigrationHooks
-        {
-            BatchSize = n => running?.BatchSize(n) ?? n,
-            BeforeBatch = (pass, rows) => running?.BeforeBatch(pass, rows),
-        }));
     }
 
     private DbSchema Schema => settings.Schema;
@@ -57,7 +50,6 @@ internal sealed class VersionCheck : IAsyncDisposable
         return new VersionResult(version, findings, notes, phases, SeededRows, intact);
     }
 
-    public ValueTask DisposeAsync() => migrator.DisposeAsync();
 
     private int SeededRows { get; set; }
 
@@ -169,26 +161,9 @@ internal sealed class VersionCheck : IAsyncDisposable
         };
 
     /// <summary>Upgrades to N; an interruption the recorder asked for is swallowed (the database stays mid-online).</summary>
-    internal Task UpgradeAsync(OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => migrator.UpgradeAsync(version, ct));
+    internal Task UpgradeAsync(OnlineRecorder recorder, CancellationToken ct) => session.UpgradeAsync(version, recorder, ct);
 
-    internal Task DowngradeAsync(OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => migrator.DowngradeAsync(Previous, ct));
-
-    private async Task StepAsync(OnlineRecorder recorder, Func<Task> step)
-    {
-        running = recorder;
-        try
-        {
-            await step();
-        }
-        catch (OnlineInterruption)
-        {
-            // Asked for: the database stays mid-online, between two batches.
-        }
-        finally
-        {
-            running = null;
-        }
-    }
+    internal Task DowngradeAsync(OnlineRecorder recorder, CancellationToken ct) => session.DowngradeAsync(Previous, recorder, ct);
 
     internal void RecordOnline(OnlineRecorder recorder)
     {
