@@ -56,8 +56,12 @@ internal sealed class VersionCheck
     private async Task<bool> RunShapeAsync(CatalogSnapshot? catalogAtStart, CancellationToken ct)
     {
         await Timed("seed", () => SeedAsync(ct));
-        var catalog0 = catalogAtStart ?? await Timed("snapshot", () => CatalogAsync(ct));
-        var data0 = await Timed("snapshot", () => DataAsync(ct));
+        var (catalog0, data0) = await Timed("snapshot", async () =>
+        {
+            var catalog = catalogAtStart is null ? CatalogAsync(ct) : Task.FromResult(catalogAtStart);
+            var data = DataAsync(ct);
+            return (await catalog, await data);
+        });
         await RunHookAsync("before upgrade", hooks.AssertBeforeUpgrade);
 
         var up = Recorder(OnlineDirection.Upgrade);
@@ -116,8 +120,11 @@ internal sealed class VersionCheck
         RecordOnline(down);
         await Timed("compare", async () =>
         {
-            CompareCatalogs(catalog0, await CatalogAsync(ct), $"after downgrade to {Previous}", reupgrade: false);
-            CompareData(data0, await DataAsync(ct), $"after downgrade to {Previous}");
+            // Two connections: the server reads the rows while this process parses the catalog.
+            var catalog2 = CatalogAsync(ct);
+            var data2 = DataAsync(ct);
+            CompareCatalogs(catalog0, await catalog2, $"after downgrade to {Previous}", reupgrade: false);
+            CompareData(data0, await data2, $"after downgrade to {Previous}");
         });
         await Timed("functions", () => ProbeAsync(Previous, MethodsToProbeAfterDowngrade(), ct));
         await RunHookAsync("after downgrade", hooks.AssertBeforeUpgrade);
