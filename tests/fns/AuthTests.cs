@@ -9,7 +9,8 @@ namespace Tcdb.Fns.Tests;
 [TestFixture]
 public sealed class AuthTests : Tcdb.Testing.FunctionTest
 {
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("auth", "clients_entities_load", "clients_entities_create", "clients_entities_modify", "clients_entities_remove", "clients_entities_scan"),
@@ -126,18 +127,6 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
     {
         await AssertSqlStateAsync("42501", () => Client("secrets").CallAsync("get_client", "c"));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private Task CreateClientAsync(string id, DateTime expires) =>
         Auth.CallAsync("create_client", id, Values.Tricky, Values.TrickyJson(), expires, false, new JsonArray("assume:" + id), true);

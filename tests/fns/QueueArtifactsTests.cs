@@ -12,7 +12,8 @@ public sealed class QueueArtifactsTests : FunctionTest
 {
     private const string ArtifactName = "public/logs/" + Values.Tricky;
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("queue", "queue_artifacts_entities_load", "queue_artifacts_entities_create", "queue_artifacts_entities_modify", "queue_artifacts_entities_remove", "queue_artifacts_entities_scan"),
@@ -203,21 +204,6 @@ public sealed class QueueArtifactsTests : FunctionTest
         Assert.That(Values.SameJson(typed["details"], Values.TrickyJson()), Is.True);
         Assert.That(typed["expires"], Is.EqualTo(expires));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private async Task<IReadOnlyDictionary<string, object?>> CreateAsync(string taskId, int runId, string name, DateTime expires) =>
         (await Queue.CallAsync("create_queue_artifact", taskId, runId, name, "s3", "application/json", Values.TrickyJson(), true, expires)).Single();

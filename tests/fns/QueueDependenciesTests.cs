@@ -11,7 +11,8 @@ public sealed class QueueDependenciesTests : FunctionTest
 {
     private static readonly string Dependent = Slugs.Ordered(25);
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("queue", "queue_task_dependency_entities_load", "queue_task_dependency_entities_create", "queue_task_dependency_entities_modify", "queue_task_dependency_entities_remove", "queue_task_dependency_entities_scan"),
@@ -142,21 +143,6 @@ public sealed class QueueDependenciesTests : FunctionTest
         Assert.That(typed["requires"], Is.EqualTo("resolved"));
         Assert.That(typed["expires"], Is.EqualTo(expires));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     /// <summary>A TaskDependency entity: the ids as uuids (Taskcluster's entity form), the keys as slugids.</summary>
     private static JsonObject DependencyEntity(string required, string dependent, string requires, DateTime expires) => new()

@@ -15,7 +15,8 @@ public sealed class QueueProvisionersTests : FunctionTest
 {
     private const string WorkerType = "wt-" + Values.Tricky;
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("queue", "queue_worker_types_entities_load", "queue_worker_types_entities_create", "queue_worker_types_entities_modify", "queue_worker_types_entities_remove", "queue_worker_types_entities_scan"),
@@ -228,21 +229,6 @@ public sealed class QueueProvisionersTests : FunctionTest
         Assert.That((queue["description"], queue["expires"], queue["last_date_active"]), Is.EqualTo((Values.Tricky, expires, expires)));
         Assert.That(Values.SameJson(typed["actions"], new JsonArray(Values.TrickyJson())), Is.True);
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private static JsonObject WorkerTypeEntity(string provisionerId, string workerType, DateTime expires) => new()
     {

@@ -13,7 +13,8 @@ namespace Tcdb.Fns.Tests;
 [TestFixture]
 public sealed class QueueTests : FunctionTest
 {
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("queue", "queue_tasks_entities_load", "queue_tasks_entities_create", "queue_tasks_entities_modify", "queue_tasks_entities_remove", "queue_tasks_entities_scan"),
@@ -210,18 +211,6 @@ public sealed class QueueTests : FunctionTest
         Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("auth").CallAsync("cancel_task", Slugs.New(), "x"));
         await AssertSqlStateAsync("42501", () => Client("auth").CallAsync("get_task_2", Slugs.New()));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private Task CreateTaskAsync(string taskId, string taskGroupId, DateTime? deadline = null) =>
         Queue.CallAsync(

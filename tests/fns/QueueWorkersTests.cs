@@ -13,7 +13,8 @@ public sealed class QueueWorkersTests : FunctionTest
     private const string TaskQueue = "prov/" + Values.Tricky;
     private const string WorkerKey = "wg~" + Values.Tricky;
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("queue", "queue_workers_entities_load", "queue_workers_entities_create", "queue_workers_entities_modify", "queue_workers_entities_remove", "queue_workers_entities_scan"),
@@ -206,21 +207,6 @@ public sealed class QueueWorkersTests : FunctionTest
         Assert.That((typed["quarantine_until"], typed["expires"], typed["first_claim"]), Is.EqualTo((expires, expires, expires)));
         Assert.That(Values.SameJson(typed["recent_tasks"], new JsonArray(TaskRun(Values.Tricky, 1))), Is.True, (string)typed["recent_tasks"]!);
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private static JsonObject TaskRun(string taskId, int runId) => new() { ["taskId"] = taskId, ["runId"] = runId };
 

@@ -10,7 +10,8 @@ namespace Tcdb.Fns.Tests;
 [TestFixture]
 public sealed class SecretsTests : FunctionTest
 {
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("secrets", "secrets_entities_load", "secrets_entities_create", "secrets_entities_modify", "secrets_entities_remove", "secrets_entities_scan"),
@@ -100,16 +101,4 @@ public sealed class SecretsTests : FunctionTest
         await AssertSqlStateAsync("42501", () => Client("notify").CallAsync("get_secret", "shared"));
         Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("notify").CallAsync("delete_secret", "shared"));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 }

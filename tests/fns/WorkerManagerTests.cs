@@ -10,7 +10,8 @@ namespace Tcdb.Fns.Tests;
 [TestFixture]
 public sealed class WorkerManagerTests : FunctionTest
 {
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("worker_manager", "wmworker_pools_entities_load", "wmworker_pools_entities_create", "wmworker_pools_entities_modify", "wmworker_pools_entities_remove", "wmworker_pools_entities_scan"),
@@ -100,18 +101,6 @@ public sealed class WorkerManagerTests : FunctionTest
         Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("delete_worker_pool", "p"));
         await AssertSqlStateAsync("42501", () => Client("queue").CallAsync("get_worker_pools", 10, null));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private Task CreatePoolAsync(string id, string provider) =>
         Wm.CallAsync("create_worker_pool", id, provider, new JsonArray(), Values.Tricky, Values.TrickyJson(), Values.Now(), Values.Now(), "owner@example.com", false, new JsonObject());

@@ -13,7 +13,8 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     private const string Pool = "proj/" + Values.Tricky;
     private const string WorkerKey = "wg~" + Values.Tricky;
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("worker_manager", "wmworkers_entities_load", "wmworkers_entities_create", "wmworkers_entities_modify", "wmworkers_entities_remove", "wmworkers_entities_scan"),
@@ -171,21 +172,6 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
         Assert.That((typed["state"], typed["capacity"], typed["expires"], typed["etag"]), Is.EqualTo(("running", 1, time, etag)));
         Assert.That(Values.SameJson(typed["provider_data"], Values.TrickyJson()), Is.True);
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private async Task<Guid> CreateAsync(string pool, string group, string id, string state, DateTime? expires = null) =>
         (Guid)(await Wm.CallAsync("create_worker", pool, group, id, "aws", Values.Now(), expires ?? Values.Now().AddDays(1), state, Values.TrickyJson(), 1, Values.Now(), Values.Now()))

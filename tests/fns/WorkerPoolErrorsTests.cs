@@ -12,7 +12,8 @@ public sealed class WorkerPoolErrorsTests : FunctionTest
 {
     private const string Pool = "proj/" + Values.Tricky;
 
-    private static readonly EntityShape[] Entities =
+    /// <summary>The entity tables of this file, checked by <see cref="EntityContractTests"/>.</summary>
+    internal static readonly EntityShape[] Entities =
     [
         new(
             new("worker_manager", "wmworker_pool_errors_entities_load", "wmworker_pool_errors_entities_create", "wmworker_pool_errors_entities_modify", "wmworker_pool_errors_entities_remove", "wmworker_pool_errors_entities_scan"),
@@ -141,21 +142,6 @@ public sealed class WorkerPoolErrorsTests : FunctionTest
         Assert.That(typed.Select(r => r["error_id"]), Is.EquivalentTo(new[] { errorId, other }));
         Assert.That(typed.Single(r => (string)r["error_id"]! == other)["etag"], Is.EqualTo(etag));
     }
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_create_load_and_duplicate(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).CreateLoadsBackAndDuplicateIsUniqueViolationAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_every_property_round_trips(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).EveryPropertyRoundTripsThroughLoadAndScanAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_missing_rows(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).LoadAndRemoveOfMissingReturnNothingAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_optimistic_modify(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ModifyIsOptimisticAsync();
-
-    [TestCaseSource(nameof(Entities))]
-    public Task Entity_scan_paging(EntityShape shape) => new EntityContract(Client(shape.Methods.Service), shape).ScanPagesInKeyOrderAsync();
 
     private Task CreateAsync(string errorId, string pool, DateTime reported) =>
         Wm.CallAsync("create_worker_pool_error", errorId, pool, reported, faker.Hacker.Noun(), "title", faker.Lorem.Sentence(), new JsonObject());
