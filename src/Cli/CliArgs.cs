@@ -97,4 +97,28 @@ public sealed class CliArgs
             ? value
             : throw new UsageException($"option --{name} must be a non-negative integer, not '{text}'");
     }
+
+    /// <summary>A duration: a number with a unit, <c>500ms</c>, <c>30s</c>, <c>10m</c> or <c>2h</c>.</summary>
+    public TimeSpan? GetDuration(string name)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(text, "^([0-9]+)(ms|s|m|h)$");
+        if (!match.Success || !long.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount == 0)
+        {
+            throw new UsageException($"option --{name} must be a positive duration such as 500ms, 30s, 10m or 2h, not '{text}'");
+        }
+
+        return match.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(amount),
+            "s" => TimeSpan.FromSeconds(amount),
+            "m" => TimeSpan.FromMinutes(amount),
+            _ => TimeSpan.FromHours(amount),
+        };
+    }
 }

@@ -17,6 +17,8 @@ public sealed class VerifyCommand : ICommand
     public string Usage => """
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | --pg MAJOR] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
+                           [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
+                           [--write-accepted FILE]
 
         For each version N: a database at N-1 is seeded with generated rows and snapshotted, upgraded to N
         (with its online migration), checked, downgraded (catalog and rows must equal the snapshot: no
@@ -36,11 +38,19 @@ public sealed class VerifyCommand : ICommand
           --seed N            seed of the generated data and of random interruptions (default 1)
           --rows N            rows per table the generic seeder inserts (default 60)
           --waivers FILE      policy waiver file (default DIR/policy-waivers.yml when it exists)
+          --releases FILE     which db version shipped in which release (default DIR/releases.txt when it
+                              exists): deprecated functions must keep working within their window
+          --accepted FILE     findings the project accepted, each with a reason (default
+                              DIR/accepted-findings.yml when it exists): reported, never failing
+          --write-accepted FILE  write the findings of this run as an accepted-findings file with empty
+                              reasons, to fill in
+          --version-timeout D how long one version may take (default 10m; e.g. 90s): a version that takes
+                              longer is cancelled, reported as version-timeout, and the run goes on
 
         exit codes: 0 everything holds, 1 defects found, 2 unusable input (directory, arguments, server)
         """;
 
-    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "db-dir", "admin-db-url", "pg", "versions", "jobs", "report", "seed", "rows", "waivers" };
+    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "db-dir", "admin-db-url", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted" };
 
     public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "strict", "help" };
 
@@ -68,14 +78,18 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException("--jobs must be at least 1");
         }
 
+        var versionTimeout = args.GetDuration("version-timeout") ?? VerifyOptions.DefaultVersionTimeout;
         var source = args.Get("db-dir", "db");
         DbSchema schema;
         IReadOnlyList<PolicyWaiver> waivers;
+        ReleaseHistory? releases;
+        IReadOnlyList<AcceptedFinding> accepted;
         try
         {
             schema = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SchemaJson.ReadFile(source) : SchemaLoader.Load(source);
-            var waiverFile = args.Get("waivers") ?? (Directory.Exists(source) ? Path.Combine(source, "policy-waivers.yml") : null);
-            waivers = waiverFile is not null && (args.Has("waivers") || File.Exists(waiverFile)) ? PolicyWaiver.Load(waiverFile) : [];
+            waivers = OptionalFile(args, "waivers", source, PolicyWaiver.DefaultFileName) is { } waiverFile ? PolicyWaiver.Load(waiverFile) : [];
+            releases = OptionalFile(args, "releases", source, "releases.txt") is { } releasesFile ? ReleaseHistory.Load(releasesFile) : null;
+            accepted = OptionalFile(args, "accepted", source, AcceptedFinding.DefaultFileName) is { } acceptedFile ? AcceptedFinding.Load(acceptedFile) : [];
         }
         catch (SchemaLoadException e)
         {
@@ -104,6 +118,9 @@ public sealed class VerifyCommand : ICommand
             Seed = args.GetInt("seed") ?? 1,
             RowsPerTable = args.GetInt("rows") ?? 60,
             Waivers = waivers,
+            Releases = releases,
+            Accepted = accepted,
+            VersionTimeout = versionTimeout,
             Progress = line =>
             {
                 lock (gate)
@@ -115,9 +132,10 @@ public sealed class VerifyCommand : ICommand
         var result = await engine.RunAsync(context.CancellationToken);
 
         log.WriteLine();
-        foreach (var finding in result.Findings)
+        // One line per finding; notes (info) only in the reports. The reports keep the full text.
+        foreach (var finding in result.Findings.Where(f => f.Severity != FindingSeverity.Info))
         {
-            log.WriteLine(finding.ToString());
+            log.WriteLine(finding.ToLine());
         }
 
         if (report is not null)
@@ -126,10 +144,30 @@ public sealed class VerifyCommand : ICommand
             log.WriteLine($"report: {report}");
         }
 
+        if (args.Get("write-accepted") is { } acceptedOut)
+        {
+            File.WriteAllText(acceptedOut, AcceptedFinding.Render(result.Findings.Where(f => f.IsDefect)));
+            log.WriteLine($"accepted-findings file with empty reasons: {acceptedOut} (write a reason for each entry)");
+        }
+
+        var extra = (result.InfoCount > 0 ? $", {result.InfoCount} note(s) in the report" : string.Empty) +
+            (result.AcceptedCount > 0 ? $", {result.AcceptedCount} accepted" : string.Empty);
         log.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{(result.HasDefects ? "FAILED" : "passed")}: {result.Versions.Count} version(s) verified, {result.DefectCount} defect(s), {result.WarningCount} warning(s) in {result.Elapsed.TotalSeconds:0.0} s"));
+            $"{(result.HasDefects ? "FAILED" : "passed")}: {result.Versions.Count} version(s) verified, {result.DefectCount} defect(s), {result.WarningCount} warning(s){extra} in {result.Elapsed.TotalSeconds:0.0} s"));
         return result.HasDefects ? ExitCodes.Findings : ExitCodes.Ok;
+    }
+
+    /// <summary>The file an option names, else the db directory's default file when it exists.</summary>
+    private static string? OptionalFile(CliArgs args, string option, string source, string defaultName)
+    {
+        if (args.Get(option) is { } given)
+        {
+            return given;
+        }
+
+        var fallback = Directory.Exists(source) ? Path.Combine(source, defaultName) : null;
+        return fallback is not null && File.Exists(fallback) ? fallback : null;
     }
 
     /// <summary>Parses <c>A..B</c>, <c>A..</c>, <c>..B</c> or <c>A</c>.</summary>

@@ -4,6 +4,16 @@ using Npgsql;
 
 namespace Tcdb.Migration;
 
+/// <summary>What kind of failure a <see cref="MigrationException"/> is.</summary>
+public enum MigrationFailure
+{
+    /// <summary>A script, method definition or online function failed, or the database was not in the expected state.</summary>
+    StepFailed,
+
+    /// <summary>An online migration or downgrade stopped bringing its completion check closer to true.</summary>
+    OnlineNeverCompletes,
+}
+
 /// <summary>
 /// An upgrade or downgrade step failed. The message names the version, the script (migration script,
 /// downgrade script or method), PostgreSQL's message, its SQLSTATE and, when PostgreSQL gives one, the line
@@ -27,7 +37,9 @@ public sealed class MigrationException : Exception
     }
 
     /// <summary>The version being applied or reverted, when the failure belongs to one.</summary>
-    public int? Version { get; }
+    public int? Version { get; init; }
+
+    public MigrationFailure Failure { get; init; } = MigrationFailure.StepFailed;
 
     /// <summary>What was running: <c>migration script</c>, <c>downgrade script</c>, <c>method get_widget</c>, ...</summary>
     public string? Script { get; }

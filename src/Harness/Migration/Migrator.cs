@@ -203,6 +203,9 @@ public sealed class Migrator : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Closes the idle pooled connections, e.g. so that the database can serve as a template.</summary>
+    public void ReleaseIdleConnections() => dataSource.Clear();
+
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
     private async Task EnsureServiceUsersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>

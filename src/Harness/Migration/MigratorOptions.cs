@@ -34,10 +34,12 @@ public sealed record MigratorOptions
     public int MaxOnlineBatchSize { get; init; } = 1_000_000;
 
     /// <summary>
-    /// How many consecutive passes of an online migration may make no progress (the first batch returns 0)
-    /// while its completion function stays false before the migrator gives up with an error.
+    /// How many consecutive passes of an online migration may leave every table unchanged while its
+    /// completion function stays false before the migrator gives up with
+    /// <see cref="MigrationFailure.OnlineNeverCompletes"/>. More than one, because services may still be
+    /// writing rows the step has to handle.
     /// </summary>
-    public int NoProgressLimit { get; init; } = 5;
+    public int UnchangedPassLimit { get; init; } = 3;
 
     /// <summary>Hooks for tests of online migrations; null in production.</summary>
     public OnlineMigrationHooks? OnlineHooks { get; init; }

@@ -13,9 +13,14 @@ public enum OnlineKind
 }
 
 /// <summary>
-/// Drives a version's batched online migration or downgrade (SPEC 3): passes of batches until the
-/// completion function says done, each batch in its own transaction holding the tcversion lock, the
-/// batch size adapted toward a target time, and a guard against passes that never make progress.
+/// Drives a version's batched online migration or downgrade: passes of batches until the completion
+/// function says done, each batch in its own transaction holding the tcversion lock, the batch size
+/// adapted toward a target time. Every loop is bounded by what the database shows, not by a count of
+/// rows: a pass whose batches leave every table as it was (no row written, or the tables it wrote hold
+/// exactly the rows they held after the previous pass) cannot bring completion closer, and a batch that
+/// writes nothing and returns a state seen since the last write would repeat forever. Either ends the
+/// step with <see cref="MigrationFailure.OnlineNeverCompletes"/>, naming what the completion check
+/// still waits for.
 /// </summary>
 internal sealed class OnlineMigrationRunner(MigratorOptions options)
 {
@@ -37,39 +42,53 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             return;
         }
 
-        var label = $"online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} for db version {version.Number}";
-        // A batch of a migration runs when tcversion already says N; a downgrade batch when it says N-1.
-        var lockedVersion = kind == OnlineKind.Migration ? version.Number : version.Number - 1;
+        var step = new OnlineStep(version.Number, batch, isComplete, kind);
         var total = new OnlineProgress(0, 0, 0, 1);
-        var fruitlessPasses = 0;
+        var unchangedPasses = 0;
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var pass = 0; ; pass++)
         {
-            Report(MigrationStage.Step, version.Number, $"..checking completion of {label}");
-            if (await IsCompleteAsync(connection, version.Number, isComplete, cancellationToken))
+            Report(MigrationStage.Step, version.Number, $"..checking completion of {step.Label}");
+            if (await IsCompleteAsync(connection, step, cancellationToken))
             {
-                Report(MigrationStage.OnlineCompleted, version.Number, $"..{label} complete ({total.Batches} batches, {total.Rows} items)", online: total);
+                Report(MigrationStage.OnlineCompleted, version.Number, $"..{step.Label} complete ({total.Batches} batches, {total.Rows} items)", online: total);
                 return;
             }
 
-            var passRows = 0L;
-            (total, passRows) = await RunPassAsync(connection, version.Number, batch, lockedVersion, pass, total, label, cancellationToken);
-            fruitlessPasses = passRows == 0 ? fruitlessPasses + 1 : 0;
-            if (fruitlessPasses >= options.NoProgressLimit)
+            var (passTotal, written) = await RunPassAsync(connection, step, pass, total, cancellationToken);
+            total = passTotal;
+            var changed = await TablesChangedAsync(connection, written, fingerprints, cancellationToken);
+            unchangedPasses = changed ? 0 : unchangedPasses + 1;
+            if (unchangedPasses >= options.UnchangedPassLimit)
             {
-                throw new MigrationException(
-                    $"version {version.Number}: {label} makes no progress: {batch} returned count 0 on its first batch " +
-                    $"{fruitlessPasses} times in a row while {isComplete}() stays false; fix the batch or completion function " +
-                    "(the database stays at this version and the online functions remain, so the upgrade can be resumed)");
+                throw await NeverCompletesAsync(
+                    connection,
+                    step,
+                    $"{unchangedPasses} passes in a row left every table unchanged ({(written.Count == 0 ? "no row written" : "rewrote " + string.Join(", ", written.Order(StringComparer.Ordinal)) + " with the same rows")})",
+                    cancellationToken);
             }
         }
     }
 
-    private async Task<(OnlineProgress Total, long PassRows)> RunPassAsync(
-        NpgsqlConnection connection, int version, string batch, int lockedVersion, int pass, OnlineProgress total, string label, CancellationToken cancellationToken)
+    /// <summary>The names and label of one online step, for messages.</summary>
+    private sealed record OnlineStep(int Version, string Batch, string IsComplete, OnlineKind Kind)
+    {
+        public string Label => $"online {(Kind == OnlineKind.Migration ? "migration" : "downgrade")} for db version {Version}";
+
+        /// <summary>A batch of a migration runs when tcversion already says N; a downgrade batch when it says N-1.</summary>
+        public int LockedVersion => Kind == OnlineKind.Migration ? Version : Version - 1;
+    }
+
+    private async Task<(OnlineProgress Total, HashSet<string> Written)> RunPassAsync(
+        NpgsqlConnection connection, OnlineStep step, int pass, OnlineProgress total, CancellationToken cancellationToken)
     {
         string? state = "{}";
         var passRows = 0L;
         var batchSize = 1;
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        // States a batch returned since the last batch that wrote a row: the same function on the same
+        // rows with the same state returns the same again, so a repeat is a loop that never ends.
+        var statesSinceWrite = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         var samples = new Queue<(TimeSpan At, long Rows)>();
         samples.Enqueue((TimeSpan.Zero, 0));
@@ -79,10 +98,11 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
         while (true)
         {
             options.OnlineHooks?.BeforeBatch?.Invoke(pass, passRows);
-            var (count, newState) = await RunBatchAsync(connection, version, batch, lockedVersion, batchSize, state, cancellationToken);
+            var (count, newState, batchWrote) = await RunBatchAsync(connection, step, batchSize, state, cancellationToken);
             state = newState;
             passRows += count;
             total = total with { Batches = total.Batches + 1, Rows = total.Rows + count };
+            written.UnionWith(batchWrote);
             samples.Enqueue((clock.Elapsed, passRows));
             if (samples.Count > RateWindow)
             {
@@ -91,7 +111,20 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
 
             if (count == 0)
             {
-                return (total with { BatchSize = batchSize, RowsPerSecond = rate }, passRows);
+                return (total with { BatchSize = batchSize, RowsPerSecond = rate }, written);
+            }
+
+            if (batchWrote.Count > 0)
+            {
+                statesSinceWrite.Clear();
+            }
+            else if (!statesSinceWrite.Add(state ?? "null"))
+            {
+                throw await NeverCompletesAsync(
+                    connection,
+                    step,
+                    $"{step.Batch} returned count {count} with state {Shorten(state ?? "null")} again without writing a row since it last did, so its passes never end",
+                    cancellationToken);
             }
 
             var (firstAt, firstRows) = samples.Peek();
@@ -110,36 +143,36 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             total = total with { BatchSize = batchSize, RowsPerSecond = rate };
             if (clock.Elapsed >= nextReport)
             {
-                Report(MigrationStage.OnlineBatches, version, $"   {total.Rows} items complete at {rate:0.0}/s ({total.Batches} batches, next batch size {batchSize})", online: total);
+                Report(MigrationStage.OnlineBatches, step.Version, $"   {total.Rows} items complete at {rate:0.0}/s ({total.Batches} batches, next batch size {batchSize})", online: total);
                 nextReport = clock.Elapsed + reportInterval;
                 reportInterval = reportInterval * 2 > MaxReportInterval ? MaxReportInterval : reportInterval * 2;
             }
         }
     }
 
-    private static async Task<bool> IsCompleteAsync(NpgsqlConnection connection, int version, string function, CancellationToken cancellationToken)
+    private static async Task<bool> IsCompleteAsync(NpgsqlConnection connection, OnlineStep step, CancellationToken cancellationToken)
     {
         try
         {
-            return await Sql.ScalarAsync<bool>(connection, "select " + SqlText.QuoteIdentifier(function) + "()", cancellationToken);
+            return await Sql.ScalarAsync<bool>(connection, "select " + SqlText.QuoteIdentifier(step.IsComplete) + "()", cancellationToken);
         }
         catch (PostgresException e)
         {
-            throw MigrationException.FromPostgres(e, version, $"function {function}");
+            throw MigrationException.FromPostgres(e, step.Version, $"function {step.IsComplete}");
         }
     }
 
-    private static async Task<(int Count, string? State)> RunBatchAsync(
-        NpgsqlConnection connection, int version, string batch, int lockedVersion, int batchSize, string? state, CancellationToken cancellationToken)
+    private static async Task<(int Count, string? State, IReadOnlyList<string> Written)> RunBatchAsync(
+        NpgsqlConnection connection, OnlineStep step, int batchSize, string? state, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await VersionTable.LockAsync(connection, lockedVersion, $"a batch of {batch}", cancellationToken);
+        await VersionTable.LockAsync(connection, step.LockedVersion, $"a batch of {step.Batch}", cancellationToken);
         List<(int, string?)> rows;
         try
         {
             rows = await Sql.ListAsync(
                 connection,
-                "select b.count, b.state from " + SqlText.QuoteIdentifier(batch) + "($1, $2) as b",
+                "select b.count, b.state from " + SqlText.QuoteIdentifier(step.Batch) + "($1, $2) as b",
                 r => (r.IsDBNull(0) ? 0 : r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
                 cancellationToken,
                 batchSize,
@@ -147,17 +180,68 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
         }
         catch (PostgresException e)
         {
-            throw MigrationException.FromPostgres(e, version, $"function {batch}");
+            throw MigrationException.FromPostgres(e, step.Version, $"function {step.Batch}");
         }
 
         if (rows.Count != 1)
         {
-            throw new MigrationException($"version {version}: {batch} must return exactly one row (count, state) but returned {rows.Count}");
+            throw new MigrationException($"version {step.Version}: {step.Batch} must return exactly one row (count, state) but returned {rows.Count}");
         }
 
+        // The transaction's own row counters are exact and current (unlike the cumulative statistics).
+        var written = await Sql.ListAsync(
+            connection,
+            "select format('%I.%I', schemaname, relname) from pg_stat_xact_all_tables " +
+            "where n_tup_ins + n_tup_upd + n_tup_del > 0 and schemaname not in ('pg_catalog', 'information_schema') " +
+            "and schemaname !~ '^pg_(temp|toast)' and (schemaname, relname) <> ('public', 'tcversion')",
+            r => r.GetString(0),
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return rows[0];
+        return (rows[0].Item1, rows[0].Item2, written);
     }
+
+    /// <summary>
+    /// Whether the tables a pass wrote differ from what they held after the previous pass, by an
+    /// order-independent fingerprint of their rows (count and sum of row hashes). A table seen for the
+    /// first time counts as changed. Only tables the online step writes are read.
+    /// </summary>
+    private static async Task<bool> TablesChangedAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<string> written, Dictionary<string, string> fingerprints, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        foreach (var table in written.Order(StringComparer.Ordinal))
+        {
+            var fingerprint = await Sql.ScalarAsync<string>(
+                connection,
+                $"select count(*)::text || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0)::text from only {table} as t",
+                cancellationToken) ?? string.Empty;
+            changed |= !fingerprints.TryGetValue(table, out var before) || before != fingerprint;
+            fingerprints[table] = fingerprint;
+        }
+
+        return changed;
+    }
+
+    /// <summary>The failure for an online step that cannot finish, with what its completion check still finds.</summary>
+    private static async Task<MigrationException> NeverCompletesAsync(NpgsqlConnection connection, OnlineStep step, string why, CancellationToken cancellationToken)
+    {
+        var body = await Sql.ScalarAsync<string>(
+            connection,
+            "select prosrc from pg_proc where oid = to_regprocedure($1)",
+            cancellationToken,
+            $"public.{SqlText.QuoteIdentifier(step.IsComplete)}()");
+        var waitsFor = body is null ? string.Empty : $"; {step.IsComplete}() still returns false (its check: {Shorten(string.Join(" ", body.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)))})";
+        return new MigrationException(
+            $"version {step.Version}: {step.Label} never completes: {why}{waitsFor}. " +
+            "Fix the batch function so that it brings every row to the state the completion function checks, or the completion function so that it accepts what the batch leaves " +
+            "(the database stays at a whole version and the online functions remain, so the step can be resumed)")
+        {
+            Version = step.Version,
+            Failure = MigrationFailure.OnlineNeverCompletes,
+        };
+    }
+
+    private static string Shorten(string text, int length = 200) => text.Length <= length ? text : text[..length] + " …";
 
     private void Report(MigrationStage stage, int version, string message, OnlineProgress? online = null) =>
         options.Progress?.Invoke(new MigrationProgress(stage, version, message, Online: online));

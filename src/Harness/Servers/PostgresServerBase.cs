@@ -24,7 +24,11 @@ public abstract class PostgresServerBase : IPostgresServer
     {
         var name = $"tcdb_{runId}_{Interlocked.Increment(ref counter)}";
         var sql = $"create database {Quote(name)}";
-        if (template is not null)
+        if (template is null)
+        {
+            sql += await FreshDatabaseOptionsAsync(cancellationToken);
+        }
+        else
         {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, template)));
             sql += $" template {Quote(template)}";
@@ -53,6 +57,79 @@ public abstract class PostgresServerBase : IPostgresServer
         }
 
         return new TestDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
+    }
+
+    /// <summary>The locale tcdb's databases must sort by (Taskcluster's slugid ordering needs it).</summary>
+    internal string RequiredLocale { get; set; } = LocaleCheck.Locale;
+
+    private readonly SemaphoreSlim collationGate = new(1, 1);
+    private string? freshDatabaseOptions;
+
+    /// <summary>
+    /// How a new, empty database gets a collation that sorts like en_US.UTF-8: nothing to add when the
+    /// server's default (template1) already does; otherwise a copy of template0 with that locale, if the
+    /// server has it. Decided once per server; a server that has neither is unusable.
+    /// </summary>
+    private async Task<string> FreshDatabaseOptionsAsync(CancellationToken cancellationToken)
+    {
+        await collationGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (freshDatabaseOptions is not null)
+            {
+                return freshDatabaseOptions;
+            }
+
+            await using var connection = new NpgsqlConnection(AdminConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("select datcollate from pg_database where datname = 'template1'", connection);
+            var collation = (string?)await command.ExecuteScalarAsync(cancellationToken) ?? "(unknown)";
+            var probe = $"tcdb_{runId}_collation";
+            foreach (var options in new[] { string.Empty, $" template template0 encoding 'UTF8' lc_collate '{RequiredLocale}' lc_ctype '{RequiredLocale}'" })
+            {
+                try
+                {
+                    await using (var create = new NpgsqlCommand($"create database {Quote(probe)}{options}", connection))
+                    {
+                        await create.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                }
+                catch (PostgresException e) when (options.Length > 0)
+                {
+                    throw new ServerUnavailableException(
+                        $"the server's default collation {collation} does not sort like {LocaleCheck.Locale} (0 < a < A < b < B, which Taskcluster's slugid ordering needs), " +
+                        $"and a database with {RequiredLocale} cannot be created there: {e.MessageText}. Install the {LocaleCheck.Locale} locale on the server's machine, " +
+                        $"or use a server whose template1 has it (initdb --locale={LocaleCheck.Locale})");
+                }
+
+                bool sorts;
+                try
+                {
+                    await using var check = new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, probe));
+                    await check.OpenAsync(cancellationToken);
+                    await using var compare = new NpgsqlCommand("select '0'::text < 'a'::text and 'a'::text < 'A'::text and 'A'::text < 'b'::text and 'b'::text < 'B'::text", check);
+                    sorts = (bool)(await compare.ExecuteScalarAsync(cancellationToken))!;
+                }
+                finally
+                {
+                    NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, probe)));
+                    await using var drop = new NpgsqlCommand($"drop database if exists {Quote(probe)}", connection);
+                    await drop.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                if (sorts)
+                {
+                    return freshDatabaseOptions = options;
+                }
+            }
+
+            throw new ServerUnavailableException(
+                $"neither the server's default collation {collation} nor {RequiredLocale} sorts like {LocaleCheck.Locale} (0 < a < A < b < B) on this server");
+        }
+        finally
+        {
+            collationGate.Release();
+        }
     }
 
     public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default)

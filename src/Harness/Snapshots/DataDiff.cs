@@ -31,8 +31,11 @@ public enum DataDifferenceKind
 /// <summary>One changed value of a changed row (values truncated for display).</summary>
 public sealed record ColumnChange(string Column, string? Before, string? After);
 
-/// <summary>One line of a data diff; <see cref="ToString"/> gives the review-comment form.</summary>
-public sealed record DataDifference(DataDifferenceKind Kind, string Table, string Detail, IReadOnlyList<ColumnChange> Changes)
+/// <summary>
+/// One line of a data diff; <see cref="ToString"/> gives the review-comment form. <paramref name="Key"/> is
+/// the row's key in the snapshots (for row lines), so a caller can look the row up in a third snapshot.
+/// </summary>
+public sealed record DataDifference(DataDifferenceKind Kind, string Table, string Detail, IReadOnlyList<ColumnChange> Changes, string? Key = null)
 {
     public override string ToString()
     {
@@ -134,13 +137,13 @@ public static class DataDiff
             if (changes.Count > 0)
             {
                 var detail = $"{KeyText(old, key)}: " + string.Join(", ", changes.Select(c => $"{c.Column} {Show(c.Before)} -> {Show(c.After)}"));
-                changed.Add(new DataDifference(DataDifferenceKind.RowChanged, old.Name, detail, changes));
+                changed.Add(new DataDifference(DataDifferenceKind.RowChanged, old.Name, detail, changes, key));
             }
         }
 
         var added = newRows.Keys.Where(k => !oldRows.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        Report("lost", lost.Select(k => new DataDifference(DataDifferenceKind.RowLost, old.Name, RowLine(old, k, oldRows[k], compared, options), [])));
-        Report("added", added.Select(k => new DataDifference(DataDifferenceKind.RowAdded, old.Name, RowLine(current, k, newRows[k], compared, options), [])));
+        Report("lost", lost.Select(k => new DataDifference(DataDifferenceKind.RowLost, old.Name, RowLine(old, k, oldRows[k], compared, options), [], k)));
+        Report("added", added.Select(k => new DataDifference(DataDifferenceKind.RowAdded, old.Name, RowLine(current, k, newRows[k], compared, options), [], k)));
         Report("changed", changed);
 
         void Report(string verb, IEnumerable<DataDifference> lines)

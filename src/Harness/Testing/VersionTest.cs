@@ -1,5 +1,6 @@
 using System.Reflection;
 using NUnit.Framework;
+using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Verification;
 
@@ -42,6 +43,12 @@ public abstract class VersionTest
     /// <summary><c>table.column</c> values a downgrade legitimately regenerates (e.g. an etag); ignored when rows are compared.</summary>
     protected virtual IReadOnlyCollection<string> RegeneratedColumns => [];
 
+    /// <summary>
+    /// Rows after the downgrade must equal the rows before the upgrade, even where the upgrade discards data
+    /// (dropped columns, deleted rows); by default such differences are only the warning data-discarded.
+    /// </summary>
+    protected virtual bool StrictDowngradeData => false;
+
     /// <summary>Rows per table of the generic seed.</summary>
     protected virtual int RowsPerTable => 60;
 
@@ -83,6 +90,7 @@ public abstract class VersionTest
             AssertAfterUpgrade = AssertAfterUpgradeAsync,
             DuringOnlineWork = CheckDuringOnlineWorkAsync,
             RegeneratedColumns = RegeneratedColumns,
+            StrictDowngradeData = StrictDowngradeData,
         };
         var settings = new VerifySettings
         {
@@ -93,7 +101,7 @@ public abstract class VersionTest
         };
 
         VersionResult result;
-        await using (var session = new MigrationSession(settings, database.ConnectionString))
+        await using (var session = new MigrationSession(settings, database))
         {
             result = await new VersionCheck(settings, Version, session).RunAsync(catalogAtStart: null, CancellationToken.None);
         }
@@ -104,8 +112,11 @@ public abstract class VersionTest
         }
 
         TestContext.Out.WriteLine($"v{Version:D4}: {result.SeededRows} generic rows seeded; " + string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0} ms")));
-        var defects = result.Findings.Where(f => f.IsDefect).Select(f => f.ToString()).ToList();
-        foreach (var warning in result.Findings.Where(f => !f.IsDefect))
+        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
+        var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
+        var findings = result.Findings.Concat(new FunctionVerdicts(schema, releases).Judge(result.Probes)).ToList();
+        var defects = findings.Where(f => f.IsDefect).Select(f => f.ToString()).ToList();
+        foreach (var warning in findings.Where(f => !f.IsDefect))
         {
             TestContext.Out.WriteLine(warning.ToString());
         }

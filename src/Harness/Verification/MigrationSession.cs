@@ -1,4 +1,5 @@
 using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Verification;
 
@@ -10,10 +11,11 @@ internal sealed class MigrationSession : IAsyncDisposable
 {
     private OnlineRecorder? running;
 
-    public MigrationSession(VerifySettings settings, string connectionString)
+    public MigrationSession(VerifySettings settings, TestDatabase database)
     {
-        ConnectionString = connectionString;
-        Migrator = new Migrator(settings.Schema, connectionString, settings.MigratorOptions(new OnlineMigrationHooks
+        Database = database;
+        ConnectionString = database.ConnectionString;
+        Migrator = new Migrator(settings.Schema, ConnectionString, settings.MigratorOptions(new OnlineMigrationHooks
         {
             BatchSize = n => running?.BatchSize(n) ?? n,
             BeforeBatch = (pass, rows) => running?.BeforeBatch(pass, rows),
@@ -22,7 +24,17 @@ internal sealed class MigrationSession : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    private Migrator Migrator { get; }
+    public TestDatabase Database { get; }
+
+    /// <summary>A copy of the database as it is now (the session's idle connections are closed first).</summary>
+    public Task<TestDatabase> CloneAsync(CancellationToken ct)
+    {
+        Migrator.ReleaseIdleConnections();
+        return Database.CloneAsync(ct);
+    }
+
+    /// <summary>The migrator itself, for steps no recorder watches.</summary>
+    public Migrator Migrator { get; }
 
     /// <summary>Upgrades (or downgrades) to <paramref name="version"/>; an interruption the recorder asked for is swallowed.</summary>
     public Task UpgradeAsync(int version, OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => Migrator.UpgradeAsync(version, ct));

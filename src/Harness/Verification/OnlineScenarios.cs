@@ -3,20 +3,36 @@ using Tcdb.Snapshots;
 namespace Tcdb.Verification;
 
 /// <summary>
-/// SPEC 5.4's interruption scenarios for a version with an online migration and/or downgrade, run on the
+/// What the database must look like after each interruption scenario: at N the catalog and rows of the
+/// uninterrupted upgrade (S1, apart from values the upgrade generates), at N-1 the rows of the
+/// uninterrupted downgrade (S2, apart from values the downgrade generates).
+/// </summary>
+internal sealed record OnlineExpectations(
+    CatalogSnapshot CatalogAtN,
+    DataSnapshot DataAtN,
+    DataSnapshot DataAtPrevious,
+    GeneratedValues GeneratedByUpgrade);
+
+/// <summary>
+/// The interruption scenarios for a version with an online migration and/or downgrade, run on the
 /// database the shape left at N: interrupted mid-online and restarted (both directions); repeated
 /// interrupted upgrades and downgrades; interrupted then downgraded; and an interruption before a random
-/// batch whose seed is printed for replay. After each scenario the catalog at N must equal S1 and the
-/// data at N-1 must equal S0. Too little data to see several batches is a defect: it would test nothing.
+/// batch whose seed is printed for replay. After each scenario the database must hold what the
+/// uninterrupted step left (<see cref="OnlineExpectations"/>). Too little data to see several batches is a
+/// defect: it would test nothing.
 /// </summary>
-internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool onlineDown, CatalogSnapshot catalogAtN, DataSnapshot dataAtPrevious)
+internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool onlineDown, OnlineExpectations expected)
 {
+    private GeneratedValues generatedByDowngrade = GeneratedValues.None;
+
     public async Task RunAsync(CancellationToken ct)
     {
         var version = check.Version;
 
-        // Start from N-1 with everything complete.
+        // Start from N-1 with everything complete. Values that differ from the first downgrade's are ones
+        // the downgrade generates.
         await DownAsync(interrupt: false, ct);
+        generatedByDowngrade = GeneratedValues.Between(expected.DataAtPrevious, await check.DataAsync(ct));
 
         // 1. Upgrade interrupted mid-online and restarted; downgrade interrupted mid-online and restarted.
         await UpAsync(interrupt: true, ct);
@@ -97,9 +113,14 @@ internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool on
         }
     }
 
-    private async Task ExpectCatalogAtNAsync(string when, CancellationToken ct) =>
-        check.CompareCatalogs(catalogAtN, await check.CatalogAsync(ct), when, reupgrade: true);
+    private async Task ExpectCatalogAtNAsync(string when, CancellationToken ct)
+    {
+        var catalog = check.CatalogAsync(ct);
+        var data = check.DataAsync(ct);
+        check.CompareCatalogs(expected.CatalogAtN, await catalog, when, reupgrade: true);
+        check.CompareRows(expected.DataAtN, await data, expected.GeneratedByUpgrade, $"rows at version {check.Version} {when} differ from the uninterrupted upgrade's");
+    }
 
     private async Task ExpectDataAtPreviousAsync(string when, CancellationToken ct) =>
-        check.CompareData(dataAtPrevious, await check.DataAsync(ct), when);
+        check.CompareRows(expected.DataAtPrevious, await check.DataAsync(ct), generatedByDowngrade, $"rows at version {check.Version - 1} {when} differ from the uninterrupted downgrade's");
 }

@@ -14,5 +14,9 @@ public sealed record VerificationReport(
 
     public int DefectCount => Findings.Count(f => f.IsDefect);
 
-    public int WarningCount => Findings.Count(f => !f.IsDefect);
+    public int WarningCount => Findings.Count(f => f.Severity == FindingSeverity.Warning && f.AcceptedReason is null);
+
+    public int InfoCount => Findings.Count(f => f.Severity == FindingSeverity.Info && f.AcceptedReason is null);
+
+    public int AcceptedCount => Findings.Count(f => f.AcceptedReason is not null);
 }

@@ -10,9 +10,12 @@ namespace Tcdb.Verification;
 
 /// <summary>
 /// Verifies a db directory on a server: the policy rules, every version's shape (<see cref="VersionCheck"/>),
-/// and the whole chain 0 -> latest -> 0 -> latest with the grant, column and leftover checks.
-/// The versions are split into contiguous segments verified side by side; a segment starts from a
-/// template database that one upward pass of the chain leaves behind, so nothing is upgraded from 0 twice.
+/// and the whole chain 0 -> latest -> 0 -> latest on an empty database with the grant, column and leftover
+/// checks. The versions are split into contiguous segments verified side by side. A segment starts from a
+/// template that one seeded upward pass leaves behind: each version's generic rows are seeded at N-1 and
+/// migrated by the upgrade, exactly as a sequential run would have them, so the verdict never depends on
+/// the number of jobs. Function calls are judged once over all versions (<see cref="FunctionVerdicts"/>),
+/// and accepted findings are applied last.
 /// </summary>
 public sealed class VerifyEngine
 {
@@ -22,6 +25,7 @@ public sealed class VerifyEngine
     private readonly ConcurrentBag<TestDatabase> databases = [];
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
+    private readonly ConcurrentDictionary<(VerificationFindingKind, string, string), byte> chainFacts = new();
 
     public VerifyEngine(IPostgresServer server, VerifyOptions options)
     {
@@ -35,6 +39,7 @@ public sealed class VerifyEngine
             RowsPerTable = options.RowsPerTable,
             Strict = options.Strict,
             Hooks = options.Hooks,
+            VersionTimeout = options.VersionTimeout,
             Progress = options.Progress,
         };
     }
@@ -62,24 +67,57 @@ public sealed class VerifyEngine
         var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<TestDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
-            var chain = RunChainAsync(templates, wholeChain: from == 1 && to == latest, cancellationToken);
+            var chain = from == 1 && to == latest ? RunChainAsync(cancellationToken) : Task.CompletedTask;
+            var upward = RunUpwardPassAsync(templates, cancellationToken);
             var work = segments.Select(s => RunSegmentAsync(s, templates[s.First - 1].Task, cancellationToken)).ToList();
-            await Task.WhenAll(work.Append(chain));
+            await Task.WhenAll(work.Append(chain).Append(upward));
         }
         finally
         {
             await CleanUpAsync();
         }
 
-        var versionFindings = results.OrderBy(r => r.Version).SelectMany(r => r.Findings);
+        var ordered = results.OrderBy(r => r.Version).ToList();
+        var all = findings.ToList()
+            .Concat(ordered.SelectMany(r => r.Findings))
+            .Concat(new FunctionVerdicts(options.Schema, options.Releases).Judge(ordered.SelectMany(r => r.Probes)))
+            .OrderBy(f => f.Version ?? 0)
+            .ThenBy(f => f.Severity)
+            .ToList();
         return new VerificationReport(
             options.Schema.Directory ?? "(schema)",
             server.Description,
             from,
             to,
-            findings.OrderBy(f => f.Version ?? int.MaxValue).Concat(versionFindings).ToList(),
-            results.OrderBy(r => r.Version).ToList(),
+            Accept(all),
+            ordered,
             stopwatch.Elapsed);
+    }
+
+    /// <summary>Marks the findings the project accepted; an accepted entry that matches nothing is reported.</summary>
+    private List<VerificationFinding> Accept(List<VerificationFinding> all)
+    {
+        var used = new HashSet<AcceptedFinding>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (options.Accepted.FirstOrDefault(a => a.Matches(all[i])) is { } entry)
+            {
+                all[i] = all[i] with { AcceptedReason = entry.Reason };
+                used.Add(entry);
+            }
+        }
+
+        foreach (var unused in options.Accepted.Where(a => !used.Contains(a)))
+        {
+            all.Add(new VerificationFinding(
+                FindingSeverity.Warning,
+                VerificationFindingKind.AcceptedUnused,
+                null,
+                $"accepted {unused.Kind} {unused.Object}",
+                $"{unused.Location?.ToString() ?? AcceptedFinding.DefaultFileName}: the accepted finding {(unused.Version is { } v ? $"of version {v} " : string.Empty)}{unused.Kind} {unused.Object} matches nothing; remove the entry"));
+        }
+
+        return all;
     }
 
     private void CheckPolicy()
@@ -97,58 +135,111 @@ public sealed class VerifyEngine
     }
 
     /// <summary>
-    /// One database goes 0 -> latest, leaving a template at the start of every segment; then the post-upgrade
-    /// checks, a downgrade to 0 that must leave nothing behind, and the upgrade to latest again.
+    /// The whole chain on an empty database: 0 -> latest with the post-upgrade checks, a downgrade to 0 that
+    /// must leave nothing behind, and the upgrade to latest again.
     /// </summary>
-    private async Task RunChainAsync(IReadOnlyDictionary<int, TaskCompletionSource<TestDatabase?>> templates, bool wholeChain, CancellationToken ct)
+    private async Task RunChainAsync(CancellationToken ct)
     {
-        var pending = templates.OrderBy(t => t.Key).ToList();
+        var db = await NewDatabaseAsync(ct);
+        var empty = await CatalogAsync(db, ct);
+        var latest = options.Schema.LatestVersion;
+        Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
+        if (!await ChainStepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after upgrading to the latest version"), VerificationFindingKind.ChainUpgradeFailed, $"upgrade from 0 to {latest}"))
+        {
+            return;
+        }
+
+        if (!await ChainStepAsync(db, m => m.DowngradeAsync(0, ct), VerificationFindingKind.ChainDowngradeFailed, $"downgrade from {latest} to 0"))
+        {
+            return;
+        }
+
+        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.UsersPrefix)))
+        {
+            Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
+        }
+
+        await ChainStepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after the re-upgrade to the latest version"), VerificationFindingKind.ChainReupgradeFailed, "re-upgrade to the latest version");
+    }
+
+    /// <summary>
+    /// The seeded upward pass: from an empty database, each version's generic rows at N-1 and its upgrade,
+    /// leaving a template at the start of every segment.
+    /// </summary>
+    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<TestDatabase?>> templates, CancellationToken ct)
+    {
         try
         {
             var db = await NewDatabaseAsync(ct);
-            var empty = await CatalogAsync(db, ct);
-            foreach (var (version, template) in pending)
+            var at = 0;
+            await using var session = new MigrationSession(settings, db);
+            foreach (var (version, template) in templates.OrderBy(t => t.Key))
             {
-                if (version > 0 && !await StepAsync(db, m => m.UpgradeAsync(version, ct), null, $"upgrade to {version}"))
+                for (; at < version; at++)
                 {
-                    break;
+                    if (!await UpwardStepAsync(session, at + 1, ct))
+                    {
+                        return;
+                    }
                 }
 
-                var clone = await db.CloneAsync(ct);
+                var clone = await session.CloneAsync(ct);
                 databases.Add(clone);
                 template.TrySetResult(clone);
             }
-
-            if (!wholeChain || pending.Any(t => !t.Value.Task.IsCompleted))
-            {
-                return;
-            }
-
-            var latest = options.Schema.LatestVersion;
-            Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
-            if (!await StepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after upgrading to the latest version"), latest, "upgrade to the latest version"))
-            {
-                return;
-            }
-
-            if (!await StepAsync(db, m => m.DowngradeAsync(0, ct), latest, $"downgrade from {latest} to 0"))
-            {
-                return;
-            }
-
-            foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.UsersPrefix)))
-            {
-                Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
-            }
-
-            await StepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after the re-upgrade to the latest version"), latest, "re-upgrade to the latest version");
         }
         finally
         {
-            foreach (var (_, template) in pending)
+            foreach (var template in templates.Values)
             {
                 template.TrySetResult(null);
             }
+        }
+    }
+
+    /// <summary>
+    /// What happens to a database's rows on the way from N-1 to N when nothing is checked: the version's
+    /// generic rows (and its test's own seed), then the upgrade; an upgrade that fails on generic rows is
+    /// retried without them, as the check does. False when the version cannot be applied at all.
+    /// </summary>
+    private async Task<bool> UpwardStepAsync(MigrationSession session, int version, CancellationToken ct)
+    {
+        var hooks = settings.HooksFor(version);
+        await VersionSeed.SeedAsync(settings, version, session.ConnectionString, ct);
+        if (hooks.Seed is not null)
+        {
+            try
+            {
+                await hooks.Seed(new VersionContext(settings.Schema, version, session.ConnectionString, settings.UsersPrefix));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The version's check runs the same seed and reports its failure.
+            }
+        }
+
+        try
+        {
+            await session.Migrator.UpgradeAsync(version, ct);
+            return true;
+        }
+        catch (MigrationException) when (!hooks.HasOwnSeed)
+        {
+            await VersionSeed.TruncateAllAsync(session.ConnectionString, ct);
+        }
+        catch (MigrationException)
+        {
+            return false;
+        }
+
+        try
+        {
+            await session.Migrator.UpgradeAsync(version, ct);
+            return true;
+        }
+        catch (MigrationException)
+        {
+            return false;
         }
     }
 
@@ -159,12 +250,12 @@ public sealed class VerifyEngine
             var kind = finding.Kind is FindingKind.MissingTable or FindingKind.ExtraTable or FindingKind.MissingColumn or FindingKind.ExtraColumn or FindingKind.ColumnType
                 ? VerificationFindingKind.ColumnDrift
                 : VerificationFindingKind.GrantDrift;
-            Chain(kind, options.Schema.LatestVersion, kind == VerificationFindingKind.ColumnDrift ? "tables.yml" : "access.yml", $"{finding.Message} ({when})");
+            Chain(kind, options.Schema.LatestVersion, kind == VerificationFindingKind.ColumnDrift ? "tables.yml" : "access.yml", $"{finding.Message} ({when})", dedupeBy: finding.Message);
         }
     }
 
     /// <summary>Runs one migrator step on the chain database; a failure is a finding and stops the chain.</summary>
-    private async Task<bool> StepAsync(TestDatabase db, Func<Migrator, Task> step, int? version, string what)
+    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, Task> step, VerificationFindingKind failureKind, string what)
     {
         try
         {
@@ -174,7 +265,7 @@ public sealed class VerifyEngine
         }
         catch (MigrationException e)
         {
-            Chain(VerificationFindingKind.UpgradeFailed, e.Version ?? version, $"version {e.Version ?? version}", $"{what} on an empty database failed: {OnlineRecorder.FirstLines(e.Message)}");
+            Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {OnlineRecorder.FirstLines(e.Message)}");
             return false;
         }
     }
@@ -186,7 +277,7 @@ public sealed class VerifyEngine
         {
             for (var v = segment.First; v <= segment.Last; v++)
             {
-                NotVerified(v, "the chain could not reach the version before it");
+                NotVerified(v, "the upward pass could not reach the version before it");
             }
 
             return;
@@ -194,7 +285,7 @@ public sealed class VerifyEngine
 
         var db = await start.CloneAsync(ct);
         databases.Add(db);
-        var session = new MigrationSession(settings, db.ConnectionString);
+        var session = new MigrationSession(settings, db);
         try
         {
             CatalogSnapshot? catalog = null;
@@ -212,19 +303,24 @@ public sealed class VerifyEngine
                 Progress($"v{version:D4} {verdict} in {stopwatch.ElapsedMilliseconds} ms ({phases}; {result.SeededRows} rows seeded)");
                 if (!result.ChainIntact && version < segment.Last)
                 {
-                    // Continue the segment on a fresh database brought to this version without seed data.
+                    // The database may not hold what the upward pass leaves at this version: rebuild that
+                    // state from the segment's template, so the next version starts where it would in any run.
                     await session.DisposeAsync();
-                    db = await NewDatabaseAsync(ct);
-                    session = new MigrationSession(settings, db.ConnectionString);
+                    db = await start.CloneAsync(ct);
+                    databases.Add(db);
+                    session = new MigrationSession(settings, db);
                     catalog = null;
-                    if (!await StepAsync(db, m => m.UpgradeAsync(version, ct), version, $"upgrade to {version}"))
+                    for (var v = segment.First; v <= version; v++)
                     {
-                        for (var v = version + 1; v <= segment.Last; v++)
+                        if (!await UpwardStepAsync(session, v, ct))
                         {
-                            NotVerified(v, $"version {version} cannot be applied");
-                        }
+                            for (var rest = version + 1; rest <= segment.Last; rest++)
+                            {
+                                NotVerified(rest, $"version {v} cannot be applied");
+                            }
 
-                        return;
+                            return;
+                        }
                     }
                 }
             }
@@ -253,10 +349,15 @@ public sealed class VerifyEngine
         return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
     }
 
-    private void Chain(VerificationFindingKind kind, int? version, string subject, string message)
+    private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {
+        // The same drift after the upgrade and after the re-upgrade is one fact.
+        if (!chainFacts.TryAdd((kind, subject, dedupeBy ?? message), 0))
+        {
+            return;
+        }
+
         findings.Add(new VerificationFinding(FindingSeverity.Defect, kind, version, subject, message));
-        Progress($"chain defect: {message}");
     }
 
     private void NotVerified(int version, string why) =>

@@ -30,8 +30,22 @@ public sealed record VerifyOptions
     /// <summary>Policy waivers (see tcdb check).</summary>
     public IReadOnlyList<PolicyWaiver> Waivers { get; init; } = [];
 
+    /// <summary>Which db version shipped in which release: the compatibility window of deprecated functions (none: unknown).</summary>
+    public ReleaseHistory? Releases { get; init; }
+
+    /// <summary>Findings the project accepted (see <see cref="AcceptedFinding"/>): reported, never failing.</summary>
+    public IReadOnlyList<AcceptedFinding> Accepted { get; init; } = [];
+
     /// <summary>Run the static policy rules (errors are defects, warnings are reported).</summary>
     public bool CheckPolicy { get; init; } = true;
+
+    /// <summary>
+    /// How long verifying one version (every step of its shape) may take before it is cancelled and
+    /// reported as <see cref="VerificationFindingKind.VersionTimeout"/>; the run goes on with the next version.
+    /// </summary>
+    public TimeSpan VersionTimeout { get; init; } = DefaultVersionTimeout;
+
+    public static TimeSpan DefaultVersionTimeout { get; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Progress lines; called from several threads.</summary>
     public Action<string>? Progress { get; init; }

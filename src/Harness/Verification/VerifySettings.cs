@@ -23,6 +23,9 @@ public sealed record VerifySettings
     /// <summary>Per version, what its own test adds (missing: the generic shape only).</summary>
     public IReadOnlyDictionary<int, VersionHooks> Hooks { get; init; } = new Dictionary<int, VersionHooks>();
 
+    /// <summary>How long verifying one version may take before it is cancelled and reported.</summary>
+    public TimeSpan VersionTimeout { get; init; } = VerifyOptions.DefaultVersionTimeout;
+
     /// <summary>Progress lines (one per step and version).</summary>
     public Action<string>? Progress { get; init; }
 

@@ -49,6 +49,12 @@ public sealed record VersionHooks
     /// <summary><c>table.column</c> (or <c>schema.table.column</c>) values a downgrade may legitimately regenerate.</summary>
     public IReadOnlyCollection<string> RegeneratedColumns { get; init; } = [];
 
+    /// <summary>
+    /// Rows after the downgrade must equal the rows before the upgrade, even where the upgrade discards data
+    /// (by default such differences are the warning <c>data-discarded</c>).
+    /// </summary>
+    public bool StrictDowngradeData { get; init; }
+
     /// <summary>True when the test brings its own data: then a failing upgrade is always a defect.</summary>
     public bool HasOwnSeed => Seed is not null || SeedRules.Count > 0;
 

@@ -9,6 +9,9 @@ public sealed record VersionResult(
     int SeededRows,
     bool ChainIntact)
 {
+    /// <summary>Every function call the check made, for <see cref="FunctionVerdicts"/>.</summary>
+    public IReadOnlyList<ProbeObservation> Probes { get; init; } = [];
+
     public bool HasDefects => Findings.Any(f => f.IsDefect);
 
     public double TotalMilliseconds => PhaseMilliseconds.Values.Sum();

@@ -165,7 +165,7 @@ public sealed class OnlineMigrationTests
     }
 
     [Test]
-    public async Task NoProgressGuardStopsAnEndlessOnlineMigration()
+    public async Task APassThatWritesNothingEndsAsNeverCompleting()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
         var schema = NewSchema([Version(
@@ -181,13 +181,148 @@ public sealed class OnlineMigrationTests
             end
             """,
             "begin end")]);
-        await using var migrator = db.Migrator(schema, o => o with { NoProgressLimit = 3 });
+        await using var migrator = db.Migrator(schema, o => o with { UnchangedPassLimit = 3 });
 
         var error = Assert.ThrowsAsync<MigrationException>(() => migrator.UpgradeAsync());
-        Assert.That(error!.Message, Does.StartWith(
-            "version 1: online migration for db version 1 makes no progress: online_migration_v1_batch returned count 0 on its first batch 3 times in a row while online_migration_v1_is_complete() stays false"));
+        Assert.That(error!.Failure, Is.EqualTo(MigrationFailure.OnlineNeverCompletes));
+        Assert.That(error.Message, Does.StartWith(
+            "version 1: online migration for db version 1 never completes: 3 passes in a row left every table unchanged (no row written); online_migration_v1_is_complete() still returns false (its check: begin return false; end)"));
         Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(1));
         Assert.That(db.Progress.Count(p => p.Message.StartsWith("..checking completion", StringComparison.Ordinal)), Is.EqualTo(3));
+    }
+
+    /// <summary>
+    /// The shape that once hung verification: every pass walks all rows (so each batch reports progress)
+    /// and rewrites the incomplete ones, but five rows can never be completed.
+    /// </summary>
+    [Test]
+    public async Task APassThatRewritesTheSameRowsEndsAsNeverCompleting()
+    {
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        var schema = NewSchema([Version(
+            1,
+            """
+            begin
+              create table items (id integer primary key, source text, copy text);
+              insert into items (id, source) select i, case when i <= 5 then null else 'v' || i end from generate_series(1, 50) i;
+              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+              declare
+                item record;
+                visited integer := 0;
+                last_id integer := coalesce((state_in ->> 'id')::integer, 0);
+              begin
+                for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
+                  update items set copy = items.source where items.id = item.id and items.copy is null;
+                  visited := visited + 1;
+                  last_id := item.id;
+                end loop;
+                return query select visited, jsonb_build_object('id', last_id);
+              end
+              $$ language plpgsql;
+              create function online_migration_v1_is_complete() returns boolean as $$
+              begin
+                perform 1 from items where items.copy is null limit 1;
+                return not found;
+              end
+              $$ language plpgsql;
+            end
+            """,
+            "begin drop table items; end")]);
+        await using var migrator = db.Migrator(schema, o => o with { UnchangedPassLimit = 2 });
+
+        var error = Assert.ThrowsAsync<MigrationException>(() => migrator.UpgradeAsync());
+        Assert.That(error!.Failure, Is.EqualTo(MigrationFailure.OnlineNeverCompletes));
+        Assert.That(error.Message, Does.Contain("2 passes in a row left every table unchanged (rewrote public.items with the same rows)"));
+        Assert.That(error.Message, Does.Contain("perform 1 from items where items.copy is null limit 1"));
+        Assert.That(await db.ScalarAsync<long>("select count(*) from items where copy is null"), Is.EqualTo(5), "the rows that could be completed were");
+    }
+
+    [Test]
+    public async Task ABatchThatReturnsToAnEarlierStateWithoutWritingEndsAsNeverCompleting()
+    {
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        var schema = NewSchema([Version(
+            1,
+            """
+            begin
+              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+              begin
+                -- reports progress forever: the state cycles through three values
+                return query select 1, jsonb_build_object('step', (coalesce((state_in ->> 'step')::integer, 0) + 1) % 3);
+              end
+              $$ language plpgsql;
+              create function online_migration_v1_is_complete() returns boolean as $$ begin return false; end $$ language plpgsql;
+            end
+            """,
+            "begin end")]);
+        await using var migrator = db.Migrator(schema);
+
+        var error = Assert.ThrowsAsync<MigrationException>(() => migrator.UpgradeAsync());
+        Assert.That(error!.Failure, Is.EqualTo(MigrationFailure.OnlineNeverCompletes));
+        Assert.That(error.Message, Does.Contain("returned count 1 with state {\"step\": 1} again without writing a row since it last did"));
+    }
+
+    [Test]
+    public async Task APassThatCompletesRowsAddedMeanwhileIsProgress()
+    {
+        // Services keep inserting rows while the online step runs: each pass has new rows to handle, so
+        // the step is not stopped as long as the table changes, and completes once they stop.
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        var schema = NewSchema([Version(
+            1,
+            """
+            begin
+              create table items (id integer primary key, source text, copy text);
+              insert into items (id, source) select i, 'v' || i from generate_series(1, 20) i;
+              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+              declare
+                item record;
+                visited integer := 0;
+                last_id integer := coalesce((state_in ->> 'id')::integer, -1000000);
+              begin
+                for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
+                  update items set copy = items.source where items.id = item.id and items.copy is null;
+                  visited := visited + 1;
+                  last_id := item.id;
+                end loop;
+                return query select visited, jsonb_build_object('id', last_id);
+              end
+              $$ language plpgsql;
+              create function online_migration_v1_is_complete() returns boolean as $$
+              begin
+                perform 1 from items where items.copy is null limit 1;
+                return not found;
+              end
+              $$ language plpgsql;
+            end
+            """,
+            "begin drop table items; end")]);
+        var inserted = 0;
+        var connectionString = db.ConnectionString;
+        await using var migrator = db.Migrator(schema, o => o with
+        {
+            UnchangedPassLimit = 1,
+            OnlineHooks = new OnlineMigrationHooks
+            {
+                BatchSize = _ => 1,
+                BeforeBatch = (pass, rows) =>
+                {
+                    // A "service" adds a row behind the batch's cursor once in each of the first four passes.
+                    if (rows == 10 && pass < 4)
+                    {
+                        using var connection = new NpgsqlConnection(connectionString);
+                        connection.Open();
+                        using var command = new NpgsqlCommand($"insert into items (id, source) values ({-1 - pass}, 'late')", connection);
+                        command.ExecuteNonQuery();
+                        inserted++;
+                    }
+                },
+            },
+        });
+
+        await migrator.UpgradeAsync();
+        Assert.That(inserted, Is.EqualTo(4));
+        Assert.That(await db.ScalarAsync<long>("select count(*) from items where copy is null"), Is.Zero);
     }
 
     private static async Task<MigrationTestDatabase> PreparedAsync()

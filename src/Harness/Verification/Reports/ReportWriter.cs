@@ -39,6 +39,8 @@ public static class ReportWriter
             elapsedSeconds = Math.Round(report.Elapsed.TotalSeconds, 3),
             defects = report.DefectCount,
             warnings = report.WarningCount,
+            notes = report.InfoCount,
+            accepted = report.AcceptedCount,
             findings = report.Findings.Select(f => new
             {
                 severity = f.Severity.ToString().ToLowerInvariant(),
@@ -46,6 +48,8 @@ public static class ReportWriter
                 version = f.Version,
                 @object = f.Object,
                 message = f.Message,
+                occurrences = f.Occurrences,
+                accepted = f.AcceptedReason,
             }),
             results = report.Versions.Select(v => new
             {
