@@ -144,12 +144,12 @@ public sealed class VerifyEngine
         var empty = await CatalogAsync(db, ct);
         var latest = options.Schema.LatestVersion;
         Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
-        if (!await ChainStepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after upgrading to the latest version"), VerificationFindingKind.ChainUpgradeFailed, $"upgrade from 0 to {latest}"))
+        if (!await ChainStepAsync(db, async (m, t) => ReportDrift((await m.UpgradeAsync(null, t)).Findings, "after upgrading to the latest version"), VerificationFindingKind.ChainUpgradeFailed, $"upgrade from 0 to {latest}", ct))
         {
             return;
         }
 
-        if (!await ChainStepAsync(db, m => m.DowngradeAsync(0, ct), VerificationFindingKind.ChainDowngradeFailed, $"downgrade from {latest} to 0"))
+        if (!await ChainStepAsync(db, (m, t) => m.DowngradeAsync(0, t), VerificationFindingKind.ChainDowngradeFailed, $"downgrade from {latest} to 0", ct))
         {
             return;
         }
@@ -159,7 +159,7 @@ public sealed class VerifyEngine
             Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
         }
 
-        await ChainStepAsync(db, async m => ReportDrift((await m.UpgradeAsync(null, ct)).Findings, "after the re-upgrade to the latest version"), VerificationFindingKind.ChainReupgradeFailed, "re-upgrade to the latest version");
+        await ChainStepAsync(db, async (m, t) => ReportDrift((await m.UpgradeAsync(null, t)).Findings, "after the re-upgrade to the latest version"), VerificationFindingKind.ChainReupgradeFailed, "re-upgrade to the latest version", ct);
     }
 
     /// <summary>
@@ -218,26 +218,35 @@ public sealed class VerifyEngine
             }
         }
 
-        try
+        if (await TryUpgradeAsync(session, version, ct))
         {
-            await session.Migrator.UpgradeAsync(version, ct);
             return true;
         }
-        catch (MigrationException) when (!hooks.HasOwnSeed)
+
+        if (hooks.HasOwnSeed)
         {
-            await VersionSeed.TruncateAllAsync(session.ConnectionString, ct);
+            return false;
+        }
+
+        await VersionSeed.TruncateAllAsync(session.ConnectionString, ct);
+        return await TryUpgradeAsync(session, version, ct);
+    }
+
+    /// <summary>One upgrade, bounded by the version timeout; false when it fails or takes too long (it is rolled back).</summary>
+    private async Task<bool> TryUpgradeAsync(MigrationSession session, int version, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(settings.VersionTimeout);
+        try
+        {
+            await session.Migrator.UpgradeAsync(version, timeout.Token);
+            return true;
         }
         catch (MigrationException)
         {
             return false;
         }
-
-        try
-        {
-            await session.Migrator.UpgradeAsync(version, ct);
-            return true;
-        }
-        catch (MigrationException)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return false;
         }
@@ -254,18 +263,29 @@ public sealed class VerifyEngine
         }
     }
 
-    /// <summary>Runs one migrator step on the chain database; a failure is a finding and stops the chain.</summary>
-    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, Task> step, VerificationFindingKind failureKind, string what)
+    /// <summary>
+    /// Runs one migrator step on the chain database; a failure is a finding and stops the chain. The step
+    /// may take the version timeout once per version of the directory.
+    /// </summary>
+    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var limit = settings.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
+        timeout.CancelAfter(limit);
         try
         {
             await using var migrator = new Migrator(options.Schema, db.ConnectionString, settings.MigratorOptions());
-            await step(migrator);
+            await step(migrator, timeout.Token);
             return true;
         }
         catch (MigrationException e)
         {
             Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {OnlineRecorder.FirstLines(e.Message)}");
+            return false;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Chain(VerificationFindingKind.VersionTimeout, null, "chain", $"{what} on an empty database did not finish within {limit.TotalSeconds:0} s (the version timeout once per version); it was cancelled");
             return false;
         }
     }

@@ -48,6 +48,58 @@ public sealed class VerifyCommandTests
     }
 
     [Test]
+    public async Task WrittenAcceptedFindingsKeepCiGreenOnceEachHasAReason()
+    {
+        using var dir = new DbDirectoryBuilder().ScriptVersion(2, "begin\n  create index things_size_idx on things (size);\nend", "begin\nend");
+        var url = await ServerUrlAsync();
+        var written = Path.Combine(Path.GetDirectoryName(dir.Path)!, "accepted.yml");
+
+        var first = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url, "--jobs", "1", "--write-accepted", written);
+        Assert.That(first.ExitCode, Is.EqualTo(ExitCodes.Findings), first.ToString);
+        var text = File.ReadAllText(written);
+        Assert.That(text, Does.Contain("  version: 2\n  kind: stray-object\n  object: \"index public.things_size_idx\"\n  reason: \"\""));
+
+        // Copied into the directory with empty reasons, the file refuses to load.
+        var inDirectory = Path.Combine(dir.Path, "accepted-findings.yml");
+        File.WriteAllText(inDirectory, text);
+        var refused = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url);
+        Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), refused.ToString);
+        Assert.That(refused.Error, Does.Contain("accepted-findings.yml:6:11: accepted-findings.yml: the entry for version 2, stray-object index public.things_size_idx has no reason"));
+        Assert.That(refused.Error, Does.Contain("accepted-findings.yml:11:11: accepted-findings.yml: the entry for version 2, reupgrade-failed version 2 has no reason"), "the re-upgrade cannot create the index again");
+
+        File.WriteAllText(inDirectory, text.Replace("reason: \"\"", "reason: \"released in v1.0.0; version 3 drops the index\"", StringComparison.Ordinal));
+        var accepted = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", url);
+        Assert.That(accepted.ExitCode, Is.EqualTo(ExitCodes.Ok), accepted.ToString);
+        Assert.That(accepted.Out.Split('\n'), Has.Some.StartsWith("v0002 accepted stray-object: + index public.things_size_idx (after downgrade to 1) [accepted: released in v1.0.0; version 3 drops the index]"));
+        Assert.That(accepted.Out, Does.Contain("passed: 2 version(s) verified, 0 defect(s), 0 warning(s), 2 accepted"));
+    }
+
+    [Test]
+    public async Task AVersionThatTakesTooLongIsCancelledAndTheRunGoesOn()
+    {
+        using var dir = new DbDirectoryBuilder()
+            // Slow only with rows: the chain's empty database passes, the seeded check times out.
+            .ScriptVersion(2, "begin\n  perform pg_sleep(30) from things;\nend", "begin\nend")
+            .ScriptVersion(3, "begin\n  create index things_size_idx on things (size);\nend", "begin\n  drop index things_size_idx;\nend");
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", await ServerUrlAsync(), "--jobs", "1", "--version-timeout", "2s");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Findings), run.ToString);
+        Assert.That(run.Out.Split('\n'), Has.Some.StartsWith("v0002 defect version-timeout: verifying version 2 did not finish within 2 s (the version timeout); it was cancelled during upgrade"));
+        Assert.That(run.Out, Does.Contain("v0003 ok in "), "the next version is verified");
+    }
+
+    [TestCase("0s")]
+    [TestCase("ten minutes")]
+    public async Task ABadVersionTimeoutIsAUsageError(string value)
+    {
+        using var dir = new DbDirectoryBuilder();
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x", "--version-timeout", value);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain($"option --version-timeout must be a positive duration such as 500ms, 30s, 10m or 2h, not '{value}'"));
+    }
+
+    [Test]
     public async Task UnloadableDirectoryExitsTwoNamingTheFile()
     {
         using var dir = new DbDirectoryBuilder().Version(2, "version: 3\nmethods: {}");

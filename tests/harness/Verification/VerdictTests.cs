@@ -97,6 +97,61 @@ public sealed class VerdictTests
             Is.EqualTo(differBetweenUpgrades));
     }
 
+    [TestCase("perform 1 from things where things.weight is null limit 1;\n    return not found;", false)]
+    [TestCase("return false;", true)]
+    public async Task AnOnlineDowngradeThatNeverCompletesEndsTheVersionNotTheRun(string completionCheck, bool evenWithoutRows)
+    {
+        // Version 3 drops a column; its online downgrade refills it from another column, which some rows
+        // do not have: those can never be completed. The walk over every row reports progress each pass.
+        using var dir = new DbDirectoryBuilder()
+            .ScriptVersion(2, "begin\n  alter table things add column note text, add column weight integer;\nend", "begin\n  alter table things drop column note, drop column weight;\nend")
+            .ScriptVersion(
+                3,
+                "begin\n  alter table things drop column weight;\nend",
+                $$"""
+                begin
+                  alter table things add column weight integer;
+                  create function online_downgrade_v3_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+                  declare
+                    item record;
+                    visited integer := 0;
+                    last_id integer := coalesce((state_in ->> 'id')::integer, -2147483648);
+                  begin
+                    for item in select things.id from things where things.id > last_id order by things.id limit batch_size_in for update loop
+                      update things set weight = length(things.note) where things.id = item.id and things.weight is null;
+                      visited := visited + 1;
+                      last_id := item.id;
+                    end loop;
+                    return query select visited, jsonb_build_object('id', last_id);
+                  end
+                  $$ language plpgsql;
+                  create function online_downgrade_v3_is_complete() returns boolean as $$
+                  begin
+                    {{completionCheck}}
+                  end
+                  $$ language plpgsql;
+                end
+                """)
+            .ScriptVersion(4, "begin\n  create index things_size_idx on things (size);\nend", "begin\n  drop index things_size_idx;\nend")
+            .Tables(DbDirectoryBuilder.BaseTables + "\n  note: text");
+        var report = await VerifyAsync(dir);
+        var v3 = report.Findings.Where(f => f.Version == 3).ToList();
+        if (evenWithoutRows)
+        {
+            var defect = v3.Single(f => f.Kind == VerificationFindingKind.OnlineNeverCompletes);
+            Assert.That(defect.Message, Does.StartWith("downgrade to 2 failed (also without seed rows): version 3: online downgrade for db version 3 never completes"));
+            Assert.That(v3.Single(f => f.Kind == VerificationFindingKind.ChainDowngradeFailed).Message, Does.Contain("never completes"), "the chain's downgrade stops too");
+        }
+        else
+        {
+            Assert.That(v3.Where(f => f.IsDefect), Is.Empty, "generic rows never make a downgrade defect of their own");
+            var warning = v3.Single(f => f.Kind == VerificationFindingKind.NeedsVersionSeed);
+            Assert.That(warning.Message, Does.StartWith("downgrade to 2 fails on generic seed rows but succeeds without them: version 3: online downgrade for db version 3 never completes"));
+        }
+
+        Assert.That(report.Versions.Single(v => v.Version == 4).HasDefects, Is.False, "the run goes on");
+    }
+
     [Test]
     public async Task ABrokenFunctionIsOneFindingAcrossLaterVersions()
     {
