@@ -25,6 +25,35 @@ try
         Console.WriteLine($"seed: {report.TotalRows} rows of a 10-column table in {report.Elapsed.TotalMilliseconds:F0} ms = {report.TotalRows / report.Elapsed.TotalSeconds:F0} rows/s");
     }
 
+    // Shaped rows: an entities table whose value the SQL below reads with typed keys, a nested array and a buffer.
+    await using (var database = await server.CreateDatabaseAsync())
+    await using (var connection = await database.OpenAsync())
+    {
+        await Execute(connection, "create table shaped_entities (partition_key text not null, row_key text not null, value jsonb not null, version integer not null, etag uuid not null, primary key (partition_key, row_key))");
+        var shapes = Tcdb.Seeding.Shapes.SqlShapes.Infer([
+            """
+            create type color as enum ('red', 'green');
+            insert into things (id, group_id, part, color, weight, born, payload, tags, active)
+            select shaped_entities.partition_key, split_part(shaped_entities.row_key, '~', 1), split_part(shaped_entities.row_key, '~', 2)::integer,
+              (shaped_entities.value ->> 'color')::color, (shaped_entities.value ->> 'weight')::integer, (shaped_entities.value ->> 'born')::timestamptz,
+              entity_buf_decode(shaped_entities.value, 'payload')::jsonb, jsonb_array_elements(shaped_entities.value -> 'tags') ->> 'name',
+              (shaped_entities.value ->> 'active')::boolean
+            from shaped_entities;
+            """,
+        ]);
+        var columns = new Dictionary<string, string> { ["partition_key"] = "text", ["row_key"] = "text", ["value"] = "jsonb" };
+        SeedOptions Options(int count, int seed) => new()
+        {
+            RowsPerTable = count,
+            Seed = seed,
+            Tables = new Dictionary<string, TableSeedRule> { ["public.shaped_entities"] = new() { Columns = Tcdb.Seeding.Shapes.ShapedValues.RulesFor(shapes, "shaped_entities", columns) } },
+        };
+        await Seeder.SeedAsync(connection, Options(1000, 1)); // warm-up (JIT)
+        await Execute(connection, "truncate shaped_entities");
+        var report = await Seeder.SeedAsync(connection, Options(rows, 2));
+        Console.WriteLine($"shaped seed: {report.TotalRows} entities rows (typed keys, split key, buffer) in {report.Elapsed.TotalMilliseconds:F0} ms = {report.TotalRows / report.Elapsed.TotalSeconds:F0} rows/s");
+    }
+
     await using (var database = await server.CreateDatabaseAsync())
     await using (var connection = await database.OpenAsync())
     {

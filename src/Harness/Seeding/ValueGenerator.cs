@@ -248,7 +248,8 @@ internal sealed class ValueGenerator
                 deep = depth % 2 == 0 ? new JsonObject { ["level"] = depth, ["next"] = deep } : new JsonArray(deep, depth);
             }
 
-            return deep.ToJsonString();
+            // Taskcluster keeps objects at the top of a jsonb document.
+            return (deep is JsonObject ? deep : new JsonObject { ["deep"] = deep }).ToJsonString();
         }
 
         var value = new JsonObject

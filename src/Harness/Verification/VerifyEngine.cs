@@ -320,7 +320,8 @@ public sealed class VerifyEngine
                 results.Add(result);
                 var phases = string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0}"));
                 var verdict = result.HasDefects ? $"{result.Findings.Count(f => f.IsDefect)} defect(s)" : "ok";
-                Progress($"v{version:D4} {verdict} in {stopwatch.ElapsedMilliseconds} ms ({phases}; {result.SeededRows} rows seeded)");
+                var data = result.Rows is var (before, atN, after) ? $"; rows {before} at {version - 1}, {atN} at {version}, {after} after the downgrade" : string.Empty;
+                Progress($"v{version:D4} {verdict} in {stopwatch.ElapsedMilliseconds} ms ({phases}; {result.SeededRows} rows seeded{data})");
                 if (!result.ChainIntact && version < segment.Last)
                 {
                     // The database may not hold what the upward pass leaves at this version: rebuild that

@@ -29,6 +29,13 @@ public sealed record VerifySettings
     /// <summary>Progress lines (one per step and version).</summary>
     public Action<string>? Progress { get; init; }
 
+    private readonly Lazy<Seeding.Shapes.SqlShapes> shapes;
+
+    public VerifySettings() => shapes = new Lazy<Seeding.Shapes.SqlShapes>(() => Seeding.Shapes.SqlShapes.Infer(Schema!));
+
+    /// <summary>What the directory's SQL expects of its columns, for the generic seed (inferred once).</summary>
+    internal Seeding.Shapes.SqlShapes Shapes => shapes.Value;
+
     public VersionHooks HooksFor(int version) => Hooks.GetValueOrDefault(version) ?? VersionHooks.None;
 
     /// <summary>Options of a migrator run on one of this verification's databases.</summary>

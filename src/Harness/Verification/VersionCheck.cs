@@ -77,12 +77,14 @@ internal sealed class VersionCheck
         // The next version may start from this database only if it holds what the plain upgrade leaves at N:
         // after a defect (or a retry without seed rows) it may not, and the caller rebuilds that state.
         var intact = completed && !retriedWithoutSeed && !findings.Any(f => f.IsDefect);
-        return new VersionResult(version, findings.ToList(), notes, phases, SeededRows, intact) { Probes = probes };
+        return new VersionResult(version, findings.ToList(), notes, phases, SeededRows, intact) { Probes = probes, Rows = rows };
     }
 
     private int SeededRows { get; set; }
 
     private bool retriedWithoutSeed;
+
+    private (long, long, long)? rows;
 
     private TestDatabase? secondUpgrade;
 
@@ -193,6 +195,7 @@ internal sealed class VersionCheck
             var data3 = DataAsync(ct);
             CatalogAtEnd = await catalog3;
             CompareCatalogs(catalog1, CatalogAtEnd, "after re-upgrade", reupgrade: true);
+            rows = (RowCount(data0), RowCount(data1), RowCount(data2));
             return await JudgeDataAsync(data0, data1, data2, await data3, ct);
         });
         await RunHookAsync("after re-upgrade", hooks.AssertAfterUpgrade);
@@ -261,6 +264,8 @@ internal sealed class VersionCheck
     }
 
     /// <summary>A failure may be the generic rows' fault when the version brings no rows of its own and the database holds some.</summary>
+    private static long RowCount(DataSnapshot data) => data.Tables.Sum(t => (long)t.RowCount);
+
     private bool MayRetryWithoutSeed(DataSnapshot data) => !hooks.HasOwnSeed && data.Tables.Any(t => t.RowCount > 0);
 
     private void NeedsVersionSeed(string step, MigrationException failure) =>
@@ -269,7 +274,9 @@ internal sealed class VersionCheck
             VerificationFindingKind.NeedsVersionSeed,
             $"version {version}",
             $"{step} fails on generic seed rows but succeeds without them: {OnlineRecorder.FirstLines(failure.Message)}; " +
-            "its data migration is unverified until a version test seeds rows of the right shape");
+            "the rows were shaped by what the directory's SQL reads (jsonb keys and their casts, split text, slugids), which does not cover what this statement needs" +
+            (settings.Shapes.Unsatisfied() is { Count: > 0 } unsatisfied ? $" (not inferred: {string.Join("; ", unsatisfied.Take(5))})" : string.Empty) +
+            "; its data migration is unverified until a version test seeds rows of the right shape");
 
     private async Task<MigrationException?> TryAsync(string phase, Func<Task> step)
     {

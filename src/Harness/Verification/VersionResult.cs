@@ -12,6 +12,9 @@ public sealed record VersionResult(
     /// <summary>Every function call the check made, for <see cref="FunctionVerdicts"/>.</summary>
     public IReadOnlyList<ProbeObservation> Probes { get; init; } = [];
 
+    /// <summary>Rows in the database before the upgrade, after it, and after the downgrade: which data migrations ran on data.</summary>
+    public (long BeforeUpgrade, long AtN, long AfterDowngrade)? Rows { get; init; }
+
     public bool HasDefects => Findings.Any(f => f.IsDefect);
 
     public double TotalMilliseconds => PhaseMilliseconds.Values.Sum();

@@ -1,5 +1,6 @@
 using Npgsql;
 using Tcdb.Seeding;
+using Tcdb.Seeding.Shapes;
 
 namespace Tcdb.Verification;
 
@@ -7,7 +8,9 @@ namespace Tcdb.Verification;
 /// The generic rows a version gets at N-1, before its upgrade: every empty table of schema public is filled
 /// (tables that already hold rows, carried from earlier versions, are left alone), deterministically from
 /// the run's seed and the version number, so that the upward pass that prepares templates and the
-/// per-version check produce the same rows.
+/// per-version check produce the same rows. Columns the directory's SQL reads in a particular shape (jsonb
+/// keys, split text, slugids) get values of that shape (<see cref="ShapedValues"/>), unless the version's
+/// test brings its own rule for the table.
 /// </summary>
 internal static class VersionSeed
 {
@@ -20,6 +23,15 @@ internal static class VersionSeed
         foreach (var table in await NonEmptyTablesAsync(connection, ct))
         {
             rules.TryAdd(table, new TableSeedRule { Rows = 0 });
+        }
+
+        foreach (var (table, columns) in await ColumnTypesAsync(connection, ct))
+        {
+            var shaped = ShapedValues.RulesFor(settings.Shapes, table, columns);
+            if (shaped.Count > 0)
+            {
+                rules.TryAdd("public." + table, new TableSeedRule { Columns = shaped });
+            }
         }
 
         return await Seeder.SeedAsync(connection, new SeedOptions
@@ -40,6 +52,28 @@ internal static class VersionSeed
             "where schemaname = 'public' and tablename <> 'tcversion' loop execute 'truncate ' || t || ' cascade'; end loop; end $tcdb$",
             connection);
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<Dictionary<string, Dictionary<string, string>>> ColumnTypesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var tables = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            "select c.relname, a.attname, format_type(a.atttypid, null) from pg_attribute a join pg_class c on c.oid = a.attrelid " +
+            "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var table = reader.GetString(0);
+            if (!tables.TryGetValue(table, out var columns))
+            {
+                tables[table] = columns = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            columns[reader.GetString(1)] = reader.GetString(2);
+        }
+
+        return tables;
     }
 
     private static async Task<IReadOnlyList<string>> NonEmptyTablesAsync(NpgsqlConnection connection, CancellationToken ct)

@@ -56,6 +56,7 @@ public static class ReportWriter
                 version = v.Version,
                 ok = !v.HasDefects,
                 seededRows = v.SeededRows,
+                rows = v.Rows is var (before, atN, after) ? new { beforeUpgrade = before, atN, afterDowngrade = after } : null,
                 milliseconds = v.PhaseMilliseconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 1)),
                 notes = v.Notes,
             }),

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Bogus;
+
+namespace Tcdb.Seeding.Shapes;
+
+/// <summary>
+/// Seed rules that give columns the shape their SQL expects: a jsonb document with every inferred key
+/// holding a value that survives its cast, text made of the parts a <c>split_part</c> takes apart, a slugid
+/// where one is decoded. Every value carries the row number, so values that become keys are unique;
+/// text values mix in hostile text (quotes, backslashes, unicode) wherever the shape leaves room.
+/// </summary>
+public static class ShapedValues
+{
+    private static readonly DateTime Epoch = new(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    // Hostile text that survives being a JSON string, a split part and a key: no separators, no NUL.
+    private static readonly string[] Flavours = ["", "it's", "\"q\"", "back\\slash", "café", "日本", "😀", "tab\tx", "line\nbreak", "$$", "%_"];
+
+    /// <summary>
+    /// Rules for the columns of <paramref name="table"/> that <paramref name="shapes"/> knows, by column name;
+    /// <paramref name="columnTypes"/> gives each column's type (<c>jsonb</c>, <c>json</c>, <c>text</c>, ...):
+    /// only jsonb/json and text columns get rules.
+    /// </summary>
+    public static Dictionary<string, Func<Faker, object?>> RulesFor(SqlShapes shapes, string table, IReadOnlyDictionary<string, string> columnTypes)
+    {
+        var rules = new Dictionary<string, Func<Faker, object?>>(StringComparer.Ordinal);
+        foreach (var (column, type) in columnTypes)
+        {
+            if (shapes.Find(table, column) is not { IsEmpty: false } shape)
+            {
+                continue;
+            }
+
+            var row = 0;
+            if (type is "jsonb" or "json")
+            {
+                var document = shape.Kind is ShapeKind.Object or ShapeKind.Array ? shape : null;
+                if (document is null)
+                {
+                    continue;
+                }
+
+                rules[column] = faker => Document(document, row++, faker).ToJsonString();
+            }
+            else if (type is "text" or "character varying" && (shape.Prefix is not null || shape.Unique || shape.Kind is not (ShapeKind.Object or ShapeKind.Array or ShapeKind.Any or ShapeKind.Text)))
+            {
+                rules[column] = faker => Text(shape, row++, faker);
+            }
+        }
+
+        return rules;
+    }
+
+    /// <summary>A jsonb document of the shape; an object whatever else (Taskcluster keeps objects at the top).</summary>
+    public static JsonNode Document(ValueShape shape, int row, Faker faker)
+    {
+        if (shape.Kind == ShapeKind.Array)
+        {
+            return new JsonObject { ["items"] = Value(shape, row, faker) };
+        }
+
+        return Value(shape, row, faker) as JsonObject ?? new JsonObject { ["value"] = Value(shape, row, faker) };
+    }
+
+    private static JsonNode? Value(ValueShape shape, int row, Faker faker)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Object:
+                var value = new JsonObject();
+                foreach (var (key, child) in shape.Keys)
+                {
+                    value[key] = Value(child, row, faker);
+                }
+
+                foreach (var (name, content) in shape.Buffers)
+                {
+                    // Taskcluster's entity buffer: the text, base64-encoded, in chunks named after the key.
+                    var text = content.Kind is ShapeKind.Object or ShapeKind.Array or ShapeKind.Any
+                        ? (content.Kind == ShapeKind.Array ? new JsonArray(Value(content.Element ?? new ValueShape(), row, faker)) : Value(Objectish(content), row, faker))!.ToJsonString()
+                        : Scalar(content, row, faker);
+                    value["__bufchunks_" + name] = 1;
+                    value["__buf0_" + name] = Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+                }
+
+                if (value.Count == 0)
+                {
+                    value["row"] = row;
+                    value["text"] = Flavoured("value", row);
+                }
+
+                return value;
+            case ShapeKind.Array:
+                var element = shape.Element ?? new ValueShape();
+                return new JsonArray(Value(element, row, faker), Value(element, row + 100_000, faker));
+            case ShapeKind.Integer:
+                return row + 1;
+            case ShapeKind.Number:
+                return row + 0.5;
+            case ShapeKind.Boolean:
+                return row % 2 == 0;
+            case ShapeKind.Any:
+            case ShapeKind.Text when shape.Prefix is null:
+                return Flavoured(faker.Random.Word(), row);
+            default:
+                return Scalar(shape, row, faker);
+        }
+    }
+
+    private static ValueShape Objectish(ValueShape shape)
+    {
+        if (shape.Kind == ShapeKind.Object)
+        {
+            return shape;
+        }
+
+        var object_ = new ValueShape();
+        object_.Require(ShapeKind.Object);
+        return object_;
+    }
+
+    /// <summary>The text of a scalar shape (what <c>-&gt;&gt;</c> or a text column holds).</summary>
+    public static string Text(ValueShape shape, int row, Faker faker) => Scalar(shape, row, faker);
+
+    private static string Scalar(ValueShape shape, int row, Faker faker)
+    {
+        switch (shape.Kind)
+        {
+            case ShapeKind.Integer:
+                return (row + 1).ToString(CultureInfo.InvariantCulture);
+            case ShapeKind.Number:
+                return (row + 0.5).ToString(CultureInfo.InvariantCulture);
+            case ShapeKind.Boolean:
+                return row % 2 == 0 ? "true" : "false";
+            case ShapeKind.Timestamp:
+                // JavaScript's Date.toJSON form, as Taskcluster services write it.
+                return Epoch.AddMinutes(row * 7 + faker.Random.Number(0, 6)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            case ShapeKind.Uuid:
+                return RowGuid(row, faker).ToString();
+            case ShapeKind.Slugid:
+                return Slugid(RowGuid(row, faker));
+            case ShapeKind.Constant:
+                return shape.TypeName!;
+            case ShapeKind.Enum when shape.Labels.Count > 0:
+                return shape.Labels[row % shape.Labels.Count];
+            case ShapeKind.Parts:
+                var count = shape.Parts.Keys.DefaultIfEmpty(1).Max();
+                var parts = Enumerable.Range(1, count).Select(i => shape.Parts.TryGetValue(i, out var part) && !part.IsEmpty
+                    ? Scalar(part, row, faker)
+                    : Flavoured(faker.Random.Word(), row).Replace(shape.Separator!, string.Empty, StringComparison.Ordinal));
+                return string.Join(shape.Separator, parts);
+            default:
+                var text = Flavoured(faker.Random.Word(), row);
+                return shape.Prefix is null ? text : shape.Prefix + text;
+        }
+    }
+
+    /// <summary>
+    /// A unique word for the row, with a hostile flavour on most rows. Only the word's letters and digits are
+    /// kept, so that no separator (<c>/</c>, <c>~</c>, <c>:</c>) sneaks into a part of split text.
+    /// </summary>
+    private static string Flavoured(string word, int row) =>
+        $"{new string(word.Where(char.IsLetterOrDigit).ToArray())}{row.ToString(CultureInfo.InvariantCulture)}{Flavours[row % Flavours.Length]}";
+
+    private static Guid RowGuid(int row, Faker faker)
+    {
+        var bytes = faker.Random.Bytes(16);
+        BitConverter.GetBytes(row).CopyTo(bytes, 0);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes);
+    }
+
+    /// <summary>A slugid: the uuid's 16 bytes in url-safe base64 without padding (22 characters).</summary>
+    public static string Slugid(Guid uuid)
+    {
+        var bytes = uuid.ToByteArray(bigEndian: true);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+}
