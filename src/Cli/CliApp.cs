@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tcdb.Cli.Commands;
 using Tcdb.Servers;
 
@@ -15,35 +16,35 @@ public static class CliApp
         new StatusCommand(),
         new VerifyCommand(),
         new ServerCommand(),
+        new CleanCommand(),
         new NewVersionCommand(),
         new RenumberCommand(),
         new DocsCommand(),
     ];
 
+    /// <summary>
+    /// Runs a command as the process does: SIGINT (Ctrl-C), SIGTERM and SIGHUP cancel it, it cleans up what it
+    /// created, and the exit code is 128 + the signal number (130, 143, 129). A second signal is not caught,
+    /// so it ends the process at once.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var received = 0;
+        void OnSignal(PosixSignalContext signal)
         {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            signal =>
+            if (Interlocked.CompareExchange(ref received, SignalNumber(signal.Signal), 0) == 0)
             {
                 signal.Cancel = true;
                 cancellation.Cancel();
-            });
-        try
-        {
-            return await RunAsync(args, new CliContext(stdout, stderr, cancellation.Token));
+            }
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        var exit = await RunAsync(args, new CliContext(stdout, stderr, cancellation.Token));
+        return received == 0 ? exit : ExitCodes.Signalled(received);
     }
 
     public static async Task<int> RunAsync(string[] args, CliContext context)
@@ -51,33 +52,37 @@ public static class CliApp
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
             var topic = args.Length > 1 ? Find(args[1]) : null;
+            if (args.Length > 1 && topic is null)
+            {
+                context.Error.WriteLine($"tcdb help: unknown command '{args[1]}'; {ListHint}");
+                return ExitCodes.UnusableInput;
+            }
+
             context.Out.WriteLine(topic?.Usage ?? Overview());
-            return args.Length > 1 && topic is null ? ExitCodes.UnusableInput : ExitCodes.Ok;
+            return ExitCodes.Ok;
         }
 
         var command = Find(args[0]);
         if (command is null)
         {
-            context.Error.WriteLine($"tcdb: unknown command '{args[0]}'");
-            context.Error.WriteLine(Overview());
+            context.Error.WriteLine($"tcdb: unknown command '{args[0]}'; {ListHint}");
             return ExitCodes.UnusableInput;
+        }
+
+        if (args.Skip(1).TakeWhile(a => a != "--").Any(a => a is "--help" or "-h"))
+        {
+            context.Out.WriteLine(command.Usage);
+            return ExitCodes.Ok;
         }
 
         try
         {
             var parsed = CliArgs.Parse(args.Skip(1), command.ValueOptions, command.FlagOptions);
-            if (parsed.Has("help"))
-            {
-                context.Out.WriteLine(command.Usage);
-                return ExitCodes.Ok;
-            }
-
             return await command.RunAsync(parsed, context);
         }
         catch (UsageException e)
         {
-            context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
-            context.Error.WriteLine(command.Usage);
+            context.Error.WriteLine($"tcdb {command.Name}: {e.Message}; see tcdb help {command.Name}");
             return ExitCodes.UnusableInput;
         }
         catch (ServerUnavailableException e)
@@ -85,10 +90,11 @@ public static class CliApp
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
             return ExitCodes.UnusableInput;
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (context.CancellationToken.IsCancellationRequested)
         {
-            context.Error.WriteLine($"tcdb {command.Name}: cancelled");
-            return ExitCodes.UnusableInput;
+            // However the cancellation surfaced (a cancelled command, a broken connection), it is not a bug.
+            context.Error.WriteLine($"tcdb {command.Name}: cancelled; what this run created was removed ({e.GetType().Name})");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e)
         {
@@ -97,7 +103,17 @@ public static class CliApp
         }
     }
 
+    private const string ListHint = "tcdb help lists the commands";
+
     private static ICommand? Find(string name) => Commands.FirstOrDefault(c => c.Name == name);
+
+    private static int SignalNumber(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "not a signal tcdb handles"),
+    };
 
     private static string Overview()
     {

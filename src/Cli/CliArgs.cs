@@ -50,6 +50,11 @@ public sealed class CliArgs
 
                     value = e.Current;
                 }
+
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    throw new UsageException($"option --{name} is given an empty value");
+                }
             }
             else if (flagOptions.Contains(name))
             {
@@ -84,6 +89,36 @@ public sealed class CliArgs
     public string? Get(string name) => options.TryGetValue(name, out var value) ? value : null;
 
     public string Get(string name, string fallback) => Get(name) ?? fallback;
+
+    /// <summary>A duration such as <c>5s</c>, <c>500ms</c>, <c>2min</c> or <c>1h</c> (a bare number is seconds); must be positive.</summary>
+    public TimeSpan? GetDuration(string name)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var unit = text.TrimStart("0123456789.".ToCharArray());
+        var number = text[..(text.Length - unit.Length)];
+        if (double.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            TimeSpan? duration = unit switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(value),
+                "" or "s" => TimeSpan.FromSeconds(value),
+                "min" or "m" => TimeSpan.FromMinutes(value),
+                "h" => TimeSpan.FromHours(value),
+                _ => null,
+            };
+            if (duration is { } d)
+            {
+                return d;
+            }
+        }
+
+        throw new UsageException($"option --{name} must be a positive duration such as 5s, 500ms, 2min or 1h, not '{text}'");
+    }
 
     public int? GetInt(string name)
     {

@@ -62,6 +62,11 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"--report {report}: the extension chooses the format: .json, .md or .xml (JUnit)");
         }
 
+        if (report is not null)
+        {
+            OutputFile.Check("--report", report, createDirectory: true);
+        }
+
         var jobs = args.GetInt("jobs") ?? Environment.ProcessorCount;
         if (jobs < 1)
         {
@@ -93,6 +98,10 @@ public sealed class VerifyCommand : ICommand
             ? await ExternalServer.ConnectAsync(url, context.CancellationToken)
             : await PostgresServers.StartThrowawayAsync(args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
         log.WriteLine($"server: {server.Description}");
+        foreach (var note in server.Notes)
+        {
+            log.WriteLine(note);
+        }
 
         var engine = new VerifyEngine(server, new VerifyOptions
         {
@@ -108,7 +117,7 @@ public sealed class VerifyCommand : ICommand
             {
                 lock (gate)
                 {
-                    log.WriteLine(line);
+                    log.WriteLine(ConsoleText.OneLine(line));
                 }
             },
         });
@@ -117,7 +126,7 @@ public sealed class VerifyCommand : ICommand
         log.WriteLine();
         foreach (var finding in result.Findings)
         {
-            log.WriteLine(finding.ToString());
+            log.WriteLine(ConsoleText.OneLine(finding.ToString()));
         }
 
         if (report is not null)
