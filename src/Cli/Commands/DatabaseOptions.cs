@@ -123,8 +123,8 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         }
         catch (MigrationException e)
         {
-            var retry = e.SqlState is { } state && (state.StartsWith("57", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal))
-                ? $"; the version's transaction was rolled back: run tcdb {command} again once the server is back"
+            var retry = e.SqlState is { } state && state != PostgresErrorCodes.QueryCanceled && (state.StartsWith("57", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal))
+                ? $"; the interrupted transaction was rolled back: run tcdb {command} again once the server is back"
                 : string.Empty;
             context.Error.WriteLine($"tcdb {command}: {e.Message}{retry}");
             return ExitCodes.Findings;
@@ -132,6 +132,12 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
             context.Error.WriteLine($"tcdb {command}: the admin user may not do this: {e.MessageText} (SQLSTATE {e.SqlState}); {PrivilegeHint}");
+            return ExitCodes.UnusableInput;
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("57", StringComparison.Ordinal) && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine(
+                $"tcdb {command}: the server ended the session: {e.MessageText} (SQLSTATE {e.SqlState}); the database is at a whole version: run tcdb {command} again once the server is back");
             return ExitCodes.UnusableInput;
         }
         catch (NpgsqlException e) when (e is not PostgresException && !context.CancellationToken.IsCancellationRequested)

@@ -14,6 +14,7 @@ public sealed class MigrationException : Exception
     public MigrationException(string message, Exception? inner = null)
         : base(message, inner)
     {
+        SqlState = (inner as PostgresException)?.SqlState;
     }
 
     private MigrationException(string message, PostgresException inner, int? version, string? script, int? line, int? column)

@@ -12,12 +12,20 @@ public static class ConnectionStrings
     public static string Normalize(string urlOrKeywords)
     {
         var text = urlOrKeywords.Trim();
+        if (text.Length == 0)
+        {
+            throw new FormatException("the server URL is empty; expected postgresql://user:pass@host:port/db");
+        }
+
         if (!text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
             !text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
-                return new NpgsqlConnectionStringBuilder(text).ConnectionString;
+                var keywords = new NpgsqlConnectionStringBuilder(text);
+                return string.IsNullOrEmpty(keywords.Host)
+                    ? throw new FormatException($"'{Redact(text)}' names no host; expected postgresql://user:pass@host:port/db (or an Npgsql connection string with Host=)")
+                    : keywords.ConnectionString;
             }
             catch (ArgumentException e)
             {

@@ -24,7 +24,7 @@ internal sealed class RunLease : IAsyncDisposable
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (connection is { FullState: System.Data.ConnectionState.Open })
+            if (connection is { FullState: System.Data.ConnectionState.Open } && await AliveAsync(connection, cancellationToken))
             {
                 return;
             }
@@ -44,6 +44,21 @@ internal sealed class RunLease : IAsyncDisposable
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>A session the server lost (a restart) still looks open until it is used.</summary>
+    private static async Task<bool> AliveAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("select 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -144,6 +144,20 @@ public sealed class ThrowawayCluster : PostgresServerBase
         return removed;
     }
 
+    /// <summary>Stops the server the way a crash or power loss does (<c>pg_ctl stop -m immediate</c>: no shutdown checkpoint).</summary>
+    public async Task CrashAsync(CancellationToken cancellationToken = default)
+    {
+        var stopped = await ProcessRunner.RunAsync(binaries.PgCtl, ["-D", directory.DataPath, "-m", "immediate", "-w", "stop"], runAs, TimeSpan.FromSeconds(30), cancellationToken);
+        NpgsqlConnection.ClearAllPools();
+        if (stopped.ExitCode != 0)
+        {
+            throw new ServerUnavailableException($"pg_ctl stop -m immediate failed (exit {stopped.ExitCode}): {stopped.CombinedOutput}");
+        }
+    }
+
+    /// <summary>Starts the server again on the same port and data directory (after <see cref="CrashAsync"/>: crash recovery runs).</summary>
+    public Task RestartAsync(CancellationToken cancellationToken = default) => StartServerAsync(cancellationToken);
+
     public override async ValueTask DisposeAsync()
     {
         await ReleaseLeaseAsync();
