@@ -114,6 +114,28 @@ public sealed class CliUsageTests
     }
 
     [Test]
+    public async Task VerifyOfAGrantOfATableMissingFromTablesYmlIsALoadErrorNamingTheLine()
+    {
+        using var dir = new DbDirectoryBuilder().Access(DbDirectoryBuilder.BaseAccess + "\n    widgets: read");
+
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", Unreachable);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain($"{Path.Join(dir.Path, "access.yml")}:4:5: access.yml: service svc: table widgets is not in tables.yml"));
+    }
+
+    [Test]
+    public async Task UnclosedBracketInAVersionFileIsALoadErrorNotAnInternalError()
+    {
+        using var dir = new DbDirectoryBuilder().Version(2, "version: 2\ndescription: [unclosed\nmethods: {}");
+
+        var run = await CliRun.RunAsync("check", "--db-dir", dir.Path);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("0002.yml:2:14: invalid YAML: the [ opened here is never closed"));
+    }
+
+    [Test]
     public async Task UninstallableMajorNamesWhatWasSearched()
     {
         using var dir = new DbDirectoryBuilder();
