@@ -61,6 +61,19 @@ public sealed class CliUsageTests
         Assert.That(error.Message, Does.Contain("empty"));
     }
 
+    [TestCase("postgresql://u:pw@127.0.0.1:1/x?sslmode=bogus", "parameter sslmode=bogus is not understood")]
+    [TestCase("postgresql://u:pw@127.0.0.1:1/x?nosuchkey=1", "parameter nosuchkey=1 is not understood")]
+    [TestCase("postgresql://[bad", "malformed PostgreSQL URL")]
+    public async Task BadUrlIsAFormatErrorWithoutThePassword(string url, string message)
+    {
+        using var dir = new DbDirectoryBuilder();
+
+        var run = await CliRun.RunAsync("status", "--db-dir", dir.Path, "--admin-db-url", url, "--users-prefix", "p");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain(message).And.Not.Contain(":pw@"));
+    }
+
     [Test]
     public async Task ReportPathThatIsADirectoryFailsBeforeAnyWork()
     {
