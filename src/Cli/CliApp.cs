@@ -43,7 +43,17 @@ public static class CliApp
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-        var exit = await RunAsync(args, new CliContext(stdout, stderr, cancellation.Token));
+        int exit;
+        try
+        {
+            exit = await RunAsync(args, new CliContext(stdout, stderr, cancellation.Token));
+        }
+        catch (IOException) when (received != 0)
+        {
+            // After SIGHUP the terminal is gone and printing fails; the cleanup already ran.
+            exit = ExitCodes.Interrupted;
+        }
+
         return received == 0 ? exit : ExitCodes.Signalled(received);
     }
 
@@ -90,10 +100,10 @@ public static class CliApp
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
             return ExitCodes.UnusableInput;
         }
-        catch (Exception e) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
         {
             // However the cancellation surfaced (a cancelled command, a broken connection), it is not a bug.
-            context.Error.WriteLine($"tcdb {command.Name}: cancelled; what this run created was removed ({e.GetType().Name})");
+            context.Error.WriteLine($"tcdb {command.Name}: cancelled; what this run created was removed");
             return ExitCodes.Interrupted;
         }
         catch (Exception e)

@@ -259,13 +259,10 @@ public sealed class Migrator : IAsyncDisposable
 
     private MigrationException? TimeoutFailure(Exception e, int version, string operation)
     {
-        var sqlState = e switch
-        {
-            MigrationException m => m.SqlState,
-            PostgresException p => p.SqlState,
-            _ => null,
-        };
-        if (sqlState is not (PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled))
+        // 57014 is also a cancellation asked for by the user (Ctrl-C): only the server's timeouts say "timeout".
+        var error = e as PostgresException ?? (e as MigrationException)?.InnerException as PostgresException;
+        if (error is null || !(error.SqlState == PostgresErrorCodes.LockNotAvailable ||
+                               (error.SqlState == PostgresErrorCodes.QueryCanceled && error.MessageText.Contains("timeout", StringComparison.Ordinal))))
         {
             return null;
         }
@@ -273,7 +270,7 @@ public sealed class Migrator : IAsyncDisposable
         var timeouts = string.Join(" and ", new[] { ("--lock-timeout", options.LockTimeout), ("--statement-timeout", options.StatementTimeout) }
             .Where(t => t.Item2 is not null)
             .Select(t => $"{t.Item1} {t.Item2!.Value.TotalSeconds:0.###} s"));
-        var failure = e as MigrationException ?? MigrationException.FromPostgres((PostgresException)e, version, operation);
+        var failure = e as MigrationException ?? MigrationException.FromPostgres(error, version, operation);
         return failure.With($" (timeouts: {timeouts})");
     }
 

@@ -160,6 +160,15 @@ public sealed class CliUsageTests
             .And.Contain("/usr/lib/postgresql/99/bin"));
     }
 
+    [Test]
+    public async Task CleanWithoutAServerRemovesOnlyDeadClusters()
+    {
+        var run = await CliRun.RunAsync("clean");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.ToString);
+        Assert.That(run.Out, Does.Match(@"^tcdb clean: removed \d+ throwaway cluster\(s\) of runs that are gone from "));
+    }
+
     [TestCase("5s", 5000)]
     [TestCase("250ms", 250)]
     [TestCase("2min", 120000)]

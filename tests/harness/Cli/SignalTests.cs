@@ -72,8 +72,9 @@ public sealed class SignalTests
 
     private static Process StartVerify(DbDirectoryBuilder dir, IPostgresServer server)
     {
-        var info = new ProcessStartInfo(Processes.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "tcdb.dll"), "verify", "--db-dir", dir.Path, "--jobs", "1", "--admin-db-url", ConnectionStrings.ToUrl(server.AdminConnectionString) })
+        // A background job starts with SIGINT ignored, and the process would inherit that: restore the default.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "--default-signal=INT,TERM,HUP", Processes.Dotnet, Path.Combine(AppContext.BaseDirectory, "tcdb.dll"), "verify", "--db-dir", dir.Path, "--jobs", "1", "--admin-db-url", ConnectionStrings.ToUrl(server.AdminConnectionString) })
         {
             info.ArgumentList.Add(argument);
         }
