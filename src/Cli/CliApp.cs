@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Npgsql;
 using Tcdb.Cli.Commands;
 using Tcdb.Servers;
 
@@ -98,6 +99,22 @@ public static class CliApp
         catch (ServerUnavailableException e)
         {
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
+            return ExitCodes.UnusableInput;
+        }
+        catch (Exception e) when (e is NpgsqlException and not PostgresException && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"tcdb {command.Name}: lost the connection to the server: {e.Message}; check that it is up and run the command again");
+            return ExitCodes.UnusableInput;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.InsufficientPrivilege
+                                          && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"tcdb {command.Name}: the server refused or ended the session: {e.MessageText} (SQLSTATE {e.SqlState}); check the server and the rights of the URL's user, then run the command again");
+            return ExitCodes.UnusableInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"tcdb {command.Name}: a file cannot be read or written: {e.Message}");
             return ExitCodes.UnusableInput;
         }
         catch (Exception) when (context.CancellationToken.IsCancellationRequested)

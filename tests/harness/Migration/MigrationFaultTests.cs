@@ -118,6 +118,27 @@ public sealed class MigrationFaultTests
     }
 
     [Test]
+    public async Task VerifyAgainstAServerThatCrashesIsUnusableInputNotAnInternalError()
+    {
+        using var slow = new DbDirectoryBuilder().ScriptVersion(2, "begin\n  perform pg_sleep(30);\nend", "begin\nend");
+        var verify = CliRun.RunAsync("verify", "--db-dir", slow.Path, "--jobs", "1", "--admin-db-url", ConnectionStrings.ToUrl(cluster.AdminConnectionString));
+        var clock = Stopwatch.StartNew();
+        while (await ScalarAsync<int?>(cluster.AdminConnectionString, "select pid from pg_stat_activity where position('pg_sleep(30)' in query) > 0 and pid <> pg_backend_pid() limit 1") is null)
+        {
+            Assert.That(verify.IsCompleted || clock.Elapsed > TimeSpan.FromSeconds(60), Is.False, () => $"verify never reached version 2: {(verify.IsCompleted ? verify.Result : "still running")}");
+            await Task.Delay(50);
+        }
+
+        await cluster.CrashAsync();
+        await cluster.RestartAsync();
+        var run = await verify;
+        await TestContext.Out.WriteLineAsync(run.ToString());
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("the server").And.Not.Contain("internal error"));
+    }
+
+    [Test]
     public async Task LockHeldByAnotherSessionFailsFastNamingTheTableAndTheBlockingQuery()
     {
         await using var db = await cluster.CreateDatabaseAsync();
