@@ -221,7 +221,7 @@ public sealed class Migrator : IAsyncDisposable
     /// Runs one version's transaction under the lock and statement timeouts. A timeout rolls the version back and
     /// fails it with the lock it waited for and the session holding it.
     /// </summary>
-    private async Task InVersionTransactionAsync(NpgsqlConnection connection, int version, string operation, Func<Task> body, CancellationToken cancellationToken)
+    private async Task InVersionTransactionAsync(NpgsqlConnection connection, int version, string operation, int staysAt, Func<Task> body, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (options.LockTimeout is null && options.StatementTimeout is null)
@@ -249,7 +249,7 @@ public sealed class Migrator : IAsyncDisposable
         catch (Exception e) when (TimeoutFailure(e, version, operation) is { } failure)
         {
             var blocker = watch.Blocker is { } b ? $"; it waited for {b}" : string.Empty;
-            throw failure.With($"{blocker}; {operation} was rolled back, the database stays at version {(operation.StartsWith("the upgrade", StringComparison.Ordinal) ? version - 1 : version)}");
+            throw failure.With($"{blocker}; {operation} was rolled back, the database stays at version {staysAt}");
         }
         finally
         {
@@ -279,7 +279,7 @@ public sealed class Migrator : IAsyncDisposable
 
     /// <summary>One transaction: lock, migration script, method definitions, version bump.</summary>
     private Task ApplyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken) =>
-        InVersionTransactionAsync(connection, version.Number, $"the upgrade to version {version.Number}", () => ApplyBodyAsync(connection, version, cancellationToken), cancellationToken);
+        InVersionTransactionAsync(connection, version.Number, $"the upgrade to version {version.Number}", version.Number - 1, () => ApplyBodyAsync(connection, version, cancellationToken), cancellationToken);
 
     private async Task ApplyBodyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
     {
@@ -309,7 +309,7 @@ public sealed class Migrator : IAsyncDisposable
 
     /// <summary>One transaction: lock, downgrade script, restore or drop this version's methods, version update.</summary>
     private Task RevertAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken) =>
-        InVersionTransactionAsync(connection, version.Number, $"the downgrade from version {version.Number}", () => RevertBodyAsync(connection, version, cancellationToken), cancellationToken);
+        InVersionTransactionAsync(connection, version.Number, $"the downgrade from version {version.Number}", version.Number, () => RevertBodyAsync(connection, version, cancellationToken), cancellationToken);
 
     private async Task RevertBodyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
     {

@@ -170,6 +170,29 @@ public sealed class MigrationFaultTests
     }
 
     [Test]
+    public async Task DowngradeWithALockTimeoutFailsFastAndStaysAtItsVersion()
+    {
+        await using var db = await cluster.CreateDatabaseAsync();
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--users-prefix", prefix];
+        Assert.That((await CliRun.RunAsync(["upgrade", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));
+        await using var reader = new NpgsqlConnection(db.ConnectionString);
+        await reader.OpenAsync();
+        await using var transaction = await reader.BeginTransactionAsync();
+        await using (var slowQuery = new NpgsqlCommand("select count(*) from things", reader, transaction))
+        {
+            await slowQuery.ExecuteScalarAsync();
+        }
+
+        var run = await CliRun.RunAsync(["downgrade", "--to", "2", "--lock-timeout", "500ms", .. common]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Findings), run.ToString);
+        Assert.That(run.Error, Does.StartWith("tcdb downgrade: version 3: downgrade script").And.Contain("lock timeout (SQLSTATE 55P03)")
+            .And.Contain($"it waited for a lock on things held by pid {reader.ProcessID}").And.Contain("running: select count(*) from things")
+            .And.Contain("the downgrade from version 3 was rolled back, the database stays at version 3"));
+        Assert.That(await ScalarAsync<int>(db.ConnectionString, "select version from tcversion"), Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task StatementTimeoutFailsTheVersionAndLeavesTheOneBefore()
     {
         await using var db = await cluster.CreateDatabaseAsync();
