@@ -37,6 +37,49 @@ public sealed class SignalTests
         Assert.That(await ObjectsOfAsync(server, verify.Id), Is.Empty, "every database and role of the run was dropped");
     }
 
+    [Test]
+    public async Task SighupStopsAndRemovesTheThrowawayCluster()
+    {
+        var major = PostgresServers.MajorFromEnvironment();
+        try
+        {
+            PostgresBinaries.Locate(major);
+        }
+        catch (ServerUnavailableException e)
+        {
+            Assert.Ignore($"no local PostgreSQL {major} to start a throwaway cluster of: {e.Message}");
+        }
+
+        using var dir = SlowDirectory();
+        using var verify = StartProcess("verify", "--db-dir", dir.Path, "--jobs", "1", "--pg", major.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var error = verify.StandardError.ReadToEndAsync();
+        string? server = null;
+        while (server is null && await verify.StandardOutput.ReadLineAsync() is { } line)
+        {
+            server = line.StartsWith("server: throwaway", StringComparison.Ordinal) ? line : null;
+        }
+
+        Assert.That(server, Is.Not.Null, "verify printed no throwaway server");
+        var match = System.Text.RegularExpressions.Regex.Match(server!, @"on 127\.0\.0\.1:(\d+) \((.+)\)$");
+        var admin = $"Host=127.0.0.1;Port={match.Groups[1].Value};Username=postgres;Database=postgres";
+        var clusterDirectory = match.Groups[2].Value;
+        var output = verify.StandardOutput.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (await CountAsync(admin, "select count(*) from pg_stat_activity where position('pg_sleep(60)' in query) > 0 and pid <> pg_backend_pid()") == 0)
+        {
+            Assert.That(verify.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60), Is.False, "verify never reached version 2");
+            await Task.Delay(100);
+        }
+
+        await Processes.RunAsync("kill", ["-HUP", verify.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await verify.WaitForExitAsync(limit.Token);
+
+        Assert.That(verify.ExitCode, Is.EqualTo(129), $"{await output}\n{await error}");
+        Assert.That(Directory.Exists(clusterDirectory), Is.False, "the cluster folder was removed");
+        Assert.That(await CountAsync(admin, "select 1"), Is.Null, "the cluster's server was stopped");
+    }
+
     [TestCase("clean")]
     [TestCase("verify")]
     public async Task AfterSigkillTheNextRunDropsWhatTheDeadRunLeftAndSaysSo(string command)
@@ -70,11 +113,16 @@ public sealed class SignalTests
     private static DbDirectoryBuilder SlowDirectory() =>
         new DbDirectoryBuilder().ScriptVersion(2, "begin\n  perform pg_sleep(60);\nend", "begin\nend");
 
-    private static Process StartVerify(DbDirectoryBuilder dir, IPostgresServer server)
+    private static Process StartVerify(DbDirectoryBuilder dir, IPostgresServer server) =>
+        StartProcess("verify", "--db-dir", dir.Path, "--jobs", "1", "--admin-db-url", ConnectionStrings.ToUrl(server.AdminConnectionString));
+
+    /// <summary>Starts <c>tcdb</c> as its own process.</summary>
+    private static Process StartProcess(params string[] arguments)
     {
         // A background job starts with SIGINT ignored, and the process would inherit that: restore the default.
         var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--default-signal=INT,TERM,HUP", Processes.Dotnet, Path.Combine(AppContext.BaseDirectory, "tcdb.dll"), "verify", "--db-dir", dir.Path, "--jobs", "1", "--admin-db-url", ConnectionStrings.ToUrl(server.AdminConnectionString) })
+        string[] command = ["--default-signal=INT,TERM,HUP", Processes.Dotnet, Path.Combine(AppContext.BaseDirectory, "tcdb.dll"), .. arguments];
+        foreach (var argument in command)
         {
             info.ArgumentList.Add(argument);
         }
@@ -99,6 +147,22 @@ public sealed class SignalTests
         }
 
         Assert.Fail("the run created no database and role");
+    }
+
+    /// <summary>The single value of <paramref name="sql"/>, or null when the server does not answer.</summary>
+    private static async Task<long?> CountAsync(string connectionString, string sql)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false;Timeout=3");
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The databases and roles whose run mark names process <paramref name="pid"/> of this host.</summary>
