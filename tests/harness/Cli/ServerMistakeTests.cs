@@ -3,6 +3,7 @@ using Tcdb.Cli;
 using Tcdb.Harness.Tests.Verification;
 using Tcdb.Servers;
 using Tcdb.Testing;
+using static Tcdb.Harness.Tests.Servers.ServerTestSupport;
 
 namespace Tcdb.Harness.Tests.Cli;
 
@@ -85,12 +86,4 @@ public sealed class ServerMistakeTests
 
     private string PlainUrl(string connectionString) =>
         ConnectionStrings.ToUrl(ConnectionStrings.WithUser(connectionString, role, Password));
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

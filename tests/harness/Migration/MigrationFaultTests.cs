@@ -7,6 +7,7 @@ using Tcdb.Migration;
 using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Snapshots;
+using static Tcdb.Harness.Tests.Servers.ServerTestSupport;
 
 namespace Tcdb.Harness.Tests.Migration;
 
@@ -242,28 +243,6 @@ public sealed class MigrationFaultTests
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = prefix + "_" });
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] values)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default! : (T)result;
     }
 
     /// <summary>Version 2: a script with pauses between its statements; version 3: a slow online migration of things.</summary>

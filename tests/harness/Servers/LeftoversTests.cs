@@ -1,4 +1,3 @@
-using Npgsql;
 using Tcdb.Servers;
 using Tcdb.Testing;
 
@@ -14,7 +13,7 @@ public sealed class LeftoversTests
         var server = await TestServer.GetAsync();
         await using var db = await server.CreateDatabaseAsync();
 
-        var comment = await ScalarAsync(server, $"select shobj_description(oid, 'pg_database') from pg_database where datname = '{db.Name}'");
+        var comment = await ServerTestSupport.ScalarAsync<string?>(server.AdminConnectionString, $"select shobj_description(oid, 'pg_database') from pg_database where datname = '{db.Name}'");
 
         Assert.That(comment, Is.EqualTo(RunMark.Current.Comment));
         Assert.That(RunMark.Parse(comment), Is.EqualTo(RunMark.Current with { Started = RunMark.Current.Started.AddTicks(-(RunMark.Current.Started.Ticks % TimeSpan.TicksPerSecond)) }));
@@ -31,26 +30,26 @@ public sealed class LeftoversTests
         var goneDatabase = $"tcdb_gone_{suffix}";
         var goneRole = $"tcv_gone_{suffix}";
         var unmarked = $"tcdb_unmarked_{suffix}";
-        await ExecuteAsync(server, $"create database {goneDatabase}");
-        await ExecuteAsync(server, $"comment on database {goneDatabase} is {gone.CommentLiteral}");
-        await ExecuteAsync(server, $"create role {goneRole}");
-        await ExecuteAsync(server, $"comment on role {goneRole} is {gone.CommentLiteral}");
-        await ExecuteAsync(server, $"create database {unmarked}");
+        await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"create database {goneDatabase}");
+        await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"comment on database {goneDatabase} is {gone.CommentLiteral}");
+        await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"create role {goneRole}");
+        await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"comment on role {goneRole} is {gone.CommentLiteral}");
+        await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"create database {unmarked}");
         try
         {
             var cleanup = await Leftovers.RemoveAsync(server.AdminConnectionString);
 
             Assert.That(cleanup.DroppedDatabases, Does.Contain(goneDatabase).And.Not.Contain(live.Name).And.Not.Contain(unmarked));
             Assert.That(cleanup.DroppedRoles, Does.Contain(goneRole));
-            Assert.That(await ScalarAsync(server, $"select string_agg(datname, ',' order by datname) from pg_database where datname in ('{goneDatabase}', '{live.Name}', '{unmarked}')"),
+            Assert.That(await ServerTestSupport.ScalarAsync<string?>(server.AdminConnectionString, $"select string_agg(datname, ',' order by datname) from pg_database where datname in ('{goneDatabase}', '{live.Name}', '{unmarked}')"),
                 Is.EqualTo(string.Join(',', new[] { live.Name, unmarked }.Order(StringComparer.Ordinal))));
             Assert.That(cleanup.Lines("server").First(), Does.StartWith("dropped ").And.Contain("database(s) left on server by tcdb runs that are gone: ").And.Contain(goneDatabase));
         }
         finally
         {
-            await ExecuteAsync(server, $"drop database if exists {goneDatabase}");
-            await ExecuteAsync(server, $"drop database if exists {unmarked}");
-            await ExecuteAsync(server, $"drop role if exists {goneRole}");
+            await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"drop database if exists {goneDatabase}");
+            await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"drop database if exists {unmarked}");
+            await ServerTestSupport.ExecuteAsync(server.AdminConnectionString, $"drop role if exists {goneRole}");
         }
     }
 
@@ -58,20 +57,4 @@ public sealed class LeftoversTests
     [TestCase("tcdb run zz (host h, pid 1, started 2026-01-01T00:00:00Z)")]
     public void CommentsTcdbDidNotWriteAreNotRunMarks(string comment) =>
         Assert.That(RunMark.Parse(comment), Is.Null);
-
-    private static async Task ExecuteAsync(IPostgresServer server, string sql)
-    {
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<string?> ScalarAsync(IPostgresServer server, string sql)
-    {
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync() as string;
-    }
 }
