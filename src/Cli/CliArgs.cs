@@ -50,6 +50,11 @@ public sealed class CliArgs
 
                     value = e.Current;
                 }
+
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    throw new UsageException($"option --{name} is given an empty value");
+                }
             }
             else if (flagOptions.Contains(name))
             {
@@ -85,6 +90,36 @@ public sealed class CliArgs
 
     public string Get(string name, string fallback) => Get(name) ?? fallback;
 
+    /// <summary>A duration such as <c>5s</c>, <c>500ms</c>, <c>2min</c> or <c>1h</c> (a bare number is seconds); must be positive.</summary>
+    public TimeSpan? GetDuration(string name)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var unit = text.TrimStart("0123456789.".ToCharArray());
+        var number = text[..(text.Length - unit.Length)];
+        if (double.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            TimeSpan? duration = unit switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(value),
+                "" or "s" => TimeSpan.FromSeconds(value),
+                "min" or "m" => TimeSpan.FromMinutes(value),
+                "h" => TimeSpan.FromHours(value),
+                _ => null,
+            };
+            if (duration is { } d)
+            {
+                return d;
+            }
+        }
+
+        throw new UsageException($"option --{name} must be a positive duration such as 5s, 500ms, 2min or 1h, not '{text}'");
+    }
+
     public int? GetInt(string name)
     {
         var text = Get(name);
@@ -96,29 +131,5 @@ public sealed class CliArgs
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new UsageException($"option --{name} must be a non-negative integer, not '{text}'");
-    }
-
-    /// <summary>A duration: a number with a unit, <c>500ms</c>, <c>30s</c>, <c>10m</c> or <c>2h</c>.</summary>
-    public TimeSpan? GetDuration(string name)
-    {
-        var text = Get(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        var match = System.Text.RegularExpressions.Regex.Match(text, "^([0-9]+)(ms|s|m|h)$");
-        if (!match.Success || !long.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount == 0)
-        {
-            throw new UsageException($"option --{name} must be a positive duration such as 500ms, 30s, 10m or 2h, not '{text}'");
-        }
-
-        return match.Groups[2].Value switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            _ => TimeSpan.FromHours(amount),
-        };
     }
 }

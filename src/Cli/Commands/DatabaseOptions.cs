@@ -16,10 +16,21 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
 
     public static readonly string[] Names = ["admin-db-url", "db-dir", "users-prefix"];
 
+    /// <summary>The options of the commands that change a database (upgrade, downgrade).</summary>
+    public static readonly string[] ChangeNames = ["to", "lock-timeout", "statement-timeout", .. Names];
+
     public const string Help = """
           --admin-db-url URL   admin URL of the database (default: $ADMIN_DB_URL), e.g. postgresql://admin:pw@host:5432/db
           --db-dir DIR         the db directory (default: ./db)
           --users-prefix P     prefix of the service roles <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
+        """;
+
+    public const string TimeoutHelp = """
+          --lock-timeout T     a version whose transaction waits longer than T (e.g. 5s) for a lock another
+                               session holds fails and is rolled back, naming the table and the blocking query
+                               (default: wait, as the server's lock_timeout says)
+          --statement-timeout T  a statement of a version's transaction running longer than T fails the version
+                               (default: the server's statement_timeout)
         """;
 
     /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="SchemaLoadException"/> or <see cref="ServerUnavailableException"/>.</summary>
@@ -79,9 +90,11 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         }
     }
 
-    public Migrator Migrator(CliContext context, bool verbose) => new(Schema, AdminConnectionString, new MigratorOptions
+    public Migrator Migrator(CliContext context, bool verbose, CliArgs? timeouts = null) => new(Schema, AdminConnectionString, new MigratorOptions
     {
         UsersPrefix = UsersPrefix,
+        LockTimeout = timeouts?.GetDuration("lock-timeout"),
+        StatementTimeout = timeouts?.GetDuration("statement-timeout"),
         Progress = p =>
         {
             if (verbose || p.Stage != MigrationStage.Step)
@@ -103,12 +116,40 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
             context.Error.WriteLine($"tcdb {command}: cannot load the db directory: {e.Message}");
             return ExitCodes.UnusableInput;
         }
+        catch (MigrationException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            context.Error.WriteLine($"tcdb {command}: {e.Message}; {PrivilegeHint}");
+            return ExitCodes.UnusableInput;
+        }
         catch (MigrationException e)
         {
-            context.Error.WriteLine($"tcdb {command}: {e.Message}");
+            var retry = e.SqlState is { } state && state != PostgresErrorCodes.QueryCanceled && (state.StartsWith("57", StringComparison.Ordinal) || state.StartsWith("08", StringComparison.Ordinal))
+                ? $"; the interrupted transaction was rolled back: run tcdb {command} again once the server is back"
+                : string.Empty;
+            context.Error.WriteLine($"tcdb {command}: {e.Message}{retry}");
             return ExitCodes.Findings;
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            context.Error.WriteLine($"tcdb {command}: the admin user may not do this: {e.MessageText} (SQLSTATE {e.SqlState}); {PrivilegeHint}");
+            return ExitCodes.UnusableInput;
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("57", StringComparison.Ordinal) && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine(
+                $"tcdb {command}: the server ended the session: {e.MessageText} (SQLSTATE {e.SqlState}); the database is at a whole version: run tcdb {command} again once the server is back");
+            return ExitCodes.UnusableInput;
+        }
+        catch (NpgsqlException e) when (e is not PostgresException && !context.CancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine(
+                $"tcdb {command}: lost the connection to the server ({e.Message}); a version being applied was rolled back, so the database is at a whole version: run tcdb {command} again once the server is back");
+            return ExitCodes.UnusableInput;
+        }
     }
+
+    private const string PrivilegeHint =
+        "--admin-db-url must name the owner of the database's tables with the CREATEROLE attribute (or a superuser)";
 
     public static void PrintFindings(CliContext context, IReadOnlyList<CheckFinding> findings)
     {

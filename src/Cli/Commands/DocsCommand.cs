@@ -53,6 +53,11 @@ public sealed class DocsCommand : ICommand
             return ExitCodes.UnusableInput;
         }
 
+        if (!args.Has("check"))
+        {
+            OutputFile.Check("--output", output, createDirectory: false);
+        }
+
         if (args.Has("check"))
         {
             if (FunctionDocs.IsUpToDate(schema, output, out var problem))

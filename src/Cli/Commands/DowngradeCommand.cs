@@ -10,7 +10,8 @@ public sealed class DowngradeCommand : ICommand
     public string Summary => "downgrade a database to version N";
 
     public string Usage => $"""
-        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--users-prefix P] [--verbose]
+        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--users-prefix P]
+                              [--lock-timeout T] [--statement-timeout T] [--verbose]
 
         Finishes a pending online downgrade, then reverts each version above N in its own transaction:
         downgrade script, methods restored to their previous definition (or dropped when new), online
@@ -19,12 +20,13 @@ public sealed class DowngradeCommand : ICommand
 
           --to N               the version to end at (0 = empty database)
         {DatabaseOptions.Help}
+        {DatabaseOptions.TimeoutHelp}
           --verbose            also print each step (scripts, every method restored)
         """;
 
-    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string>(["to", .. DatabaseOptions.Names]);
+    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string>(DatabaseOptions.ChangeNames);
 
-    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "help", "verbose" };
+    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "verbose" };
 
     public Task<int> RunAsync(CliArgs args, CliContext context) => DatabaseOptions.RunAsync(Name, context, async () =>
     {
@@ -36,7 +38,7 @@ public sealed class DowngradeCommand : ICommand
         var to = args.GetInt("to") ?? throw new UsageException("--to N is required");
         var options = await DatabaseOptions.ResolveAsync(args, context.CancellationToken);
         options.CheckTarget(to);
-        await using var migrator = options.Migrator(context, args.Has("verbose"));
+        await using var migrator = options.Migrator(context, args.Has("verbose"), args);
         var clock = Stopwatch.StartNew();
         var from = await migrator.DowngradeAsync(to, context.CancellationToken);
         var now = await migrator.CurrentVersionAsync(context.CancellationToken);

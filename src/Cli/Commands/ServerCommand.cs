@@ -22,7 +22,7 @@ public sealed class ServerCommand : ICommand
 
     public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "pg" };
 
-    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "help" };
+    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string>();
 
     public async Task<int> RunAsync(CliArgs args, CliContext context)
     {

@@ -20,7 +20,7 @@ public sealed class StatusCommand : ICommand
 
     public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string>(DatabaseOptions.Names);
 
-    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "help" };
+    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string>();
 
     public Task<int> RunAsync(CliArgs args, CliContext context) => DatabaseOptions.RunAsync(Name, context, async () =>
     {

@@ -72,6 +72,11 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"--report {report}: the extension chooses the format: .json, .md or .xml (JUnit)");
         }
 
+        if (report is not null)
+        {
+            OutputFile.Check("--report", report, createDirectory: true);
+        }
+
         var jobs = args.GetInt("jobs") ?? Environment.ProcessorCount;
         if (jobs < 1)
         {
@@ -107,6 +112,10 @@ public sealed class VerifyCommand : ICommand
             ? await ExternalServer.ConnectAsync(url, context.CancellationToken)
             : await PostgresServers.StartThrowawayAsync(args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
         log.WriteLine($"server: {server.Description}");
+        foreach (var note in server.Notes)
+        {
+            log.WriteLine(note);
+        }
 
         var engine = new VerifyEngine(server, new VerifyOptions
         {
@@ -125,7 +134,7 @@ public sealed class VerifyCommand : ICommand
             {
                 lock (gate)
                 {
-                    log.WriteLine(line);
+                    log.WriteLine(ConsoleText.OneLine(line));
                 }
             },
         });
@@ -135,7 +144,7 @@ public sealed class VerifyCommand : ICommand
         // One line per finding; notes (info) only in the reports. The reports keep the full text.
         foreach (var finding in result.Findings.Where(f => f.Severity != FindingSeverity.Info))
         {
-            log.WriteLine(finding.ToLine());
+            log.WriteLine(ConsoleText.OneLine(finding.ToString()));
         }
 
         if (report is not null)

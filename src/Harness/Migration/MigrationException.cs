@@ -24,6 +24,7 @@ public sealed class MigrationException : Exception
     public MigrationException(string message, Exception? inner = null)
         : base(message, inner)
     {
+        SqlState = (inner as PostgresException)?.SqlState;
     }
 
     private MigrationException(string message, PostgresException inner, int? version, string? script, int? line, int? column)
@@ -52,6 +53,11 @@ public sealed class MigrationException : Exception
 
     /// <summary>1-based column inside the script, when PostgreSQL gave a character position.</summary>
     public int? Column { get; }
+
+    /// <summary>The same failure with <paramref name="addition"/> appended to the message.</summary>
+    internal MigrationException With(string addition) => InnerException is PostgresException inner
+        ? new MigrationException(Message + addition, inner, Version, Script, Line, Column)
+        : new MigrationException(Message + addition, InnerException);
 
     /// <summary>Wraps a server error raised while running <paramref name="statement"/> for <paramref name="what"/>.</summary>
     public static MigrationException FromPostgres(PostgresException error, int? version, string what, ScriptStatement? statement = null)

@@ -220,11 +220,73 @@ public sealed class Migrator : IAsyncDisposable
         return findings;
     }
 
+    /// <summary>
+    /// Runs one version's transaction under the lock and statement timeouts. A timeout rolls the version back and
+    /// fails it with the lock it waited for and the session holding it.
+    /// </summary>
+    private async Task InVersionTransactionAsync(NpgsqlConnection connection, int version, string operation, int staysAt, Func<Task> body, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (options.LockTimeout is null && options.StatementTimeout is null)
+        {
+            await body();
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
+        foreach (var (setting, value) in new[] { ("lock_timeout", options.LockTimeout), ("statement_timeout", options.StatementTimeout) })
+        {
+            if (value is { } timeout)
+            {
+                await Sql.ExecuteAsync(connection, "select set_config($1, $2, true)", cancellationToken, setting, Milliseconds(timeout));
+            }
+        }
+
+        var shortest = new[] { options.LockTimeout, options.StatementTimeout }.OfType<TimeSpan>().Min();
+        var watch = LockWatch.Start(dataSource, connection.ProcessID, TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 50, 1000)));
+        try
+        {
+            await body();
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (TimeoutFailure(e, version, operation) is { } failure)
+        {
+            var blocker = watch.Blocker is { } b ? $"; it waited for {b}" : string.Empty;
+            throw failure.With($"{blocker}; {operation} was rolled back, the database stays at version {staysAt}");
+        }
+        finally
+        {
+            await watch.DisposeAsync();
+        }
+    }
+
+    private MigrationException? TimeoutFailure(Exception e, int version, string operation)
+    {
+        // 57014 is also a cancellation asked for by the user (Ctrl-C): only the server's timeouts say "timeout".
+        var error = e as PostgresException ?? (e as MigrationException)?.InnerException as PostgresException;
+        if (error is null || !(error.SqlState == PostgresErrorCodes.LockNotAvailable ||
+                               (error.SqlState == PostgresErrorCodes.QueryCanceled && error.MessageText.Contains("timeout", StringComparison.Ordinal))))
+        {
+            return null;
+        }
+
+        var timeouts = string.Join(" and ", new[] { ("--lock-timeout", options.LockTimeout), ("--statement-timeout", options.StatementTimeout) }
+            .Where(t => t.Item2 is not null)
+            .Select(t => $"{t.Item1} {t.Item2!.Value.TotalSeconds:0.###} s"));
+        var failure = e as MigrationException ?? MigrationException.FromPostgres(error, version, operation);
+        return failure.With($" (timeouts: {timeouts})");
+    }
+
+    private static string Milliseconds(TimeSpan timeout) =>
+        ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>One transaction: lock, migration script, method definitions, version bump.</summary>
-    private async Task ApplyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
+    private Task ApplyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken) =>
+        InVersionTransactionAsync(connection, version.Number, $"the upgrade to version {version.Number}", version.Number - 1, () => ApplyBodyAsync(connection, version, cancellationToken), cancellationToken);
+
+    private async Task ApplyBodyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
     {
         var v = version.Number;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (v == 1)
         {
             await VersionTable.CreateAsync(connection, cancellationToken);
@@ -246,14 +308,15 @@ public sealed class Migrator : IAsyncDisposable
 
         Report(MigrationStage.Step, v, "..updating version");
         await VersionTable.SetAsync(connection, v, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>One transaction: lock, downgrade script, restore or drop this version's methods, version update.</summary>
-    private async Task RevertAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
+    private Task RevertAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken) =>
+        InVersionTransactionAsync(connection, version.Number, $"the downgrade from version {version.Number}", version.Number, () => RevertBodyAsync(connection, version, cancellationToken), cancellationToken);
+
+    private async Task RevertBodyAsync(NpgsqlConnection connection, DbVersion version, CancellationToken cancellationToken)
     {
         var v = version.Number;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await VersionTable.LockAsync(connection, v, $"the downgrade from version {v}", cancellationToken);
         if (!string.IsNullOrEmpty(version.DowngradeScript))
         {
@@ -277,7 +340,6 @@ public sealed class Migrator : IAsyncDisposable
         }
 
         await VersionTable.SetAsync(connection, v - 1, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private Task RunScriptAsync(NpgsqlConnection connection, int version, string what, string script, CancellationToken cancellationToken) =>

@@ -43,6 +43,22 @@ public sealed record MigratorOptions
 
     /// <summary>Hooks for tests of online migrations; null in production.</summary>
     public OnlineMigrationHooks? OnlineHooks { get; init; }
+
+    /// <summary>
+    /// The comment every service role this migrator creates gets (tcdb's own throwaway databases mark roles with
+    /// the run that made them); null in production: roles are left without a comment.
+    /// </summary>
+    public string? CreatedRoleComment { get; init; }
+
+    /// <summary>
+    /// lock_timeout of each version's transaction: a lock another session holds (a pg_dump, a slow query) that is
+    /// not released in time fails the version, which is rolled back, instead of queueing every later query
+    /// behind the waiting upgrade. Null: wait as long as the server's setting says.
+    /// </summary>
+    public TimeSpan? LockTimeout { get; init; }
+
+    /// <summary>statement_timeout of each statement of a version's transaction (scripts, method definitions). Null: the server's setting.</summary>
+    public TimeSpan? StatementTimeout { get; init; }
 }
 
 /// <summary>Test hooks of the online batch driver.</summary>

@@ -32,6 +32,11 @@ internal static class ServiceUsers
                 try
                 {
                     await Sql.ExecuteAsync(connection, "create role " + SqlText.QuoteIdentifier(role) + " login", cancellationToken);
+                    if (options.CreatedRoleComment is { } comment)
+                    {
+                        await Sql.ExecuteAsync(connection, "comment on role " + SqlText.QuoteIdentifier(role) + " is " + SqlText.QuoteLiteral(comment), cancellationToken);
+                    }
+
                     report($"created service role {role}");
                 }
                 catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)

@@ -45,10 +45,14 @@ internal static class Sql
         return command;
     }
 
-    /// <summary>A data source whose every connection runs with <c>idle_in_transaction_session_timeout</c> = 20 s.</summary>
+    /// <summary>
+    /// A data source whose every connection runs with <c>idle_in_transaction_session_timeout</c> = 20 s. Commands
+    /// have no client-side timeout (Npgsql's default of 30 s would cut a long migration script with a read error):
+    /// the server's statement_timeout, or the migrator's own, bounds them.
+    /// </summary>
     public static NpgsqlDataSource DataSource(string connectionString, TimeSpan? statementTimeout = null)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 };
         var settings = "-c idle_in_transaction_session_timeout=20000";
         if (statementTimeout is { } timeout)
         {

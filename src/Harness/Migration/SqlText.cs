@@ -60,6 +60,9 @@ public static class SqlText
 
     /// <summary>A double-quoted identifier.</summary>
     public static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A standard-conforming string literal of <paramref name="text"/>.</summary>
+    public static string QuoteLiteral(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }
 
 /// <summary>

@@ -127,7 +127,7 @@ public static class SchemaJson
             errors.Add(other.Location, $"schema: versions is {other.Describe()}; expected a list of versions");
         }
 
-        var access = mapping.Get("access") is { } accessNode ? AccessReader.Read(accessNode, start, errors) : [];
+        var access = mapping.Get("access") is { } accessNode ? AccessReader.Read(accessNode, start, knownTables: null, errors) : [];
         var (tables, locations) = mapping.Get("tables") is { } tablesNode ? TablesReader.Read(tablesNode, start, errors) : (new Dictionary<string, IReadOnlyDictionary<string, string>>(), new Dictionary<string, SourceLocation>());
         errors.ThrowIfAny();
         return new DbSchema(versions, access, tables, directory: null, locations);

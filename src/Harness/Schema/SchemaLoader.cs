@@ -23,10 +23,21 @@ public static partial class SchemaLoader
         }
 
         var versions = LoadVersions(Path.Join(dbDirectory, "versions"), errors);
-        var accessPath = Path.Join(dbDirectory, "access.yml");
-        var access = AccessReader.Read(ReadYaml(accessPath, errors, "access.yml"), new SourceLocation(accessPath, 1, 1), errors);
         var tablesPath = Path.Join(dbDirectory, "tables.yml");
+        var tablesErrors = errors.Count;
         var (tables, tableLocations) = TablesReader.Read(ReadYaml(tablesPath, errors, "tables.yml"), new SourceLocation(tablesPath, 1, 1), errors);
+        var tablesLoaded = errors.Count == tablesErrors;
+        var accessPath = Path.Join(dbDirectory, "access.yml");
+        var accessErrors = errors.Count;
+        var access = AccessReader.Read(
+            ReadYaml(accessPath, errors, "access.yml"), new SourceLocation(accessPath, 1, 1), tablesLoaded ? tables.Keys.ToHashSet(StringComparer.Ordinal) : null, errors);
+        if (tablesLoaded && errors.Count == accessErrors)
+        {
+            foreach (var table in tables.Keys.Where(t => !access.Any(s => s.Tables.ContainsKey(t))))
+            {
+                errors.Add(tableLocations[table], $"tables.yml: table {table}: no service of access.yml has access to it; grant it to the service that owns it");
+            }
+        }
 
         errors.ThrowIfAny();
         return new DbSchema(versions, access, tables, dbDirectory, tableLocations);

@@ -12,12 +12,20 @@ public static class ConnectionStrings
     public static string Normalize(string urlOrKeywords)
     {
         var text = urlOrKeywords.Trim();
+        if (text.Length == 0)
+        {
+            throw new FormatException("the server URL is empty; expected postgresql://user:pass@host:port/db");
+        }
+
         if (!text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
             !text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
-                return new NpgsqlConnectionStringBuilder(text).ConnectionString;
+                var keywords = new NpgsqlConnectionStringBuilder(text);
+                return string.IsNullOrEmpty(keywords.Host)
+                    ? throw new FormatException($"'{Redact(text)}' names no host; expected postgresql://user:pass@host:port/db (or an Npgsql connection string with Host=)")
+                    : keywords.ConnectionString;
             }
             catch (ArgumentException e)
             {
@@ -52,20 +60,27 @@ public static class ConnectionStrings
             var kv = pair.Split('=', 2);
             var key = Uri.UnescapeDataString(kv[0]);
             var value = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "true";
-            switch (key.ToLowerInvariant())
+            try
             {
-                case "ssl" when value is "1" or "true":
-                    builder.SslMode = SslMode.Require;
-                    break;
-                case "ssl" when value == "authorized":
-                    builder.SslMode = SslMode.VerifyFull;
-                    break;
-                case "sslmode":
-                    builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", string.Empty), ignoreCase: true);
-                    break;
-                default:
-                    builder[key] = value;
-                    break;
+                switch (key.ToLowerInvariant())
+                {
+                    case "ssl" when value is "1" or "true":
+                        builder.SslMode = SslMode.Require;
+                        break;
+                    case "ssl" when value == "authorized":
+                        builder.SslMode = SslMode.VerifyFull;
+                        break;
+                    case "sslmode":
+                        builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", string.Empty), ignoreCase: true);
+                        break;
+                    default:
+                        builder[key] = value;
+                        break;
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+            {
+                throw new FormatException($"PostgreSQL URL '{Redact(text)}': parameter {key}={value} is not understood ({e.Message.Split(" (Parameter", 2)[0]})", e);
             }
         }
 

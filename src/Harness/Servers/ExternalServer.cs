@@ -3,8 +3,9 @@ using Npgsql;
 namespace Tcdb.Servers;
 
 /// <summary>
-/// A server the user runs (TEST_DB_URL or --admin-db-url). The harness only creates and drops its own
-/// uniquely named databases in it; disposing does not stop anything.
+/// A server the user runs (TEST_DB_URL or --admin-db-url), reached as a superuser. The harness only creates and
+/// drops its own uniquely named databases and roles in it (and those that killed runs left, see <see cref="Leftovers"/>);
+/// disposing does not stop anything.
 /// </summary>
 public sealed class ExternalServer : PostgresServerBase
 {
@@ -42,6 +43,8 @@ public sealed class ExternalServer : PostgresServerBase
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await server.ReadServerVersionAsync(timeout.Token);
+            await server.RequireSuperuserAsync(timeout.Token);
+            await server.RemoveLeftoversAsync(timeout.Token);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
         {
@@ -52,9 +55,23 @@ public sealed class ExternalServer : PostgresServerBase
         return server;
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        await ReleaseLeaseAsync();
         NpgsqlConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Databases and roles of its own are created and dropped: only a superuser may do all of that.</summary>
+    private async Task RequireSuperuserAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("select current_user::text, rolsuper from pg_roles where rolname = current_user", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken) && !reader.GetBoolean(1))
+        {
+            throw new ServerUnavailableException(
+                $"{ConnectionStrings.Redact(adminConnectionString)}: user {reader.GetString(0)} is not a superuser; tcdb creates and drops its own databases and roles there, so give the URL of a superuser (e.g. postgres)");
+        }
     }
 }

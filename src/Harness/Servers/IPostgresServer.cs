@@ -15,6 +15,9 @@ public interface IPostgresServer : IAsyncDisposable
     /// <summary>Admin (superuser) connection string to the maintenance database.</summary>
     string AdminConnectionString { get; }
 
+    /// <summary>What connecting or starting did besides (e.g. leftovers of killed runs dropped), one line each.</summary>
+    IReadOnlyList<string> Notes { get; }
+
     /// <summary>
     /// Creates a uniquely named database, empty or as a copy of <paramref name="template"/>
     /// (a database of this server that nobody is connected to), using the fastest strategy the major allows.

@@ -3,11 +3,16 @@ using Npgsql;
 
 namespace Tcdb.Servers;
 
-/// <summary>Database creation, cloning and dropping shared by every kind of server.</summary>
+/// <summary>
+/// Database creation, cloning and dropping shared by every kind of server. Every database created carries this
+/// run's <see cref="RunMark"/> comment, and the run holds its lock from the first creation until disposal.
+/// </summary>
 public abstract class PostgresServerBase : IPostgresServer
 {
     private static int counter;
     private readonly string runId = $"{Environment.ProcessId:x}{Random.Shared.Next(0x1000):x3}";
+    private readonly List<string> notes = [];
+    private RunLease? lease;
 
     public abstract string Description { get; }
 
@@ -16,6 +21,11 @@ public abstract class PostgresServerBase : IPostgresServer
     public string ServerVersion { get; protected set; } = string.Empty;
 
     public abstract string AdminConnectionString { get; }
+
+    public IReadOnlyList<string> Notes => notes;
+
+    /// <summary>What connecting found and dropped of runs that are gone (null when it did not look).</summary>
+    public LeftoverCleanup? RemovedLeftovers { get; private set; }
 
     /// <summary>How PostgreSQL 15+ copies a template; PostgreSQL 11 always copies files.</summary>
     public CloneStrategy CloneStrategy { get; init; } = CloneStrategy.FileCopy;
@@ -38,6 +48,8 @@ public abstract class PostgresServerBase : IPostgresServer
             }
         }
 
+        lease ??= new RunLease(AdminConnectionString);
+        await lease.EnsureAsync(cancellationToken);
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
@@ -54,6 +66,11 @@ public abstract class PostgresServerBase : IPostgresServer
                 // Someone else (another process, a connection being closed) still uses the template.
                 await Task.Delay(50, cancellationToken);
             }
+        }
+
+        await using (var comment = new NpgsqlCommand($"comment on database {Quote(name)} is {RunMark.Current.CommentLiteral}", connection))
+        {
+            await comment.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return new TestDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
@@ -137,15 +154,41 @@ public abstract class PostgresServerBase : IPostgresServer
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, name)));
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync(cancellationToken);
+        await DropDatabaseAsync(connection, name, cancellationToken);
+    }
+
+    /// <summary>Terminates the sessions of database <paramref name="name"/>, then drops it.</summary>
+    internal static async Task DropDatabaseAsync(NpgsqlConnection admin, string name, CancellationToken cancellationToken)
+    {
         await using (var terminate = new NpgsqlCommand(
-            "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", connection))
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", admin))
         {
             terminate.Parameters.Add(new NpgsqlParameter { Value = name });
             await terminate.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var drop = new NpgsqlCommand($"drop database if exists {Quote(name)}", connection);
+        await using var drop = new NpgsqlCommand($"drop database if exists {Quote(name)}", admin);
         await drop.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Drops what runs that are gone left on this server, and keeps a note of it in <see cref="Notes"/>.</summary>
+    protected async Task RemoveLeftoversAsync(CancellationToken cancellationToken)
+    {
+        RemovedLeftovers = await Leftovers.RemoveAsync(AdminConnectionString, cancellationToken);
+        notes.AddRange(RemovedLeftovers.Lines(ConnectionStrings.Redact(AdminConnectionString)));
+    }
+
+    /// <summary>Adds a line to <see cref="Notes"/>.</summary>
+    protected void Note(string line) => notes.Add(line);
+
+    /// <summary>Ends this run's lock on the server (call from <see cref="DisposeAsync"/>).</summary>
+    protected async ValueTask ReleaseLeaseAsync()
+    {
+        if (lease is not null)
+        {
+            await lease.DisposeAsync();
+            lease = null;
+        }
     }
 
     public abstract ValueTask DisposeAsync();

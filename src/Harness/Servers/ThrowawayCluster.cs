@@ -83,7 +83,7 @@ public sealed class ThrowawayCluster : PostgresServerBase
         var runAs = await ClusterUser.ResolveAsync(cancellationToken);
         binaries = await ServerPrograms.MakeRunnableAsync(binaries, runAs, cancellationToken);
         PrepareRoot();
-        await RemoveStaleClustersAsync(cancellationToken);
+        var stale = await RemoveStaleClustersAsync(cancellationToken);
 
         var pristine = await PristineDataDirectory.GetAsync(binaries, runAs, ClustersRoot, cancellationToken);
         Exception? lastFailure = null;
@@ -96,6 +96,11 @@ public sealed class ThrowawayCluster : PostgresServerBase
                 var port = FreeLoopbackPort();
                 var cluster = new ThrowawayCluster(binaries, directory, runAs, port);
                 await cluster.StartServerAsync(cancellationToken);
+                if (stale > 0)
+                {
+                    cluster.Note($"removed {stale} throwaway cluster(s) of tcdb runs that are gone from {ClustersRoot}");
+                }
+
                 return cluster;
             }
             catch (ServerUnavailableException e) when (attempt < 3 && e.Message.Contains("could not bind", StringComparison.OrdinalIgnoreCase))
@@ -139,8 +144,23 @@ public sealed class ThrowawayCluster : PostgresServerBase
         return removed;
     }
 
+    /// <summary>Stops the server the way a crash or power loss does (<c>pg_ctl stop -m immediate</c>: no shutdown checkpoint).</summary>
+    public async Task CrashAsync(CancellationToken cancellationToken = default)
+    {
+        var stopped = await ProcessRunner.RunAsync(binaries.PgCtl, ["-D", directory.DataPath, "-m", "immediate", "-w", "stop"], runAs, TimeSpan.FromSeconds(30), cancellationToken);
+        NpgsqlConnection.ClearAllPools();
+        if (stopped.ExitCode != 0)
+        {
+            throw new ServerUnavailableException($"pg_ctl stop -m immediate failed (exit {stopped.ExitCode}): {stopped.CombinedOutput}");
+        }
+    }
+
+    /// <summary>Starts the server again on the same port and data directory (after <see cref="CrashAsync"/>: crash recovery runs).</summary>
+    public Task RestartAsync(CancellationToken cancellationToken = default) => StartServerAsync(cancellationToken);
+
     public override async ValueTask DisposeAsync()
     {
+        await ReleaseLeaseAsync();
         NpgsqlConnection.ClearAllPools();
         await ProcessRunner.RunAsync(binaries.PgCtl, ["-D", directory.DataPath, "-m", "immediate", "-w", "stop"], runAs, TimeSpan.FromSeconds(30));
         directory.Delete();

@@ -26,6 +26,11 @@ public static class TestServer
             if (server is null)
             {
                 server = await PostgresServers.FromEnvironmentAsync(cancellationToken);
+                foreach (var note in server.Notes)
+                {
+                    Console.Error.WriteLine($"tcdb test server: {note}");
+                }
+
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => ShutdownAsync().AsTask().GetAwaiter().GetResult();
             }
 

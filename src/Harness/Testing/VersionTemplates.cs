@@ -89,6 +89,7 @@ public sealed class VersionTemplates
         ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = hooks,
+        CreatedRoleComment = RunMark.Current.Comment,
     };
 
     private async Task<TestDatabase> TemplateAsync(int version, CancellationToken cancellationToken)

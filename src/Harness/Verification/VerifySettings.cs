@@ -1,5 +1,6 @@
 using Tcdb.Migration;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Verification;
 
@@ -45,5 +46,6 @@ public sealed record VerifySettings
         ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = online,
+        CreatedRoleComment = RunMark.Current.Comment,
     };
 }

@@ -96,7 +96,7 @@ public sealed class VerifyCommandTests
         using var dir = new DbDirectoryBuilder();
         var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x", "--version-timeout", value);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
-        Assert.That(run.Error, Does.Contain($"option --version-timeout must be a positive duration such as 500ms, 30s, 10m or 2h, not '{value}'"));
+        Assert.That(run.Error, Does.Contain($"option --version-timeout must be a positive duration such as 5s, 500ms, 2min or 1h, not '{value}'"));
     }
 
     [Test]

@@ -14,6 +14,8 @@ public static class LoadErrorCases
     public static IEnumerable<Case> All() =>
     [
         new("yaml-syntax", "versions/0001.yml", 2, 14, "invalid YAML"),
+        new("yaml-unclosed-flow", "versions/0001.yml", 2, 14, "invalid YAML: the [ opened here is never closed"),
+        new("yaml-tab-indent", "versions/0001.yml", 8, 1, "invalid YAML: a tab character indents this line; YAML indents with spaces only"),
         new("duplicate-method-name", "versions/0001.yml", 14, 3, "duplicate key 'get_thing': it is already defined at line 4"),
         new("duplicate-keys-every-level", "versions/0001.yml", 3, 1, "duplicate key 'description'"),
         new("version-quoted", "versions/0001.yml", 1, 10, "version is the string \"1\"; expected a number without quotes, version: 1"),
@@ -46,5 +48,7 @@ public static class LoadErrorCases
         new("tables-null-table", "tables.yml", 3, 7, "tables.yml: table empty must be a mapping of column names to types, found an empty value"),
         new("tables-type-not-text", "tables.yml", 3, 10, "tables.yml: the type of things.count is the number 42"),
         new("tables-missing", "tables.yml", 0, 0, "tables.yml not found"),
+        new("access-table-not-in-tables", "access.yml", 4, 5, "access.yml: service svc: table widgets is not in tables.yml; add it there or remove the grant"),
+        new("table-without-access", "tables.yml", 3, 1, "tables.yml: table widgets: no service of access.yml has access to it; grant it to the service that owns it"),
     ];
 }

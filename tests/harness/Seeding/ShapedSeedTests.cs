@@ -52,10 +52,12 @@ public sealed class ShapedSeedTests
                     (widgets_entities.value ->> 'active')::boolean
                   from widgets_entities;
                   drop table widgets_entities;
+                  grant select, insert, update, delete on widgets to $db_user_prefix$_svc;
                 end
                 """,
                 """
                 begin
+                  revoke select, insert, update, delete on widgets from $db_user_prefix$_svc;
                   create table widgets_entities (partition_key text not null, row_key text not null, value jsonb not null, version integer not null, etag uuid not null, constraint widgets_entities_pkey primary key (partition_key, row_key));
                   insert into widgets_entities (partition_key, row_key, value, version, etag)
                   select widgets.widget_id, 'widget',
@@ -67,6 +69,7 @@ public sealed class ShapedSeedTests
                   drop table widgets;
                 end
                 """)
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    widgets: write")
             .Tables(DbDirectoryBuilder.BaseTables + "\nwidgets:\n  widget_id: text not null\n  color: widget_color not null\n  weight: integer not null\n  born: timestamp with time zone not null\n  payload: jsonb not null\n  part_count: integer not null\n  active: boolean not null");
         var report = await VerifyAsync(dir);
         Assert.That(report.Findings.Where(f => f.Kind == VerificationFindingKind.NeedsVersionSeed), Is.Empty, string.Join("\n", report.Findings));
@@ -79,7 +82,7 @@ public sealed class ShapedSeedTests
     public async Task TextThatTheMigrationSplitsHasTheParts()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, "begin\n  create table queues (queue_id text not null, constraint queues_pkey primary key (queue_id));\nend", "begin\n  drop table queues;\nend")
+            .ScriptVersion(2, "begin\n  create table queues (queue_id text not null, constraint queues_pkey primary key (queue_id));\n  grant select, insert, update, delete on queues to $db_user_prefix$_svc;\nend", "begin\n  revoke select, insert, update, delete on queues from $db_user_prefix$_svc;\n  drop table queues;\nend")
             .ScriptVersion(
                 3,
                 """
@@ -93,6 +96,7 @@ public sealed class ShapedSeedTests
                 end
                 """,
                 "begin\n  alter table queues drop column provisioner, drop column worker_type;\nend")
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    queues: write")
             .Tables(DbDirectoryBuilder.BaseTables + "\nqueues:\n  queue_id: text not null\n  provisioner: text\n  worker_type: text");
         var report = await VerifyAsync(dir);
         Assert.That(report.Findings.Where(f => f.Kind == VerificationFindingKind.NeedsVersionSeed), Is.Empty, string.Join("\n", report.Findings));
@@ -111,15 +115,18 @@ public sealed class ShapedSeedTests
                   create table errors (error_id text not null, pool text not null, constraint errors_pkey primary key (error_id));
                   insert into errors (error_id, pool) select errors_entities.row_key, errors_entities.partition_key from errors_entities;
                   drop table errors_entities;
+                  grant select, insert, update, delete on errors to $db_user_prefix$_svc;
                 end
                 """,
                 """
                 begin
+                  revoke select, insert, update, delete on errors from $db_user_prefix$_svc;
                   create table errors_entities (partition_key text not null, row_key text not null, value jsonb not null, constraint errors_entities_pkey primary key (partition_key, row_key));
                   insert into errors_entities (partition_key, row_key, value) select errors.pool, errors.error_id, '{}'::jsonb from errors;
                   drop table errors;
                 end
                 """)
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    errors: write")
             .Tables(DbDirectoryBuilder.BaseTables + "\nerrors:\n  error_id: text not null\n  pool: text not null");
         var report = await VerifyAsync(dir, rows: 200);
         Assert.That(report.Findings.Where(f => f.Kind == VerificationFindingKind.NeedsVersionSeed), Is.Empty, string.Join("\n", report.Findings));
@@ -130,7 +137,7 @@ public sealed class ShapedSeedTests
     public async Task AShapeTheInferenceCannotSatisfyFallsBackAndSaysWhat()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, "begin\n  create table notes_entities (partition_key text not null, value jsonb not null, constraint notes_entities_pkey primary key (partition_key));\nend", "begin\n  drop table notes_entities;\nend")
+            .ScriptVersion(2, "begin\n  create table notes_entities (partition_key text not null, value jsonb not null, constraint notes_entities_pkey primary key (partition_key));\n  grant select on notes_entities to $db_user_prefix$_svc;\nend", "begin\n  revoke select on notes_entities from $db_user_prefix$_svc;\n  drop table notes_entities;\nend")
             .ScriptVersion(
                 3,
                 """
@@ -138,9 +145,11 @@ public sealed class ShapedSeedTests
                   create domain note_code as text check (value ~ '^N-[0-9]{4}$');
                   create table notes (note_id text not null, code note_code not null, constraint notes_pkey primary key (note_id));
                   insert into notes (note_id, code) select notes_entities.partition_key, (notes_entities.value ->> 'code')::note_code from notes_entities;
+                  grant select on notes to $db_user_prefix$_svc;
                 end
                 """,
-                "begin\n  drop table notes;\n  drop domain note_code;\nend")
+                "begin\n  revoke select on notes from $db_user_prefix$_svc;\n  drop table notes;\n  drop domain note_code;\nend")
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    notes_entities: read\n    notes: read")
             .Tables(DbDirectoryBuilder.BaseTables + "\nnotes_entities:\n  partition_key: text not null\n  value: jsonb not null\nnotes:\n  note_id: text not null\n  code: note_code not null");
         var report = await VerifyAsync(dir);
         var warning = report.Findings.Single(f => f.Kind == VerificationFindingKind.NeedsVersionSeed);

@@ -11,12 +11,19 @@ internal static class ServerTestSupport
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)
         .Select(int.Parse);
 
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    /// <summary>The first value <paramref name="sql"/> returns (positional <c>$n</c> parameters), default when none or null.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] values)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default! : (T)result;
     }
 
     public static async Task ExecuteAsync(string connectionString, string sql)

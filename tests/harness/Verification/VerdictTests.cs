@@ -62,6 +62,7 @@ public sealed class VerdictTests
                   create table items (item_id integer primary key, title text not null, weight integer not null);
                   insert into items (item_id, title, weight) select things.id, things.name, things.size from things;
                   drop table things;
+                  grant select, insert, update, delete on items to $db_user_prefix$_svc;
                 end
                 """,
                 """
@@ -70,11 +71,12 @@ public sealed class VerdictTests
                   create index things_name_idx on things (name);
                   grant select, insert, update, delete on things to $db_user_prefix$_svc;
                   insert into things (id, name) select items.item_id, items.title from items;
+                  revoke select, insert, update, delete on items from $db_user_prefix$_svc;
                   drop table items;
                 end
                 """)
             .Tables("items:\n  item_id: integer not null\n  title: text not null\n  weight: integer not null")
-            .Access("svc:\n  tables: {}");
+            .Access("svc:\n  tables:\n    items: write");
         var report = await VerifyAsync(dir);
         var defect = Defects(report).Single(f => f.Kind == VerificationFindingKind.DataChanged);
         Assert.That(defect.Object, Is.EqualTo("table public.items"), "the loss shows where the data lives at N");
@@ -258,9 +260,10 @@ public sealed class VerdictTests
         using var dir = new DbDirectoryBuilder()
             .ScriptVersion(2, "begin\n  alter table things add column color text;\nend", "begin\n  alter table things drop column color;\nend")
             .ScriptVersion(3, "begin\n  update things set color = 'red' where things.color is null;\nend", "begin\n  update things set color = null;\nend")
-            .ScriptVersion(4, "begin\n  create table notes (note_id integer primary key, body text not null);\nend", "begin\n  drop table notes;\nend")
+            .ScriptVersion(4, "begin\n  create table notes (note_id integer primary key, body text not null);\n  grant select on notes to $db_user_prefix$_svc;\nend", "begin\n  revoke select on notes from $db_user_prefix$_svc;\n  drop table notes;\nend")
             .ScriptVersion(5, "begin\n  delete from notes where notes.note_id % 2 = 0;\n  create index notes_body_idx on notes (body);\nend", "begin\n  drop index notes_body_idx;\n  truncate notes;\nend")
             .ScriptVersion(6, "begin\n  alter table notes add column seen boolean not null default false;\nend", "begin\n  alter table notes drop column seen;\nend")
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    notes: read")
             .Tables(DbDirectoryBuilder.BaseTables + "\n  color: text\nnotes:\n  note_id: integer not null\n  body: text not null\n  seen: boolean not null");
         var verdicts = new List<string>();
         foreach (var jobs in new[] { 1, 2, 8 })

@@ -3,7 +3,12 @@ namespace Tcdb.Schema.Documents;
 /// <summary>Reads and validates access.yml: <c>service: {tables: {table: read|write}}</c>.</summary>
 internal static class AccessReader
 {
-    public static IReadOnlyList<ServiceAccess> Read(DocNode? root, SourceLocation fileLocation, ErrorList errors)
+    /// <summary>The services of <paramref name="root"/>; problems go to <paramref name="errors"/> (the file itself at <paramref name="fileLocation"/>).</summary>
+    /// <param name="root">The parsed access.yml.</param>
+    /// <param name="fileLocation">Where problems of the file as a whole are reported.</param>
+    /// <param name="knownTables">The tables of tables.yml, when it loaded: a grant of any other table is an error.</param>
+    /// <param name="errors">Collects every problem.</param>
+    public static IReadOnlyList<ServiceAccess> Read(DocNode? root, SourceLocation fileLocation, IReadOnlySet<string>? knownTables, ErrorList errors)
     {
         const string file = "access.yml";
         var shape = "a mapping of service names to {tables: {table_name: read or write}} (write {} when no service has access)";
@@ -34,6 +39,11 @@ internal static class AccessReader
             var grants = new Dictionary<string, TableAccess>(StringComparer.Ordinal);
             foreach (var (table, modeNode) in tables.Entries)
             {
+                if (knownTables is not null && !knownTables.Contains(table.Value))
+                {
+                    errors.Add(table.Location, $"{owner}: table {table.Value} is not in tables.yml; add it there or remove the grant");
+                }
+
                 switch (modeNode)
                 {
                     case DocScalar { Kind: ScalarKind.String, Value: "read" }:

@@ -16,6 +16,7 @@ internal static partial class YamlDocumentReader
     {
         var parser = new Parser(new StringReader(text));
         var anchors = new Dictionary<string, DocNode>(StringComparer.Ordinal);
+        var open = new Stack<(char Bracket, Mark Start)>();
         try
         {
             parser.Consume<StreamStart>();
@@ -25,7 +26,7 @@ internal static partial class YamlDocumentReader
             }
 
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, path, anchors, errors);
+            var root = ReadNode(parser, path, anchors, open, errors);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
@@ -35,14 +36,53 @@ internal static partial class YamlDocumentReader
 
             return root;
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            errors.Add(At(path, e.Start), $"invalid YAML: {Clean(e.Message)}");
+            // The parser's position is where it gave up, often lines after the cause: name the cause when it is known.
+            var mark = (e as YamlException)?.Start ?? parser.Current?.End ?? Mark.Empty;
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabIndentedLine(text, (int)mark.Line) is { } tab)
+            {
+                errors.Add(new SourceLocation(path, tab, 1), "invalid YAML: a tab character indents this line; YAML indents with spaces only");
+            }
+            else if (InnermostOpenFlow(parser, open) is var (bracket, start) && (e is InvalidOperationException || e.Message.Contains("did not find expected", StringComparison.Ordinal)))
+            {
+                errors.Add(At(path, start), $"invalid YAML: the {bracket} opened here is never closed; expected {(bracket == '[' ? ']' : '}')} (or quote the value if it is text)");
+            }
+            else
+            {
+                errors.Add(At(path, mark), $"invalid YAML: {(e is YamlException ? Clean(e.Message) : "the parser cannot continue here")}");
+            }
+
             return null;
         }
     }
 
-    private static DocNode ReadNode(IParser parser, string path, Dictionary<string, DocNode> anchors, ErrorList errors)
+    /// <summary>The innermost [ or { not yet closed: the event being consumed when the parser failed, or the stack's top.</summary>
+    private static (char Bracket, Mark Start)? InnermostOpenFlow(IParser parser, Stack<(char Bracket, Mark Start)> open) => parser.Current switch
+    {
+        SequenceStart { Style: SequenceStyle.Flow } s => ('[', s.Start),
+        MappingStart { Style: MappingStyle.Flow } m => ('{', m.Start),
+        _ => open.Count > 0 ? open.Peek() : null,
+    };
+
+    /// <summary>The first line at or after <paramref name="fromLine"/> (1-based) whose indentation holds a tab, when the parser complained about a tab.</summary>
+    private static int? TabIndentedLine(string text, int fromLine)
+    {
+        var lines = text.Split('\n');
+        for (var i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var indentation = line.Length - line.TrimStart(' ', '\t').Length;
+            if (line.Trim().Length > 0 && line.AsSpan(0, indentation).Contains('\t'))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
+    private static DocNode ReadNode(IParser parser, string path, Dictionary<string, DocNode> anchors, Stack<(char Bracket, Mark Start)> open, ErrorList errors)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
@@ -61,10 +101,13 @@ internal static partial class YamlDocumentReader
         else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
         {
             var items = new List<DocNode>();
+            Open(open, sequenceStart.Style == SequenceStyle.Flow, '[', sequenceStart.Start);
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                items.Add(ReadNode(parser, path, anchors, errors));
+                items.Add(ReadNode(parser, path, anchors, open, errors));
             }
+
+            Close(open, sequenceStart.Style == SequenceStyle.Flow);
 
             node = new DocSequence(items, At(path, sequenceStart.Start));
             anchor = sequenceStart.Anchor.IsEmpty ? string.Empty : sequenceStart.Anchor.Value;
@@ -74,10 +117,11 @@ internal static partial class YamlDocumentReader
             var mappingStart = parser.Consume<MappingStart>();
             var entries = new List<KeyValuePair<DocScalar, DocNode>>();
             var seen = new Dictionary<string, DocScalar>(StringComparer.Ordinal);
+            Open(open, mappingStart.Style == MappingStyle.Flow, '{', mappingStart.Start);
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var keyNode = ReadNode(parser, path, anchors, errors);
-                var value = ReadNode(parser, path, anchors, errors);
+                var keyNode = ReadNode(parser, path, anchors, open, errors);
+                var value = ReadNode(parser, path, anchors, open, errors);
                 if (keyNode is not DocScalar key)
                 {
                     errors.Add(keyNode.Location, $"a mapping key must be a plain name, found {keyNode.Describe()}");
@@ -94,6 +138,7 @@ internal static partial class YamlDocumentReader
                 entries.Add(new KeyValuePair<DocScalar, DocNode>(key, value));
             }
 
+            Close(open, mappingStart.Style == MappingStyle.Flow);
             node = new DocMapping(entries, At(path, mappingStart.Start));
             anchor = mappingStart.Anchor.IsEmpty ? string.Empty : mappingStart.Anchor.Value;
         }
@@ -104,6 +149,22 @@ internal static partial class YamlDocumentReader
         }
 
         return node;
+    }
+
+    private static void Open(Stack<(char Bracket, Mark Start)> open, bool flow, char bracket, Mark start)
+    {
+        if (flow)
+        {
+            open.Push((bracket, start));
+        }
+    }
+
+    private static void Close(Stack<(char Bracket, Mark Start)> open, bool flow)
+    {
+        if (flow)
+        {
+            open.Pop();
+        }
     }
 
     private static DocScalar ToScalar(Scalar scalar, string path)

@@ -89,24 +89,29 @@ public static class ReportWriter
         return md.ToString();
     }
 
+    /// <summary>
+    /// JUnit XML for CI: always the same test cases for the same range, so counts compare across runs: <c>policy</c>
+    /// (the static rules), one <c>vNNNN</c> per version of the range (verified or not), and <c>chain</c> (the whole-chain
+    /// checks). Each defect is its own <c>&lt;failure&gt;</c>; warnings and notes go to <c>&lt;system-out&gt;</c>.
+    /// </summary>
     public static string JUnit(VerificationReport report)
     {
-        var cases = new List<XElement>();
-        foreach (var policy in report.Findings.Where(f => f.Version is null || f.Kind is VerificationFindingKind.Policy))
+        var ownFindings = report.Versions.SelectMany(v => v.Findings).ToHashSet(ReferenceEqualityComparer.Instance);
+        var engine = report.Findings.Where(f => !ownFindings.Contains(f)).ToList();
+        var policy = engine.Where(f => f.Version is null || f.Kind is VerificationFindingKind.Policy).ToList();
+        var notVerified = engine.Where(f => f.Kind is VerificationFindingKind.NotVerified && f.Version is not null).ToList();
+        var chain = engine.Except(policy).Except(notVerified).ToList();
+
+        var cases = new List<XElement> { Case("policy", "policy", 0, policy, []) };
+        var results = report.Versions.ToDictionary(v => v.Version);
+        for (var version = report.FromVersion; version <= report.ToVersion; version++)
         {
-            cases.Add(Case("schema", $"{VerificationFinding.KindId(policy.Kind)} {policy.Object}", 0, policy.IsDefect ? [policy] : [], policy.IsDefect ? null : policy.Message));
+            var result = results.GetValueOrDefault(version);
+            var findings = (result?.Findings ?? []).Concat(notVerified.Where(f => f.Version == version)).ToList();
+            cases.Add(Case("versions", $"v{version:D4}", result?.TotalMilliseconds ?? 0, findings, result?.Notes ?? []));
         }
 
-        foreach (var v in report.Versions)
-        {
-            var own = v.Findings.ToList();
-            cases.Add(Case("versions", $"v{v.Version:D4}", v.TotalMilliseconds, own.Where(f => f.IsDefect).ToList(), string.Join("\n", own.Where(f => !f.IsDefect).Select(f => f.Message).Concat(v.Notes))));
-        }
-
-        foreach (var chain in report.Findings.Where(f => f.Version is not null && f.Kind is not VerificationFindingKind.Policy && report.Versions.All(v => !v.Findings.Contains(f))))
-        {
-            cases.Add(Case("chain", $"v{chain.Version:D4} {VerificationFinding.KindId(chain.Kind)} {chain.Object}", 0, [chain], null));
-        }
+        cases.Add(Case("chain", "chain", 0, chain, []));
 
         var suite = new XElement(
             "testsuite",
@@ -119,24 +124,26 @@ public static class ReportWriter
         return new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", suite)).ToString() + "\n";
     }
 
-    private static XElement Case(string className, string name, double milliseconds, IReadOnlyList<VerificationFinding> defects, string? output)
+    private static XElement Case(string className, string name, double milliseconds, IReadOnlyList<VerificationFinding> findings, IReadOnlyList<string> notes)
     {
         var element = new XElement(
             "testcase",
             new XAttribute("classname", className),
             new XAttribute("name", name),
             new XAttribute("time", (milliseconds / 1000).ToString("0.000", CultureInfo.InvariantCulture)));
-        if (defects.Count > 0)
+        foreach (var defect in findings.Where(f => f.IsDefect))
         {
             element.Add(new XElement(
                 "failure",
-                new XAttribute("message", defects[0].Message),
-                string.Join("\n", defects.Select(d => d.ToString()))));
+                new XAttribute("type", VerificationFinding.KindId(defect.Kind)),
+                new XAttribute("message", defect.Message.ReplaceLineEndings(" ")),
+                defect.ToString()));
         }
 
-        if (!string.IsNullOrEmpty(output))
+        var output = findings.Where(f => !f.IsDefect).Select(f => f.ToString()).Concat(notes).ToList();
+        if (output.Count > 0)
         {
-            element.Add(new XElement("system-out", output));
+            element.Add(new XElement("system-out", string.Join("\n", output)));
         }
 
         return element;
