@@ -22,7 +22,7 @@ public sealed class EntityContractTests : FunctionTest
     [
         .. QueueArtifactsTests.Entities, .. QueueDependenciesTests.Entities, .. QueueProvisionersTests.Entities,
         .. QueueWorkersTests.Entities, .. WorkerManagerWorkersTests.Entities, .. WorkerPoolErrorsTests.Entities,
-        .. HooksTests.Entities, .. IndexTests.Entities, .. NotifyTests.Entities, .. GithubTests.Entities, .. PurgeCacheTests.Entities,
+        .. HooksTests.Entities, .. IndexTests.Entities, .. NotifyTests.Entities, .. GithubTests.Entities, .. PurgeCacheTests.Entities, .. WebServerTests.Entities,
     ];
 
     [TestCaseSource(nameof(AllTables))]
