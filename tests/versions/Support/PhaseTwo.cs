@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NUnit.Framework;
+using Tcdb.Seeding;
 using Tcdb.Verification;
 
 namespace Tcdb.Versions.Tests.Support;
@@ -26,6 +27,33 @@ public static class PhaseTwo
         }
 
         return seeded;
+    }
+
+    /// <summary>The generic seeder leaves <paramref name="tables"/> empty: their jsonb values need the shape only the version test knows.</summary>
+    public static void SeedNoGenericRows(IDictionary<string, TableSeedRule> rules, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            rules["public." + table] = new TableSeedRule { Rows = 0 };
+        }
+    }
+
+    /// <summary>The entities tables the version replaced are gone.</summary>
+    public static async Task AssertDroppedAsync(VersionContext db, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            Assert.That(await db.TableExistsAsync(table), Is.False, $"{table} is dropped");
+        }
+    }
+
+    /// <summary><see cref="AssertLoadAsync(VersionContext, string, string, IReadOnlyList{SeededEntity}, string)"/> for each table of <paramref name="seeded"/>.</summary>
+    public static async Task AssertLoadAsync(VersionContext db, string service, IReadOnlyDictionary<string, List<SeededEntity>> seeded, string when)
+    {
+        foreach (var (table, entities) in seeded)
+        {
+            await AssertLoadAsync(db, service, table, entities, when);
+        }
     }
 
     /// <summary>Every seeded entity loads with its value and etag, and a full scan returns exactly the seeded keys.</summary>
