@@ -91,6 +91,20 @@ public sealed class HooksTests : FunctionTest
     }
 
     [Test]
+    public async Task Concurrent_updates_of_different_fields_both_take_effect()
+    {
+        await CreateHookAsync(Group, HookId, Values.Now());
+
+        await Task.WhenAll(
+            Hooks.CallAsync("update_hook", Group, HookId, new JsonObject { ["name"] = "renamed" }, null, null, null, null, null, null, null),
+            Hooks.CallAsync("update_hook", Group, HookId, null, null, null, new JsonArray("0 30 * * * *"), null, null, null, null));
+
+        var row = (await Hooks.CallAsync("get_hook", Group, HookId)).Single();
+        Assert.That(Values.SameJson(row["metadata"], new JsonObject { ["name"] = "renamed" }), Is.True, (string)row["metadata"]!);
+        Assert.That(Values.SameJson(row["schedule"], new JsonArray("0 30 * * * *")), Is.True, (string)row["schedule"]!);
+    }
+
+    [Test]
     public async Task Get_hooks_pages_across_boundaries_within_a_group_and_over_all_groups()
     {
         var keys = new List<(string Group, string Hook)>();

@@ -21,6 +21,8 @@ public sealed class PhaseTwoGuardTests
         new object[] { 22, "namespaces_entities", "gecko", "v2", """{"parent": "gecko", "name": "v2", "expires": "2031-01-01T00:00:00Z"}""" },
         new object[] { 25, "cache_purges_entities", "proj-releng/b-linux", "c", """{"provisionerId": "proj-releng", "workerType": "b-linux", "cacheName": "c", "before": "2030-01-01T00:00:00.000Z", "expires": "2031-01-01T00:00:00.000Z"}""" },
         new object[] { 26, "github_access_token_table_entities", "1234", "github-token", """{"userId": "1234", "accessToken": {"v": 1}}""" },
+        new object[] { 21, "last_fire_3_entities", "project-releng/nightly", "taskA", """{"hookGroupId": "project-releng", "hookId": "nightly", "firedBy": "schedule", "taskId": "taskA", "taskCreateTime": "2030-01-01T00:00:00.000Z", "result": "success", "error": ""}""" },
+        new object[] { 24, "taskcluster_integration_owners_entities", "mozilla", "owner", """{"owner": "mozilla", "installationId": "1234"}""" },
     ];
 
     private static readonly object[] Migrated =
@@ -29,6 +31,8 @@ public sealed class PhaseTwoGuardTests
         new object[] { 22, "namespaces_entities", "gecko", "v2", """{"parent": "gecko", "name": "v2", "expires": "2031-01-01T00:00:00.000Z"}""" },
         new object[] { 25, "cache_purges_entities", "proj-releng~b-linux", "c", """{"provisionerId": "proj-releng", "workerType": "b-linux", "cacheName": "c", "before": "2030-01-01T00:00:00.000Z", "expires": "2031-01-01T00:00:00.000Z"}""" },
         new object[] { 26, "github_access_token_table_entities", "1234", "github-access-token", """{"userId": "1234", "accessToken": {"v": 1}}""" },
+        new object[] { 21, "last_fire_3_entities", "project-releng~nightly", "taskA", """{"hookGroupId": "project-releng", "hookId": "nightly", "firedBy": "schedule", "taskId": "taskA", "taskCreateTime": "2030-01-01T00:00:00.000Z", "result": "success", "error": ""}""" },
+        new object[] { 24, "taskcluster_integration_owners_entities", "mozilla", "owner", """{"owner": "mozilla", "installationId": 1234}""" },
     ];
 
     [TestCaseSource(nameof(Refused))]
