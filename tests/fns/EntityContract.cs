@@ -8,8 +8,10 @@ namespace Tcdb.Fns.Tests;
 /// <summary>
 /// The five methods of one entities table (Taskcluster's phase-1 storage, or its phase-2 compatibility shim),
 /// named in full so that every name is greppable and <see cref="CoverageTests"/> finds it.
+/// <paramref name="Deprecated"/> marks methods that are deprecated but still within their support window: they
+/// must keep their contract, called through the client's deprecated entry point.
 /// </summary>
-public sealed record EntityMethods(string Service, string Load, string Create, string Modify, string Remove, string Scan);
+public sealed record EntityMethods(string Service, string Load, string Create, string Modify, string Remove, string Scan, bool Deprecated = false);
 
 /// <summary>
 /// How to write valid entities of a table: the n-th partition key, the row key, the properties of a key, and the
@@ -46,7 +48,7 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
         var key = shape.PartitionKey(1);
         var etag = await CreateAsync(key, overwrite: false);
 
-        var loaded = (await client.CallAsync(M.Load, key, shape.RowKeyOf(key))).Single();
+        var loaded = (await CallAsync(M.Load, key, shape.RowKeyOf(key))).Single();
         Assert.That(loaded["partition_key_out"], Is.EqualTo(key));
         Assert.That(loaded["row_key_out"], Is.EqualTo(shape.RowKeyOf(key)));
         Assert.That(loaded["etag"], Is.EqualTo(etag));
@@ -64,12 +66,12 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
     public async Task LoadAndRemoveOfMissingReturnNothingAsync()
     {
         var key = shape.PartitionKey(7);
-        Assert.That(await client.CallAsync(M.Load, key, shape.RowKeyOf(key)), Is.Empty);
-        Assert.That(await client.CallAsync(M.Remove, key, shape.RowKeyOf(key)), Is.Empty);
+        Assert.That(await CallAsync(M.Load, key, shape.RowKeyOf(key)), Is.Empty);
+        Assert.That(await CallAsync(M.Remove, key, shape.RowKeyOf(key)), Is.Empty);
 
         var etag = await CreateAsync(key, overwrite: false);
-        Assert.That((await client.CallAsync(M.Remove, key, shape.RowKeyOf(key))).Single()["etag"], Is.EqualTo(etag));
-        Assert.That(await client.CallAsync(M.Load, key, shape.RowKeyOf(key)), Is.Empty);
+        Assert.That((await CallAsync(M.Remove, key, shape.RowKeyOf(key))).Single()["etag"], Is.EqualTo(etag));
+        Assert.That(await CallAsync(M.Load, key, shape.RowKeyOf(key)), Is.Empty);
     }
 
     /// <summary>
@@ -81,10 +83,10 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
     {
         var key = shape.PartitionKey(3);
         var written = shape.Properties(key);
-        await client.CallAsync(M.Create, key, shape.RowKeyOf(key), written, false, 1);
+        await CallAsync(M.Create, key, shape.RowKeyOf(key), written, false, 1);
 
-        var loaded = Values.Json((await client.CallAsync(M.Load, key, shape.RowKeyOf(key))).Single()["value"])!;
-        var scanned = Values.Json((await client.CallAsync(M.Scan, key, shape.RowKeyOf(key), null, null, null)).Single()["value"])!;
+        var loaded = Values.Json((await CallAsync(M.Load, key, shape.RowKeyOf(key))).Single()["value"])!;
+        var scanned = Values.Json((await CallAsync(M.Scan, key, shape.RowKeyOf(key), null, null, null)).Single()["value"])!;
 
         foreach (var value in new[] { loaded, scanned })
         {
@@ -99,16 +101,16 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
     public async Task ModifyIsOptimisticAsync()
     {
         var key = shape.PartitionKey(2);
-        await SqlState("P0002", () => client.CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, Guid.NewGuid()));
+        await SqlState("P0002", () => CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, Guid.NewGuid()));
 
         var etag = await CreateAsync(key, overwrite: false);
-        var modified = (Guid)(await client.CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, etag)).Single()["etag"]!;
+        var modified = (Guid)(await CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, etag)).Single()["etag"]!;
         Assert.That(modified, Is.Not.EqualTo(etag));
 
         // A writer holding the old etag lost the race.
-        var error = await SqlState("P0004", () => client.CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, etag));
+        var error = await SqlState("P0004", () => CallAsync(M.Modify, key, shape.RowKeyOf(key), shape.Properties(key), 1, etag));
         Assert.That(error.Message, Does.Contain("unsuccessful update"));
-        Assert.That((await client.CallAsync(M.Load, key, shape.RowKeyOf(key))).Single()["etag"], Is.EqualTo(modified));
+        Assert.That((await CallAsync(M.Load, key, shape.RowKeyOf(key))).Single()["etag"], Is.EqualTo(modified));
     }
 
     public async Task ScanPagesInKeyOrderAsync()
@@ -123,7 +125,7 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
         var seen = new List<object?>();
         for (var page = 0; ; page += 2)
         {
-            var rows = await client.CallAsync(M.Scan, null, null, null, 2, page);
+            var rows = await CallAsync(M.Scan, null, null, null, 2, page);
             Assert.That(rows, Has.Count.LessThanOrEqualTo(2));
             if (rows.Count == 0)
             {
@@ -134,12 +136,15 @@ internal sealed class EntityContract(FunctionClient client, EntityShape shape)
         }
 
         Assert.That(seen, Is.EqualTo(keys.Order(StringComparer.Ordinal).ToList()));
-        Assert.That(await client.CallAsync(M.Scan, keys[0], null, null, null, null), Has.Count.EqualTo(1));
-        Assert.That(await client.CallAsync(M.Scan, null, null, "false", null, null), Is.Empty);
+        Assert.That(await CallAsync(M.Scan, keys[0], null, null, null, null), Has.Count.EqualTo(1));
+        Assert.That(await CallAsync(M.Scan, null, null, "false", null, null), Is.Empty);
     }
 
+    private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> CallAsync(string method, params object?[] args) =>
+        M.Deprecated ? client.Deprecated.CallAsync(method, args) : client.CallAsync(method, args);
+
     private async Task<Guid> CreateAsync(string key, bool overwrite) =>
-        (Guid)(await client.CallAsync(M.Create, key, shape.RowKeyOf(key), shape.Properties(key), overwrite, 1)).Single()[M.Create]!;
+        (Guid)(await CallAsync(M.Create, key, shape.RowKeyOf(key), shape.Properties(key), overwrite, 1)).Single()[M.Create]!;
 
     private static Task<Exception> SqlState(string state, Func<Task> call) => DbAssert.SqlStateAsync(state, call);
 }

@@ -17,11 +17,13 @@ public sealed class EntityContractTests : FunctionTest
         .. RelationalTables,
     ];
 
-    /// <summary>The tables versions 15-19 moved to relational storage: their entity views must give back every property written.</summary>
+    /// <summary>The tables versions 15-19 and 21-26 moved to relational storage: their entity views must give back every property written.</summary>
     private static EntityShape[] RelationalTables =>
     [
         .. QueueArtifactsTests.Entities, .. QueueDependenciesTests.Entities, .. QueueProvisionersTests.Entities,
         .. QueueWorkersTests.Entities, .. WorkerManagerWorkersTests.Entities, .. WorkerPoolErrorsTests.Entities,
+        .. HooksTests.Entities, .. IndexTests.Entities, .. NotifyTests.Entities, .. GithubTests.Entities,
+        .. PurgeCacheTests.Entities, .. WebServerTests.Entities,
     ];
 
     [TestCaseSource(nameof(AllTables))]

@@ -14,7 +14,7 @@ public sealed class SecretsTests : FunctionTest
     internal static readonly EntityShape[] Entities =
     [
         new(
-            new("secrets", "secrets_entities_load", "secrets_entities_create", "secrets_entities_modify", "secrets_entities_remove", "secrets_entities_scan"),
+            new("secrets", "secrets_entities_load", "secrets_entities_create", "secrets_entities_modify", "secrets_entities_remove", "secrets_entities_scan", Deprecated: true),
             i => $"{i:D3}/{Values.Tricky}",
             "secret",
             key => new JsonObject { ["name"] = key, ["secret"] = Values.TrickyJson(), ["expires"] = Values.JsIso(DateTime.UtcNow.AddDays(1)) },

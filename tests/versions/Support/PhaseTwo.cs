@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using NUnit.Framework;
+using Tcdb.Seeding;
 using Tcdb.Verification;
 
 namespace Tcdb.Versions.Tests.Support;
@@ -27,6 +29,33 @@ public static class PhaseTwo
         return seeded;
     }
 
+    /// <summary>The generic seeder leaves <paramref name="tables"/> empty: their jsonb values need the shape only the version test knows.</summary>
+    public static void SeedNoGenericRows(IDictionary<string, TableSeedRule> rules, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            rules["public." + table] = new TableSeedRule { Rows = 0 };
+        }
+    }
+
+    /// <summary>The entities tables the version replaced are gone.</summary>
+    public static async Task AssertDroppedAsync(VersionContext db, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            Assert.That(await db.TableExistsAsync(table), Is.False, $"{table} is dropped");
+        }
+    }
+
+    /// <summary><see cref="AssertLoadAsync(VersionContext, string, string, IReadOnlyList{SeededEntity}, string)"/> for each table of <paramref name="seeded"/>.</summary>
+    public static async Task AssertLoadAsync(VersionContext db, string service, IReadOnlyDictionary<string, List<SeededEntity>> seeded, string when)
+    {
+        foreach (var (table, entities) in seeded)
+        {
+            await AssertLoadAsync(db, service, table, entities, when);
+        }
+    }
+
     /// <summary>Every seeded entity loads with its value and etag, and a full scan returns exactly the seeded keys.</summary>
     public static async Task AssertLoadAsync(VersionContext db, string service, string table, IReadOnlyList<SeededEntity> seeded, string when)
     {
@@ -44,5 +73,47 @@ public static class PhaseTwo
             scanned.Select(r => ((string)r["partition_key_out"]!, (string)r["row_key_out"]!)),
             Is.EquivalentTo(seeded.Select(e => (e.PartitionKey, e.RowKey))),
             $"{when}: {table}_scan returns the seeded entities");
+    }
+
+    /// <summary>
+    /// Every seeded entity became exactly one row of <paramref name="table"/> (matched by its etag, which the
+    /// migration keeps) whose columns hold its properties: <paramref name="columns"/> maps each column to the
+    /// property it came from. Strings compare as text, numbers and booleans as values, objects and arrays as
+    /// JSON, and a string property read from a timestamptz column as the instant it names.
+    /// </summary>
+    public static async Task AssertRowsAsync(VersionContext db, string table, IReadOnlyList<SeededEntity> seeded, params (string Column, string Property)[] columns)
+    {
+        var rows = (await db.RowsAsync($"select {string.Join(", ", columns.Select(c => c.Column))}, etag from {table}")).ToDictionary(r => (Guid)r["etag"]!);
+        Assert.That(rows.Keys, Is.EquivalentTo(seeded.Select(e => e.Etag)), $"{table} holds exactly the seeded entities, with their etags");
+        foreach (var entity in seeded)
+        {
+            var properties = JsonNode.Parse(entity.Properties)!.AsObject();
+            foreach (var (column, property) in columns)
+            {
+                var what = $"{table}.{column} of {entity.PartitionKey}/{entity.RowKey}";
+                var expected = properties[property];
+                switch (rows[entity.Etag][column])
+                {
+                    case DateTime time:
+                        Assert.That(time, Is.EqualTo(DateTime.Parse(expected!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal)), what);
+                        break;
+                    case string text when expected is JsonObject or JsonArray:
+                        Json.AssertSame(text, expected.ToJsonString(), what);
+                        break;
+                    case string text:
+                        Assert.That(text, Is.EqualTo(expected!.GetValue<string>()), what);
+                        break;
+                    case int number:
+                        Assert.That(number, Is.EqualTo(expected!.GetValue<int>()), what);
+                        break;
+                    case bool flag:
+                        Assert.That(flag, Is.EqualTo(expected!.GetValue<bool>()), what);
+                        break;
+                    case var other:
+                        Assert.Fail($"{what}: unexpected value {other ?? "null"}");
+                        break;
+                }
+            }
+        }
     }
 }
