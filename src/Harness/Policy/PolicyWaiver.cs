@@ -26,18 +26,8 @@ public sealed record PolicyWaiver(string Rule, string Object, string Reason, Sou
     {
         var errors = new ErrorList();
         var file = Path.GetFileName(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new SourceLocation(path, 0, 0), $"waiver file cannot be read ({e.Message})");
-            throw new SchemaLoadException(errors.Items);
-        }
-
-        var root = YamlDocumentReader.Read(path, text, errors);
+        var root = YamlDocumentReader.ReadFile(path, errors, "waiver file");
+        errors.ThrowIfAny();
         var waivers = new List<PolicyWaiver>();
         string[] keys = ["rule", "object", "reason"];
         var expected = $"expected a list of entries with {Fields.Join(keys)}, e.g. '- rule: select-star' / '  object: get_widgets' / '  reason: ...'";

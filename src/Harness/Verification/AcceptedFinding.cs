@@ -27,18 +27,8 @@ public sealed record AcceptedFinding(int? Version, string Kind, string Object, s
     {
         var errors = new ErrorList();
         var file = Path.GetFileName(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new SourceLocation(path, 0, 0), $"accepted-findings file cannot be read ({e.Message})");
-            throw new SchemaLoadException(errors.Items);
-        }
-
-        var root = YamlDocumentReader.Read(path, text, errors);
+        var root = YamlDocumentReader.ReadFile(path, errors, "accepted-findings file");
+        errors.ThrowIfAny();
         var accepted = new List<AcceptedFinding>();
         string[] keys = ["version", "kind", "object", "reason"];
         var kinds = Enum.GetValues<VerificationFindingKind>().Select(VerificationFinding.KindId).ToList();

@@ -11,6 +11,23 @@ namespace Tcdb.Schema.Documents;
 /// </summary>
 internal static partial class YamlDocumentReader
 {
+    /// <summary>Reads and parses a YAML file; a file that cannot be read is an error naming it and what it is.</summary>
+    public static DocNode? ReadFile(string path, ErrorList errors, string what)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, System.Text.Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new SourceLocation(path, 0, 0), $"{what} cannot be read ({e.Message})");
+            return null;
+        }
+
+        return Read(path, text, errors);
+    }
+
     /// <summary>The root node, or null when the file is empty or cannot be parsed (errors were recorded).</summary>
     public static DocNode? Read(string path, string text, ErrorList errors)
     {
