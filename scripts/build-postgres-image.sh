@@ -69,8 +69,11 @@ cat >"$rootfs/usr/local/bin/docker-entrypoint.sh" <<'ENTRYPOINT'
 # First start: initdb with the POSTGRES_* settings, create POSTGRES_DB on a socket-only temporary
 # server, then run the server for real. Later starts (data directory present) run it directly.
 set -euo pipefail
+# Like the official image: options alone ("-c fsync=off") are options of postgres; another program runs as is.
+first="${1:-postgres}"
+[ "${first:0:1}" != "-" ] || set -- postgres "$@"
 [ "${1:-postgres}" = "postgres" ] || exec "$@"
-[ $# -gt 0 ] && shift
+[ $# -eq 0 ] || shift
 [ "$(id -u)" -ne 0 ] || { echo "docker-entrypoint: refusing to run PostgreSQL as root" >&2; exit 1; }
 export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
 user="${POSTGRES_USER:-postgres}"
