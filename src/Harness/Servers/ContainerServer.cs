@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
@@ -73,6 +74,7 @@ public sealed class ContainerServer : PostgresServerBase
         var cleanup = await DockerEngine.PrepareAsync(cancellationToken);
         var local = DockerEngine.IsLocal;
         var container = new PostgreSqlBuilder(image)
+            .WithLogger(NullLogger.Instance)
             .WithUsername("postgres")
             .WithPassword(Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant())
             .WithDatabase("postgres")
@@ -142,13 +144,13 @@ public sealed class ContainerServer : PostgresServerBase
     {
         if (e is DockerUnavailableException)
         {
-            return DockerEngine.Unreachable(e.Message, e);
+            return DockerEngine.Unreachable(DockerEngine.Brief(e), e);
         }
 
         if (!await DockerEngine.HasImageAsync(image, CancellationToken.None))
         {
             return new ServerUnavailableException(
-                $"image {image} is not on the Docker engine and could not be pulled ({e.Message}). " +
+                $"image {image} is not on the Docker engine and could not be pulled ({DockerEngine.Brief(e)}). " +
                 $"Pull it (docker pull {image}), name another (TCDB_SERVER=docker:IMAGE, --server docker:IMAGE), " +
                 $"or build one from Debian packages: scripts/build-postgres-image.sh {image}",
                 e);
@@ -166,7 +168,7 @@ public sealed class ContainerServer : PostgresServerBase
         }
 
         return new ServerUnavailableException(
-            $"a container of image {image} did not become a ready PostgreSQL server within {StartTimeout.TotalMinutes:0} minutes ({e.Message.Split('\n')[0].Trim()}). " +
+            $"a container of image {image} did not become a ready PostgreSQL server within {StartTimeout.TotalMinutes:0} minutes ({DockerEngine.Brief(e)}). " +
             $"The image must behave like the official postgres image (POSTGRES_PASSWORD, pg_isready) and have the {LocaleCheck.Locale} locale. " +
             $"Container log (last lines):{Environment.NewLine}{log}",
             e);

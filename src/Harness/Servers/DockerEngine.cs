@@ -54,7 +54,7 @@ internal static class DockerEngine
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                throw Unreachable(e.Message, e);
+                throw Unreachable(Brief(e), e);
             }
 
             await RemoveStaleContainersAsync(client, cancellationToken);
@@ -128,9 +128,12 @@ internal static class DockerEngine
         }
     }
 
+    /// <summary>The first line of an exception's message (Docker's carry whole JSON responses).</summary>
+    public static string Brief(Exception e) => e.Message.Split('\n')[0].Trim().TrimEnd('.', '\'');
+
     /// <summary>The message for an engine that does not answer: where it was looked for and what to do.</summary>
     public static ServerUnavailableException Unreachable(string detail, Exception? inner = null) => new(
-        $"no Docker engine is reachable ({Endpoint?.ToString() ?? "no endpoint found: DOCKER_HOST unset and no /var/run/docker.sock"}): {detail}. " +
+        $"no Docker engine is reachable ({Endpoint?.ToString() ?? WhereLooked()}): {detail}. " +
         "Start Docker (on Debian, as root: scripts/docker-engine.sh start), point DOCKER_HOST at an engine, " +
         "or use a throwaway cluster instead (TCDB_SERVER=local, --server local).",
         inner);
@@ -174,6 +177,11 @@ internal static class DockerEngine
         }
     }
 
+    private static string WhereLooked() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host
+            ? $"DOCKER_HOST={host} does not answer"
+            : "DOCKER_HOST is unset and nothing answers on /var/run/docker.sock";
+
     private static DockerClient CreateClient()
     {
         var config = TestcontainersSettings.OS.DockerEndpointAuthConfig ?? throw Unreachable("Testcontainers found no engine");
@@ -200,7 +208,7 @@ internal static class DockerEngine
         {
             // Typically an offline machine without the reaper's image: without the reaper every start would fail.
             TestcontainersSettings.ResourceReaperEnabled = false;
-            return $"resource reaper unavailable: {e.Message.Split('\n')[0].Trim()}; {Labels}";
+            return $"resource reaper unavailable: {Brief(e)}; {Labels}";
         }
     }
 }
