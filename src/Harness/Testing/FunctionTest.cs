@@ -11,7 +11,7 @@ namespace Tcdb.Testing;
 /// latest version and function clients that log in as the service roles, so the grants of access.yml are really
 /// exercised. By default the database is a fresh clone of a template upgraded once per run and directory; with
 /// <c>TCDB_ISOLATION=respawn</c> (servers where databases may not be created) every test shares one database
-/// that Respawn empties before each test (see <see cref="RespawnedDatabase"/>).
+/// that Respawn empties before each test, one test at a time (see <see cref="RespawnedDatabase"/>).
 /// </summary>
 /// <remarks>
 /// The db directory is the first <c>db</c> folder holding <c>versions</c> found walking up from the test's
@@ -28,7 +28,7 @@ public abstract class FunctionTest
     private DbSchema? schema;
     private string? usersPrefix;
     private TestDatabase? database;
-    private bool shared;
+    private RespawnedDatabase? shared;
 
     /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
     protected string UsersPrefix => usersPrefix ?? throw NotSetUp();
@@ -60,11 +60,11 @@ public abstract class FunctionTest
     {
         var server = await ServerAsync();
         schema = DbDirectories.Load(DbDirectory);
-        shared = Isolation == FunctionTestIsolation.Respawn;
-        if (shared)
+        if (Isolation == FunctionTestIsolation.Respawn)
         {
             var respawned = await RespawnedDatabase.ForAsync(server, schema);
-            await respawned.ResetAsync();
+            await respawned.AcquireAsync();
+            shared = respawned;
             usersPrefix = respawned.UsersPrefix;
             database = respawned.Database;
         }
@@ -85,7 +85,12 @@ public abstract class FunctionTest
         }
 
         clients.Clear();
-        if (database is not null && !shared)
+        if (shared is not null)
+        {
+            shared.Release();
+            shared = null;
+        }
+        else if (database is not null)
         {
             await database.DisposeAsync();
         }

@@ -26,6 +26,7 @@ public sealed class RespawnedDatabase
     private static readonly Lock InstancesGate = new();
 
     private readonly Respawner respawner;
+    private readonly SemaphoreSlim inUse = new(1, 1);
 
     private RespawnedDatabase(TestDatabase database, string usersPrefix, Respawner respawner)
     {
@@ -61,6 +62,27 @@ public sealed class RespawnedDatabase
         await connection.OpenAsync(cancellationToken);
         await respawner.ResetAsync(connection);
     }
+
+    /// <summary>
+    /// Waits until no other test uses the database, then resets it for the caller, who must call
+    /// <see cref="Release"/> when done: tests sharing one database cannot run side by side.
+    /// </summary>
+    public async Task AcquireAsync(CancellationToken cancellationToken = default)
+    {
+        await inUse.WaitAsync(cancellationToken);
+        try
+        {
+            await ResetAsync(cancellationToken);
+        }
+        catch
+        {
+            inUse.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Lets the next test use the database.</summary>
+    public void Release() => inUse.Release();
 
     /// <summary>The stable users prefix of a kept database: <c>tcdb_</c> and eight letters derived from its name.</summary>
     internal static string PrefixFor(string databaseName)
