@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Docker.DotNet.Models;
 using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Testcontainers.PostgreSql;
@@ -72,6 +73,10 @@ public sealed class ContainerServer : PostgresServerBase
     public static async Task<ContainerServer> StartAsync(string image, CancellationToken cancellationToken = default)
     {
         var cleanup = await DockerEngine.PrepareAsync(cancellationToken);
+
+        // Readiness is polled with pg_isready; Testcontainers' default pause between polls (about a second)
+        // would be most of a start. Left alone when the user configured one.
+        TestcontainersSettings.WaitStrategyInterval ??= TimeSpan.FromMilliseconds(200);
         var local = DockerEngine.IsLocal;
         var container = new PostgreSqlBuilder(image)
             .WithLogger(NullLogger.Instance)
