@@ -15,7 +15,7 @@ public sealed class VerifyCommand : ICommand
     public string Summary => "verify every version of a db directory against a real PostgreSQL";
 
     public string Usage => """
-        usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | --pg MAJOR] [--versions A..B] [--jobs N]
+        usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
                            [--write-accepted FILE]
@@ -30,7 +30,9 @@ public sealed class VerifyCommand : ICommand
 
           --db-dir DIR        the db directory (default ./db), or a schema .json file
           --admin-db-url URL  a server to use (superuser URL); tcdb creates and drops its own databases there
-          --pg MAJOR          otherwise a throwaway cluster of this major (default $PG_VERSION or 15)
+          --server KIND       otherwise local: a throwaway cluster (the default), or docker[:IMAGE]: a container
+                              of IMAGE (default postgres:<major>) through Testcontainers (default $TCDB_SERVER)
+          --pg MAJOR          the major of that server (default $PG_VERSION or 15)
           --versions A..B     verify only versions A to B (also A.. or ..B; the whole chain runs only for 1..latest)
           --jobs N            chain segments verified side by side (default: number of cores)
           --report FILE       also write a report: .json, .md, or .xml (JUnit)
@@ -50,7 +52,7 @@ public sealed class VerifyCommand : ICommand
         exit codes: 0 everything holds, 1 defects found, 2 unusable input (directory, arguments, server)
         """;
 
-    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "db-dir", "admin-db-url", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted" };
+    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "db-dir", "admin-db-url", "server", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted" };
 
     public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "strict", "help" };
 
@@ -61,10 +63,12 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        if (args.Has("admin-db-url") && args.Has("pg"))
+        if (args.Has("admin-db-url") && (args.Has("pg") || args.Has("server")))
         {
-            throw new UsageException("give either --admin-db-url or --pg, not both");
+            throw new UsageException("give either --admin-db-url or --server/--pg, not both");
         }
+
+        var serverChoice = args.Has("admin-db-url") ? ServerChoice.Local : ServerOption.Resolve(args);
 
         var report = args.Get("report");
         if (report is not null && !ReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
@@ -110,7 +114,7 @@ public sealed class VerifyCommand : ICommand
 
         await using var server = args.Get("admin-db-url") is { } url
             ? await ExternalServer.ConnectAsync(url, context.CancellationToken)
-            : await PostgresServers.StartThrowawayAsync(args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
+            : await PostgresServers.StartAsync(serverChoice, args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
         log.WriteLine($"server: {server.Description}");
         foreach (var note in server.Notes)
         {

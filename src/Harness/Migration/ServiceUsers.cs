@@ -19,6 +19,12 @@ public static class ServicePassword
 /// <summary>Creates the per-service login roles and gives them what every service needs.</summary>
 internal static class ServiceUsers
 {
+    /// <summary>
+    /// Roles are cluster-wide: two migrators of one process (parallel verify jobs on different databases) setting
+    /// the same role's password at once make one fail with "tuple concurrently updated" and lose its connection.
+    /// </summary>
+    private static readonly SemaphoreSlim PasswordGate = new(1, 1);
+
     /// <summary>Creates missing roles (and sets derived passwords) for every service of access.yml.</summary>
     public static async Task EnsureRolesAsync(
         NpgsqlConnection connection, DbSchema schema, MigratorOptions options, string? adminPassword, Action<string> report, CancellationToken cancellationToken)
@@ -49,7 +55,15 @@ internal static class ServiceUsers
             {
                 // The derived password is lowercase hex, so it is a safe literal.
                 var password = ServicePassword.Derive(adminPassword, service.Name);
-                await Sql.ExecuteAsync(connection, "alter role " + SqlText.QuoteIdentifier(role) + " password '" + password + "'", cancellationToken);
+                await PasswordGate.WaitAsync(cancellationToken);
+                try
+                {
+                    await Sql.ExecuteAsync(connection, "alter role " + SqlText.QuoteIdentifier(role) + " password '" + password + "'", cancellationToken);
+                }
+                finally
+                {
+                    PasswordGate.Release();
+                }
             }
         }
     }

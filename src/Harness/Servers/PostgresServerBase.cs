@@ -9,6 +9,20 @@ namespace Tcdb.Servers;
 /// </summary>
 public abstract class PostgresServerBase : IPostgresServer
 {
+    /// <summary>Settings that trade durability for speed, for servers the harness starts and throws away.</summary>
+    protected static readonly string[] TestServerSettings =
+    [
+        "fsync=off",
+        "synchronous_commit=off",
+        "full_page_writes=off",
+        "wal_level=minimal",
+        "max_wal_senders=0",
+        "max_wal_size=2GB",
+        "checkpoint_timeout=30min",
+        "max_connections=300",
+        "shared_buffers=256MB",
+    ];
+
     private static int counter;
     private readonly string runId = $"{Environment.ProcessId:x}{Random.Shared.Next(0x1000):x3}";
     private readonly List<string> notes = [];
@@ -124,8 +138,7 @@ public abstract class PostgresServerBase : IPostgresServer
                 {
                     await using var check = new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, probe));
                     await check.OpenAsync(cancellationToken);
-                    await using var compare = new NpgsqlCommand("select '0'::text < 'a'::text and 'a'::text < 'A'::text and 'A'::text < 'b'::text and 'b'::text < 'B'::text", check);
-                    sorts = (bool)(await compare.ExecuteScalarAsync(cancellationToken))!;
+                    sorts = (await SortOrderAsync(check, cancellationToken)).SortsLikeEnUs;
                 }
                 finally
                 {
@@ -203,6 +216,32 @@ public abstract class PostgresServerBase : IPostgresServer
         await reader.ReadAsync(cancellationToken);
         MajorVersion = reader.GetInt32(0) / 10000;
         ServerVersion = reader.GetString(1);
+    }
+
+    /// <summary>
+    /// Null when the default collation sorts like en_US.UTF-8 (0 &lt; a &lt; A &lt; b), as Taskcluster's queries
+    /// expect; otherwise the collation's name.
+    /// </summary>
+    protected async Task<string?> DefaultCollationMismatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var (sorts, collation) = await SortOrderAsync(connection, cancellationToken);
+        return sorts ? null : collation;
+    }
+
+    /// <summary>Whether the connection's database sorts 0 &lt; a &lt; A &lt; b &lt; B with its default collation, and that collation.</summary>
+    private static async Task<(bool SortsLikeEnUs, string Collation)> SortOrderAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select $1::text < $2::text and $2::text < $3::text and $3::text < $4::text and $4::text < $5::text, current_setting('lc_collate')", connection);
+        foreach (var value in new[] { "0", "a", "A", "b", "B" })
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetBoolean(0), reader.GetString(1));
     }
 
     internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

@@ -1,6 +1,6 @@
 namespace Tcdb.Servers;
 
-/// <summary>Chooses a server: an explicit URL, or a throwaway cluster of a given major.</summary>
+/// <summary>Chooses a server: an explicit URL, else a throwaway cluster or a container of a given major.</summary>
 public static class PostgresServers
 {
     /// <summary>Environment variable holding an admin URL of an external server.</summary>
@@ -19,8 +19,14 @@ public static class PostgresServers
             return await ExternalServer.ConnectAsync(url, cancellationToken);
         }
 
-        return await StartThrowawayAsync(MajorFromEnvironment(), cancellationToken);
+        return await StartAsync(ServerChoice.FromEnvironment(), MajorFromEnvironment(), cancellationToken);
     }
+
+    /// <summary>Starts the server <paramref name="choice"/> names: a throwaway cluster of <paramref name="major"/>, or a container of the chosen image.</summary>
+    public static async Task<IPostgresServer> StartAsync(ServerChoice choice, int major, CancellationToken cancellationToken = default) =>
+        choice.Kind == ServerKind.Docker
+            ? await ContainerServer.StartAsync(choice.ImageFor(major), cancellationToken)
+            : await ThrowawayCluster.StartAsync(major, cancellationToken);
 
     public static int MajorFromEnvironment()
     {
@@ -35,6 +41,4 @@ public static class PostgresServers
             : throw new ServerUnavailableException($"{PgVersionVariable}='{text}' is not a PostgreSQL major version such as 11 or 15");
     }
 
-    public static async Task<IPostgresServer> StartThrowawayAsync(int major, CancellationToken cancellationToken = default) =>
-        await ThrowawayCluster.StartAsync(major, cancellationToken);
 }

@@ -14,18 +14,10 @@ namespace Tcdb.Servers;
 /// </summary>
 public sealed class ThrowawayCluster : PostgresServerBase
 {
-    /// <summary>Settings that trade durability for speed; a test cluster is thrown away anyway.</summary>
+    /// <summary>The test settings plus where to listen and log.</summary>
     private static readonly string[] ServerSettings =
     [
-        "fsync=off",
-        "synchronous_commit=off",
-        "full_page_writes=off",
-        "wal_level=minimal",
-        "max_wal_senders=0",
-        "max_wal_size=2GB",
-        "checkpoint_timeout=30min",
-        "max_connections=300",
-        "shared_buffers=256MB",
+        .. TestServerSettings,
         "listen_addresses=127.0.0.1",
         "logging_collector=off",
         "log_min_messages=warning",
@@ -216,25 +208,10 @@ public sealed class ThrowawayCluster : PostgresServerBase
         }
 
         await ReadServerVersionAsync(cancellationToken);
-        await CheckCollationAsync(cancellationToken);
-    }
-
-    private async Task CheckCollationAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("select $1::text < $2::text and $2::text < $3::text and $3::text < $4::text, current_setting('lc_collate')", connection);
-        foreach (var value in new[] { "0", "a", "A", "b" })
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        if (!reader.GetBoolean(0))
+        if (await DefaultCollationMismatchAsync(cancellationToken) is { } collation)
         {
             throw new ServerUnavailableException(
-                $"the cluster's default collation {reader.GetString(1)} does not sort 0 < a < A < b like en_US.UTF-8; check that the {LocaleCheck.Locale} locale is installed");
+                $"the cluster's default collation {collation} does not sort 0 < a < A < b like en_US.UTF-8; check that the {LocaleCheck.Locale} locale is installed");
         }
     }
 }

@@ -7,9 +7,11 @@ using Tcdb.Servers;
 namespace Tcdb.Testing;
 
 /// <summary>
-/// NUnit base class for tests of a db directory's stored functions. Every test gets a fresh database at the
-/// latest version, cloned from a template that is upgraded once per run and directory, and function clients
-/// that log in as the service roles, so the grants of access.yml are really exercised.
+/// NUnit base class for tests of a db directory's stored functions. Every test gets an empty database at the
+/// latest version and function clients that log in as the service roles, so the grants of access.yml are really
+/// exercised. By default the database is a fresh clone of a template upgraded once per run and directory; with
+/// <c>TCDB_ISOLATION=respawn</c> (servers where databases may not be created) every test shares one database
+/// that Respawn empties before each test, one test at a time (see <see cref="RespawnedDatabase"/>).
 /// </summary>
 /// <remarks>
 /// The db directory is the first <c>db</c> folder holding <c>versions</c> found walking up from the test's
@@ -19,28 +21,59 @@ namespace Tcdb.Testing;
 /// </remarks>
 public abstract class FunctionTest
 {
+    /// <summary>Environment variable choosing the isolation of every FunctionTest: <c>clone</c> (default) or <c>respawn</c>.</summary>
+    public const string IsolationVariable = "TCDB_ISOLATION";
+
     private readonly Dictionary<string, FunctionClient> clients = new(StringComparer.Ordinal);
-    private VersionTemplates? templates;
+    private DbSchema? schema;
+    private string? usersPrefix;
     private TestDatabase? database;
+    private RespawnedDatabase? shared;
 
     /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
-    protected string UsersPrefix => (templates ?? throw NotSetUp()).UsersPrefix;
+    protected string UsersPrefix => usersPrefix ?? throw NotSetUp();
 
     /// <summary>The db directory under test.</summary>
     protected virtual string DbDirectory => DbDirectories.Find(TestContext.CurrentContext.TestDirectory);
 
-    /// <summary>The loaded db directory.</summary>
-    protected DbSchema Schema => (templates ?? throw NotSetUp()).Schema;
+    /// <summary>How tests are kept apart (default: <c>$TCDB_ISOLATION</c>, else clones).</summary>
+    protected virtual FunctionTestIsolation Isolation => IsolationFromEnvironment();
 
-    /// <summary>This test's database (at the latest version); dropped after the test.</summary>
+    /// <summary>The loaded db directory.</summary>
+    protected DbSchema Schema => schema ?? throw NotSetUp();
+
+    /// <summary>This test's database (at the latest version, empty): a clone dropped after the test, or the shared respawned one.</summary>
     protected TestDatabase Database => database ?? throw NotSetUp();
+
+    /// <summary>The isolation <c>TCDB_ISOLATION</c> names.</summary>
+    /// <exception cref="ServerUnavailableException">it names none.</exception>
+    public static FunctionTestIsolation IsolationFromEnvironment() =>
+        Environment.GetEnvironmentVariable(IsolationVariable)?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "clone" => FunctionTestIsolation.Clone,
+            "respawn" => FunctionTestIsolation.Respawn,
+            var other => throw new ServerUnavailableException($"{IsolationVariable}='{other}': use clone (a fresh database per test, the default) or respawn (one database, emptied before each test)"),
+        };
 
     [SetUp]
     public async Task CreateFunctionTestDatabaseAsync()
     {
-        var server = await TestServer.GetAsync();
-        templates = VersionTemplates.For(server, DbDirectories.Load(DbDirectory));
-        database = await templates.CloneAtLatestAsync();
+        var server = await ServerAsync();
+        schema = DbDirectories.Load(DbDirectory);
+        if (Isolation == FunctionTestIsolation.Respawn)
+        {
+            var respawned = await RespawnedDatabase.ForAsync(server, schema);
+            await respawned.AcquireAsync();
+            shared = respawned;
+            usersPrefix = respawned.UsersPrefix;
+            database = respawned.Database;
+        }
+        else
+        {
+            var templates = VersionTemplates.For(server, schema);
+            usersPrefix = templates.UsersPrefix;
+            database = await templates.CloneAtLatestAsync();
+        }
     }
 
     [TearDown]
@@ -52,12 +85,21 @@ public abstract class FunctionTest
         }
 
         clients.Clear();
-        if (database is not null)
+        if (shared is not null)
+        {
+            shared.Release();
+            shared = null;
+        }
+        else if (database is not null)
         {
             await database.DisposeAsync();
-            database = null;
         }
+
+        database = null;
     }
+
+    /// <summary>The server the tests run on (default: the run's <see cref="TestServer"/>).</summary>
+    protected virtual Task<IPostgresServer> ServerAsync() => TestServer.GetAsync();
 
     /// <summary>
     /// The function client of <paramref name="service"/> (as written in access.yml), logged in as the service's
@@ -70,7 +112,7 @@ public abstract class FunctionTest
         {
             var access = Schema.Access.FirstOrDefault(a => a.Name == service)
                 ?? throw new ArgumentException($"access.yml has no service {service}; services: {string.Join(", ", Schema.Access.Select(a => a.Name))}", nameof(service));
-            client = CreateClient(access.Name.Replace('-', '_'), templates!.ServiceConnectionString(Database, access.Name));
+            client = CreateClient(access.Name.Replace('-', '_'), ServiceLogins.ConnectionString(Schema, UsersPrefix, Database.ConnectionString, access.Name));
             clients[service] = client;
         }
 
@@ -157,4 +199,14 @@ public abstract class FunctionTest
 
     private static InvalidOperationException NotSetUp() =>
         new("the FunctionTest database exists only while a test runs (between its [SetUp] and [TearDown])");
+}
+
+/// <summary>How <see cref="FunctionTest"/>s are kept apart.</summary>
+public enum FunctionTestIsolation
+{
+    /// <summary>Each test gets its own clone of a template at the latest version (needs CREATE DATABASE).</summary>
+    Clone,
+
+    /// <summary>Every test shares one database, emptied by Respawn before each test (no CREATE DATABASE needed).</summary>
+    Respawn,
 }

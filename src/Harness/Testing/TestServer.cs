@@ -4,8 +4,8 @@ namespace Tcdb.Testing;
 
 /// <summary>
 /// The one PostgreSQL server a test run uses, started on first use and stopped at process exit:
-/// the server named by <c>TEST_DB_URL</c> when set, else a throwaway cluster of the major in
-/// <c>PG_VERSION</c> (default 15).
+/// the server named by <c>TEST_DB_URL</c> when set, else the server <c>TCDB_SERVER</c> names (<c>local</c>, the
+/// default: a throwaway cluster; <c>docker[:IMAGE]</c>: a container) of the major in <c>PG_VERSION</c> (default 15).
 /// </summary>
 public static class TestServer
 {
@@ -42,7 +42,7 @@ public static class TestServer
         }
     }
 
-    /// <summary>Registers work to do before the server stops (dropping shared databases and roles).</summary>
+    /// <summary>Registers work to do before the server stops (dropping shared databases and roles); the last registered runs first.</summary>
     public static void RegisterCleanup(Func<Task> cleanup)
     {
         lock (Cleanups)
@@ -67,6 +67,7 @@ public static class TestServer
             Cleanups.Clear();
         }
 
+        cleanups.Reverse();
         foreach (var cleanup in cleanups)
         {
             await cleanup();

@@ -74,23 +74,11 @@ public sealed class VersionTemplates
     public Task<TestDatabase> CloneAtLatestAsync(CancellationToken cancellationToken = default) => CloneAtAsync(schema.LatestVersion, cancellationToken);
 
     /// <summary>Connection string of <paramref name="database"/> logged in as the role of <paramref name="service"/>.</summary>
-    public string ServiceConnectionString(TestDatabase database, string service)
-    {
-        var role = schema.FindService(service)?.RoleName(UsersPrefix) ?? $"{UsersPrefix}_{service.Replace('-', '_')}";
-        var adminPassword = new NpgsqlConnectionStringBuilder(database.ConnectionString).Password;
-        var password = string.IsNullOrEmpty(adminPassword) ? null : ServicePassword.Derive(adminPassword, service);
-        return ConnectionStrings.WithUser(database.ConnectionString, role, password);
-    }
+    public string ServiceConnectionString(TestDatabase database, string service) =>
+        ServiceLogins.ConnectionString(schema, UsersPrefix, database.ConnectionString, service);
 
-    /// <summary>Migrator options for databases of these templates (any major; service passwords derived from the admin's, if it has one).</summary>
-    public MigratorOptions MigratorOptions(OnlineMigrationHooks? hooks = null) => new()
-    {
-        UsersPrefix = UsersPrefix,
-        ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
-        AcceptedMajorVersions = ServerVersionGate.Any,
-        OnlineHooks = hooks,
-        CreatedRoleComment = RunMark.Current.Comment,
-    };
+    /// <summary>Migrator options for databases of these templates (see <see cref="ServiceLogins.MigratorOptions"/>).</summary>
+    public MigratorOptions MigratorOptions(OnlineMigrationHooks? hooks = null) => ServiceLogins.MigratorOptions(UsersPrefix, hooks);
 
     private async Task<TestDatabase> TemplateAsync(int version, CancellationToken cancellationToken)
     {
