@@ -23,7 +23,13 @@ public sealed class ExternalServer : PostgresServerBase
 
     /// <summary>Connects to the server named by a URL or keyword string and reads its version.</summary>
     /// <exception cref="ServerUnavailableException">the server cannot be reached or refuses the credentials.</exception>
-    public static async Task<ExternalServer> ConnectAsync(string urlOrConnectionString, CancellationToken cancellationToken = default)
+    /// <param name="urlOrConnectionString">The admin URL (or Npgsql connection string).</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <param name="requireSuperuser">
+    /// Whether the user must be a superuser, as it must wherever tcdb creates databases and roles; false for
+    /// one pre-made database that tests share and reset (no database or role is created then).
+    /// </param>
+    public static async Task<ExternalServer> ConnectAsync(string urlOrConnectionString, CancellationToken cancellationToken = default, bool requireSuperuser = true)
     {
         string normalized;
         try
@@ -43,8 +49,11 @@ public sealed class ExternalServer : PostgresServerBase
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await server.ReadServerVersionAsync(timeout.Token);
-            await server.RequireSuperuserAsync(timeout.Token);
-            await server.RemoveLeftoversAsync(timeout.Token);
+            if (requireSuperuser)
+            {
+                await server.RequireSuperuserAsync(timeout.Token);
+                await server.RemoveLeftoversAsync(timeout.Token);
+            }
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
         {

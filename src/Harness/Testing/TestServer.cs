@@ -25,7 +25,8 @@ public static class TestServer
         {
             if (server is null)
             {
-                server = await PostgresServers.FromEnvironmentAsync(cancellationToken);
+                // Tests that share one respawned database create no database or role: no superuser needed.
+                server = await PostgresServers.FromEnvironmentAsync(cancellationToken, requireSuperuser: FunctionTest.IsolationFromEnvironment() != FunctionTestIsolation.Respawn);
                 foreach (var note in server.Notes)
                 {
                     Console.Error.WriteLine($"tcdb test server: {note}");

@@ -36,7 +36,7 @@ public sealed class RespawnIsolationTests : FunctionTest
         // Before PostgreSQL 13 only a superuser may create pgcrypto; the team's DBA would have done this.
         await AdminExecuteAsync(ConnectionStrings.WithDatabase(admin.AdminConnectionString, databaseName), "create extension pgcrypto");
         var url = ConnectionStrings.WithUser(ConnectionStrings.WithDatabase(admin.AdminConnectionString, databaseName), owner, "solo");
-        single = await ExternalServer.ConnectAsync(url);
+        single = await ExternalServer.ConnectAsync(url, requireSuperuser: false);
     }
 
     [OneTimeTearDown]
