@@ -32,7 +32,8 @@ public sealed record TableSeedRule
 
     /// <summary>
     /// Column name to a Bogus rule. The rule gets a <see cref="Faker"/> seeded for that column and
-    /// returns a value Npgsql writes for the column's type (null for SQL null).
+    /// returns a value Npgsql writes for the column's type (null for SQL null). The faker's
+    /// <see cref="Faker.IndexFaker"/> holds the row number, the same for every column of the row.
     /// </summary>
     public IReadOnlyDictionary<string, Func<Faker, object?>> Columns { get; init; } = new Dictionary<string, Func<Faker, object?>>(StringComparer.Ordinal);
 }

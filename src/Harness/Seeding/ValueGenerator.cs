@@ -57,7 +57,9 @@ internal sealed class ValueGenerator
     {
         if (rule is not null)
         {
-            return rule(faker!);
+            // The row number, the same for every column of the row: rules can make columns agree.
+            faker!.IndexFaker = row;
+            return rule(faker);
         }
 
         if (!column.NotNull && !unique && row >= HostileValues.Text.Count && random.Number(9) == 0)

@@ -25,9 +25,10 @@ internal static class VersionSeed
             rules.TryAdd(table, new TableSeedRule { Rows = 0 });
         }
 
+        var seed = settings.Seed * 7919 + version;
         foreach (var (table, columns) in await ColumnTypesAsync(connection, ct))
         {
-            var shaped = ShapedValues.RulesFor(settings.Shapes, table, columns);
+            var shaped = ShapedValues.RulesFor(settings.Shapes, table, columns, seed);
             if (shaped.Count > 0)
             {
                 rules.TryAdd("public." + table, new TableSeedRule { Columns = shaped });
@@ -36,7 +37,7 @@ internal static class VersionSeed
 
         return await Seeder.SeedAsync(connection, new SeedOptions
         {
-            Seed = settings.Seed * 7919 + version,
+            Seed = seed,
             RowsPerTable = hooks.RowsPerTable ?? settings.RowsPerTable,
             Tables = rules,
         }, ct);

@@ -59,20 +59,51 @@ public sealed class SqlShapesTests
     }
 
     [Test]
+    public void ADocumentComparedWithOneBuiltFromTheRowHasExactlyThoseKeys()
+    {
+        var shapes = SqlShapes.Infer([
+            """
+            perform 1 from purges_entities
+            where not (purges_entities.row_key = 'purge')
+               or purges_entities.value is distinct from jsonb_build_object(
+                 'provisionerId', split_part(purges_entities.partition_key, '~', 1),
+                 'workerType', split_part(purges_entities.partition_key, '~', 2),
+                 'checkId', purges_entities.value ->> 'checkId',
+                 'before', to_js_iso8601((purges_entities.value ->> 'before')::timestamptz));
+            insert into purges (check_id) select (purges_entities.value ->> 'checkId')::bigint from purges_entities;
+            """,
+        ]);
+        var value = shapes.Find("purges_entities", "value")!;
+        Assert.That(value.ExactKeys, Is.EquivalentTo(new[] { "provisionerId", "workerType", "checkId", "before" }));
+        Assert.That((value.Keys["workerType"].EqualsColumn, value.Keys["workerType"].EqualsPart), Is.EqualTo(("partition_key", (int?)2)));
+        Assert.That(value.Keys["checkId"].JsonString, Is.True, "compared as text inside the document, though cast to bigint elsewhere");
+        Assert.That(value.Keys["before"].Kind, Is.EqualTo(ShapeKind.Timestamp));
+        var rowKey = shapes.Find("purges_entities", "row_key")!;
+        Assert.That((rowKey.Kind, rowKey.TypeName), Is.EqualTo((ShapeKind.Constant, "purge")));
+    }
+
+    [Test]
+    public void ShapedRowsAgreeAcrossColumnsOfARow()
+    {
+        var shapes = SqlShapes.Infer([
+            "perform 1 from e where e.value is distinct from jsonb_build_object('id', e.partition_key, 'part', split_part(e.row_key, '/', 2)); select split_part(e.row_key, '/', 1) from e;",
+        ]);
+        var rules = ShapedValues.RulesFor(shapes, "e", new Dictionary<string, string> { ["partition_key"] = "text", ["row_key"] = "text", ["value"] = "jsonb" });
+        for (var row = 0; row < 20; row++)
+        {
+            var faker = new Bogus.Faker { IndexFaker = row };
+            var document = System.Text.Json.Nodes.JsonNode.Parse((string)rules["value"](faker)!)!.AsObject();
+            Assert.That(document.Select(p => p.Key), Is.EqualTo(new[] { "id", "part" }), "exactly the keys of the built document");
+            Assert.That((string?)document["id"], Is.EqualTo(rules["partition_key"](faker)));
+            Assert.That((string?)document["part"], Is.EqualTo(((string)rules["row_key"](faker)!).Split('/')[1]));
+        }
+    }
+
+    [Test]
     public void AColumnNoSqlReadsHasNoShape()
     {
         var shapes = SqlShapes.Infer(["select widgets.id from widgets where widgets.id = id_in;"]);
         Assert.That(shapes.Find("widgets", "data"), Is.Null);
     }
 
-    [Test]
-    public void PrintDb()
-    {
-        var dir = Tcdb.Testing.DbDirectories.Find();
-        var shapes = SqlShapes.Infer(Tcdb.Schema.SchemaLoader.Load(dir));
-        foreach (var ((t, c), s) in shapes.Columns.Where(kv => !kv.Value.IsEmpty).OrderBy(kv => kv.Key.Table))
-        {
-            TestContext.Out.WriteLine($"{t}.{c}: {s}");
-        }
-    }
 }

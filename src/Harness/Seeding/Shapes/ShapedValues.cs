@@ -8,7 +8,9 @@ namespace Tcdb.Seeding.Shapes;
 /// <summary>
 /// Seed rules that give columns the shape their SQL expects: a jsonb document with every inferred key
 /// holding a value that survives its cast, text made of the parts a <c>split_part</c> takes apart, a slugid
-/// where one is decoded. Every value carries the row number, so values that become keys are unique;
+/// where one is decoded, a key equal to another column of the row where SQL compares them. Every value is
+/// a function of the table, the column and the row number (<see cref="Faker.IndexFaker"/>, which the
+/// seeder sets for each row), so two columns of one row agree and values that become keys are unique;
 /// text values mix in hostile text (quotes, backslashes, unicode) wherever the shape leaves room.
 /// </summary>
 public static class ShapedValues
@@ -21,109 +23,151 @@ public static class ShapedValues
     /// <summary>
     /// Rules for the columns of <paramref name="table"/> that <paramref name="shapes"/> knows, by column name;
     /// <paramref name="columnTypes"/> gives each column's type (<c>jsonb</c>, <c>json</c>, <c>text</c>, ...):
-    /// only jsonb/json and text columns get rules.
+    /// only jsonb/json and text columns get rules. <paramref name="seed"/> varies the values as the generic seed does.
     /// </summary>
-    public static Dictionary<string, Func<Faker, object?>> RulesFor(SqlShapes shapes, string table, IReadOnlyDictionary<string, string> columnTypes)
+    public static Dictionary<string, Func<Faker, object?>> RulesFor(SqlShapes shapes, string table, IReadOnlyDictionary<string, string> columnTypes, int seed = 1)
     {
         var rules = new Dictionary<string, Func<Faker, object?>>(StringComparer.Ordinal);
+        var row = new RowValues(shapes, table, seed);
+        var referenced = columnTypes.Where(c => c.Value is "jsonb" or "json")
+            .SelectMany(c => shapes.Find(table, c.Key) is { } shape ? References(shape) : [])
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (column, type) in columnTypes)
         {
-            if (shapes.Find(table, column) is not { IsEmpty: false } shape)
-            {
-                continue;
-            }
-
-            var row = 0;
+            var shape = shapes.Find(table, column);
             if (type is "jsonb" or "json")
             {
-                var document = shape.Kind is ShapeKind.Object or ShapeKind.Array ? shape : null;
-                if (document is null)
+                if (shape is { Kind: ShapeKind.Object or ShapeKind.Array })
                 {
-                    continue;
+                    rules[column] = faker => row.Document(shape, faker.IndexFaker).ToJsonString();
                 }
-
-                rules[column] = faker => Document(document, row++, faker).ToJsonString();
             }
-            else if (type is "text" or "character varying" && (shape.Prefix is not null || shape.Unique || shape.Kind is not (ShapeKind.Object or ShapeKind.Array or ShapeKind.Any or ShapeKind.Text)))
+            else if (type is "text" or "character varying" &&
+                (referenced.Contains(column) || shape is { Prefix: not null } or { Unique: true } || shape is { Kind: not (ShapeKind.Object or ShapeKind.Array or ShapeKind.Any or ShapeKind.Text) }))
             {
-                rules[column] = faker => Text(shape, row++, faker);
+                rules[column] = faker => row.Column(column, faker.IndexFaker);
             }
         }
 
         return rules;
     }
 
-    /// <summary>A jsonb document of the shape; an object whatever else (Taskcluster keeps objects at the top).</summary>
-    public static JsonNode Document(ValueShape shape, int row, Faker faker)
+    /// <summary>A slugid: the uuid's 16 bytes in url-safe base64 without padding (22 characters).</summary>
+    public static string Slugid(Guid uuid)
     {
-        if (shape.Kind == ShapeKind.Array)
-        {
-            return new JsonObject { ["items"] = Value(shape, row, faker) };
-        }
-
-        return Value(shape, row, faker) as JsonObject ?? new JsonObject { ["value"] = Value(shape, row, faker) };
+        var bytes = uuid.ToByteArray(bigEndian: true);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private static JsonNode? Value(ValueShape shape, int row, Faker faker)
+    private static IEnumerable<string> References(ValueShape shape) =>
+        (shape.EqualsColumn is { } column ? [column] : Array.Empty<string>())
+            .Concat(shape.Keys.Values.SelectMany(References))
+            .Concat(shape.Element is null ? [] : References(shape.Element));
+
+    /// <summary>The values of one table's rows, each a function of column and row number.</summary>
+    private sealed class RowValues(SqlShapes shapes, string table, int seed)
     {
-        switch (shape.Kind)
+        public string Column(string column, int row)
         {
-            case ShapeKind.Object:
-                var value = new JsonObject();
-                foreach (var (key, child) in shape.Keys)
+            var shape = shapes.Find(table, column) ?? new ValueShape();
+            return Scalar(shape, row, Faker(column, row));
+        }
+
+        public JsonNode Document(ValueShape shape, int row)
+        {
+            if (shape.Kind == ShapeKind.Array)
+            {
+                return new JsonObject { ["items"] = Value(shape, row, Faker("document", row)) };
+            }
+
+            var value = Value(shape, row, Faker("document", row));
+            return value as JsonObject ?? new JsonObject { ["value"] = value };
+        }
+
+        private JsonNode? Value(ValueShape shape, int row, Faker faker)
+        {
+            if (shape.EqualsColumn is { } column)
+            {
+                var text = Column(column, row);
+                if (shape.EqualsPart is { } part && shapes.Find(table, column) is { Separator: { } separator })
                 {
-                    value[key] = Value(child, row, faker);
+                    var parts = text.Split(separator);
+                    text = part <= parts.Length ? parts[part - 1] : string.Empty;
                 }
 
-                foreach (var (name, content) in shape.Buffers)
-                {
-                    // Taskcluster's entity buffer: the text, base64-encoded, in chunks named after the key.
-                    var text = content.Kind is ShapeKind.Object or ShapeKind.Array or ShapeKind.Any
-                        ? (content.Kind == ShapeKind.Array ? new JsonArray(Value(content.Element ?? new ValueShape(), row, faker)) : Value(Objectish(content), row, faker))!.ToJsonString()
-                        : Scalar(content, row, faker);
-                    value["__bufchunks_" + name] = 1;
-                    value["__buf0_" + name] = Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-                }
+                return text;
+            }
 
-                if (value.Count == 0)
-                {
-                    value["row"] = row;
-                    value["text"] = Flavoured("value", row);
-                }
-
-                return value;
-            case ShapeKind.Array:
-                var element = shape.Element ?? new ValueShape();
-                return new JsonArray(Value(element, row, faker), Value(element, row + 100_000, faker));
-            case ShapeKind.Integer:
-                return row + 1;
-            case ShapeKind.Number:
-                return row + 0.5;
-            case ShapeKind.Boolean:
-                return row % 2 == 0;
-            case ShapeKind.Any:
-            case ShapeKind.Text when shape.Prefix is null:
-                return Flavoured(faker.Random.Word(), row);
-            default:
+            if (shape.JsonString && shape.Kind is not (ShapeKind.Object or ShapeKind.Array))
+            {
                 return Scalar(shape, row, faker);
-        }
-    }
+            }
 
-    private static ValueShape Objectish(ValueShape shape)
-    {
-        if (shape.Kind == ShapeKind.Object)
+            switch (shape.Kind)
+            {
+                case ShapeKind.Object:
+                    var value = new JsonObject();
+                    foreach (var (key, child) in shape.Keys.Where(k => shape.ExactKeys is null || shape.ExactKeys.Contains(k.Key)))
+                    {
+                        value[key] = Value(child, row, faker);
+                    }
+
+                    // A document compared as a whole has room for no other key.
+                    foreach (var (name, content) in shape.ExactKeys is null ? shape.Buffers : [])
+                    {
+                        // Taskcluster's entity buffer: the text, base64-encoded, in chunks named after the key.
+                        var text = content.Kind switch
+                        {
+                            ShapeKind.Array => new JsonArray(Value(content.Element ?? new ValueShape(), row, faker)).ToJsonString(),
+                            ShapeKind.Object or ShapeKind.Any => Value(Objectish(content), row, faker)!.ToJsonString(),
+                            _ => Scalar(content, row, faker),
+                        };
+                        value["__bufchunks_" + name] = 1;
+                        value["__buf0_" + name] = Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+                    }
+
+                    if (value.Count == 0 && shape.ExactKeys is null)
+                    {
+                        value["row"] = row;
+                        value["text"] = Flavoured("value", row);
+                    }
+
+                    return value;
+                case ShapeKind.Array:
+                    var element = shape.Element ?? new ValueShape();
+                    return new JsonArray(Value(element, row, faker), Value(element, row + 100_000, faker));
+                case ShapeKind.Integer:
+                    return row + 1;
+                case ShapeKind.Number:
+                    return row + 0.5;
+                case ShapeKind.Boolean:
+                    return row % 2 == 0;
+                case ShapeKind.Any:
+                case ShapeKind.Text when shape.Prefix is null:
+                    return Flavoured(faker.Random.Word(), row);
+                default:
+                    return Scalar(shape, row, faker);
+            }
+        }
+
+        private static ValueShape Objectish(ValueShape shape)
         {
-            return shape;
+            if (shape.Kind == ShapeKind.Object)
+            {
+                return shape;
+            }
+
+            var objectShape = new ValueShape();
+            objectShape.Require(ShapeKind.Object);
+            return objectShape;
         }
 
-        var object_ = new ValueShape();
-        object_.Require(ShapeKind.Object);
-        return object_;
+        /// <summary>A randomizer for one column of one row: the same column and row always give the same values.</summary>
+        private Faker Faker(string column, int row) =>
+            new() { Random = new Randomizer(Seeds.For(seed * 1_000_003 + row, table, column)) };
     }
 
     /// <summary>The text of a scalar shape (what <c>-&gt;&gt;</c> or a text column holds).</summary>
-    public static string Text(ValueShape shape, int row, Faker faker) => Scalar(shape, row, faker);
-
     private static string Scalar(ValueShape shape, int row, Faker faker)
     {
         switch (shape.Kind)
@@ -171,12 +215,5 @@ public static class ShapedValues
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes);
-    }
-
-    /// <summary>A slugid: the uuid's 16 bytes in url-safe base64 without padding (22 characters).</summary>
-    public static string Slugid(Guid uuid)
-    {
-        var bytes = uuid.ToByteArray(bigEndian: true);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -26,7 +26,7 @@ public sealed partial class SqlShapes
     private readonly Dictionary<(string Table, string Column), ValueShape> shapes = [];
     private readonly Dictionary<string, IReadOnlyList<string>> enums = new(StringComparer.Ordinal);
 
-    /// <summary>Casts the inference could not turn into a kind of value, per table and column, for messages.</summary>
+    /// <summary>Every shape found, by table (without schema) and column.</summary>
     public IReadOnlyDictionary<(string Table, string Column), ValueShape> Columns => shapes;
 
     /// <summary>The shape of <paramref name="table"/>.<paramref name="column"/> (table without schema), if any SQL reads it.</summary>
@@ -191,6 +191,59 @@ public sealed partial class SqlShapes
             foreach (var column in match.Groups["cols"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 Targets(table, column.Trim('"'), aliases, [table]).First().RequireUnique();
+            }
+        }
+
+        foreach (Match match in DocumentComparison().Matches(statement))
+        {
+            var open = match.Index + match.Length;
+            var close = ClosingParenthesis(statement, open);
+            if (close < 0)
+            {
+                continue;
+            }
+
+            var arguments = SplitTopLevel(statement[open..close]);
+            if (arguments.Count % 2 != 0)
+            {
+                continue;
+            }
+
+            var qual = match.Groups["qual"].Value;
+            var table = qual.Length > 0 ? aliases.GetValueOrDefault(qual.TrimEnd('.').ToLowerInvariant(), qual.TrimEnd('.').ToLowerInvariant()) : null;
+            foreach (var document in Targets(qual, match.Groups["col"].Value, aliases, tables))
+            {
+                var keys = new List<string>();
+                for (var i = 0; i < arguments.Count; i += 2)
+                {
+                    if (StringLiteral().Match(arguments[i]) is not { Success: true } literal || literal.Length != arguments[i].Length)
+                    {
+                        keys.Clear();
+                        break;
+                    }
+
+                    var key = literal.Groups[1].Value;
+                    keys.Add(key);
+                    var child = document.Key(key);
+                    var expression = arguments[i + 1];
+                    if (ColumnReference().Match(expression) is { Success: true } column && SameTable(column.Groups["qual"].Value, table, aliases))
+                    {
+                        child.RequireEquals(column.Groups["col"].Value.ToLowerInvariant(), null);
+                    }
+                    else if (SplitPart().Match(expression) is { Success: true, Index: 0 } split && split.Length == expression.Length && SameTable(split.Groups["qual"].Value, table, aliases))
+                    {
+                        child.RequireEquals(split.Groups["col"].Value.ToLowerInvariant(), int.Parse(split.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else if (JsonAccess().Match(expression) is { Success: true, Index: 0 } access && access.Length == expression.Length && access.Groups["chain"].Value.Contains("->>", StringComparison.Ordinal))
+                    {
+                        child.RequireJsonString();
+                    }
+                }
+
+                if (keys.Count > 0)
+                {
+                    document.RequireExactKeys(keys);
+                }
             }
         }
 
@@ -400,6 +453,35 @@ public sealed partial class SqlShapes
         }
     }
 
+    private static bool SameTable(string qualifier, string? table, Dictionary<string, string> aliases)
+    {
+        var qual = qualifier.TrimEnd('.').ToLowerInvariant();
+        return table is null ? qual.Length == 0 : aliases.GetValueOrDefault(qual, qual) == table;
+    }
+
+    private static int ClosingParenthesis(string text, int start)
+    {
+        var depth = 1;
+        var quoted = false;
+        for (var i = start; i < text.Length; i++)
+        {
+            if (text[i] == '\'')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && text[i] == '(')
+            {
+                depth++;
+            }
+            else if (!quoted && text[i] == ')' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static int TopLevelFrom(string text)
     {
         var depth = 0;
@@ -490,8 +572,12 @@ public sealed partial class SqlShapes
     [GeneratedRegex(@"(?:(?:create\s+table|alter\s+table)\s+(?:only\s+)?(?<table>" + Identifier + @"(?:\." + Identifier + @")?)\b[^;]*?)?\bprimary\s+key\s*\((?<cols>[^)]*)\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PrimaryKey();
 
-    // A key-consistency check: the column must hold exactly this text.
-    [GeneratedRegex(@"(?:\(\s*'(?<lit1>(?:[^']|'')*)'\s*\)|'(?<lit1>(?:[^']|'')*)')\s+is\s+distinct\s+from\s+(?<qual>" + Identifier + @"\.)?(?<col>" + Identifier + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // The whole document compared with one the statement builds from the row.
+    [GeneratedRegex(@"(?<qual>" + Identifier + @"\.)?(?<col>" + Identifier + @")\s+(?:is\s+(?:not\s+)?distinct\s+from|=|<>)\s+jsonb_build_object\s*\(", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DocumentComparison();
+
+    // A key-consistency check: the column must hold exactly this text ('x' is distinct from c, or not (c = 'x')).
+    [GeneratedRegex(@"(?:(?:\(\s*'(?<lit1>(?:[^']|'')*)'\s*\)|'(?<lit1>(?:[^']|'')*)')\s+is\s+distinct\s+from\s+(?<qual>" + Identifier + @"\.)?(?<col>" + Identifier + @")\b|\bnot\s*\(\s*(?<qual>" + Identifier + @"\.)?(?<col>" + Identifier + @")\s*=\s*'(?<lit1>(?:[^']|'')*)'\s*\))", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ConstantCheck();
 
     [GeneratedRegex(@"slugid_to_uuid\(\s*(?<qual>" + Identifier + @"\.)?(?<col>" + Identifier + @")\s*\)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

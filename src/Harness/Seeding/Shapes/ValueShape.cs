@@ -59,6 +59,30 @@ public sealed class ValueShape
     /// <summary>A text prefix some SQL matches with <c>like 'prefix%'</c>.</summary>
     public string? Prefix { get; private set; }
 
+    /// <summary>
+    /// The only keys an object may have, when SQL compares the whole document with one it builds
+    /// (<c>value is distinct from jsonb_build_object('k', ...)</c>); null when other keys are harmless.
+    /// </summary>
+    public HashSet<string>? ExactKeys { get; private set; }
+
+    /// <summary>A key that must equal another column of the same row (or one part of it, split by <see cref="Separator"/>).</summary>
+    public string? EqualsColumn { get; private set; }
+
+    public int? EqualsPart { get; private set; }
+
+    /// <summary>The key is compared as text inside a document: its JSON value must be a string, even if it is cast to a number elsewhere.</summary>
+    public bool JsonString { get; private set; }
+
+    public void RequireExactKeys(IEnumerable<string> keys) => (ExactKeys ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(keys);
+
+    public void RequireEquals(string column, int? part)
+    {
+        EqualsColumn ??= column;
+        EqualsPart ??= part;
+    }
+
+    public void RequireJsonString() => JsonString = true;
+
     /// <summary>The value becomes (part of) a primary key somewhere: no two rows may share it.</summary>
     public bool Unique { get; private set; }
 
@@ -159,6 +183,16 @@ public sealed class ValueShape
         }
 
         Unique |= other.Unique;
+        JsonString |= other.JsonString;
+        if (other.ExactKeys is not null)
+        {
+            RequireExactKeys(other.ExactKeys);
+        }
+
+        if (other.EqualsColumn is not null)
+        {
+            RequireEquals(other.EqualsColumn, other.EqualsPart);
+        }
     }
 
     public override string ToString() => Kind switch
