@@ -14,6 +14,8 @@ public static class CliApp
         new DowngradeCommand(),
         new StatusCommand(),
         new VerifyCommand(),
+        new CostCommand(),
+        new StatsCommand(),
         new ServerCommand(),
         new NewVersionCommand(),
         new RenumberCommand(),
