@@ -35,7 +35,7 @@ public sealed class CostCommand : ICommand
           --lock-probe         while each version runs, a second session reads the first table it locks in
                                ACCESS EXCLUSIVE mode and reports how long that read waited
           --report FILE        also write a report: .json, or .md (with an .svg chart beside it)
-          --batch-size N       items per online batch while profiling (default largest scale / 40)
+          --batch-size N       items per online batch while profiling (default largest scale / 100)
           --growth-factor F    rise of cost per item from the first online batches to the last that is a defect (default 3)
           --seed N             seed of the generated rows (default 1)
 

@@ -26,6 +26,8 @@ internal sealed record TransactionTrace(
 /// and a trigger on the tcversion update (the transaction's last statement) logs the locks held at the end,
 /// the transaction's start and end and its pg_stat_xact_user_tables counters. The record commits with the
 /// transaction (nothing is left when it rolls back) and lives in schema <c>tcdb_cost</c>, which nothing else reads.
+/// A backend's pg_stat_xact counters also hold reads of its earlier transactions not yet reported, so each
+/// measured step runs on a fresh migrator connection whose only earlier reads are of the catalog and tcversion.
 /// Needs a superuser (event triggers).
 /// </summary>
 internal static class CostInstruments

@@ -48,7 +48,7 @@ public sealed record CostOptions
     /// <summary>Rows seeded into the tables a version does not touch (parents of foreign keys need some).</summary>
     public int OtherTableRows { get; init; } = 10;
 
-    /// <summary>Items per online batch while profiling (default: the largest scale / 40, between 10 and 10 000).</summary>
+    /// <summary>Items per online batch while profiling (default: the largest scale / 100, between 10 and 10 000).</summary>
     public int? OnlineBatchSize { get; init; }
 
     /// <summary>Read the first table locked in ACCESS EXCLUSIVE mode from a second session while each version runs.</summary>
@@ -69,5 +69,5 @@ public sealed record CostOptions
     /// <summary>Progress lines.</summary>
     public Action<string>? Progress { get; init; }
 
-    internal int BatchSize => OnlineBatchSize ?? Math.Clamp(Scales.Max() / 40, 10, 10_000);
+    internal int BatchSize => OnlineBatchSize ?? Math.Clamp(Scales.Max() / 100, 10, 10_000);
 }

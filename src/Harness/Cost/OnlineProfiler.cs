@@ -20,6 +20,8 @@ public static class OnlineProfiler
 
     private const int FruitlessPassLimit = 3;
 
+    private const int WarmUpBatches = 6;
+
     private const string LockedTables = """
         select distinct n.nspname || '.' || c.relname from pg_locks l
         join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
@@ -91,6 +93,13 @@ public static class OnlineProfiler
         var working = samples.Where(s => s.Count > 0).ToList();
         var full = working.Where(s => s.Count >= batchSize).ToList();
         var judged = full.Count >= 4 ? full : working;
+        if (judged.Count >= 20)
+        {
+            // PL/pgSQL plans the first five calls for their arguments before it settles on a generic plan:
+            // those batches say nothing about how the cost evolves.
+            judged = judged.Skip(WarmUpBatches).ToList();
+        }
+
         double tuplesGrowth = 1;
         double? timeGrowth = null;
         if (judged.Count >= 4)
@@ -131,6 +140,9 @@ public static class OnlineProfiler
         NpgsqlConnection connection, DbVersion version, string batch, int batchSize, string? state, bool readLocks, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The backend's counters also hold earlier transactions' reads until it reports them (when idle, at
+        // most every second or so), so the batch's own reads are the difference inside its transaction.
+        var tuplesBefore = await TuplesReadAsync(connection, cancellationToken);
         var clock = Stopwatch.StartNew();
         var rows = await CallListAsync(
             connection,
@@ -147,14 +159,16 @@ public static class OnlineProfiler
             throw new MigrationException($"version {version.Number}: {batch} must return exactly one row (count, state) but returned {rows.Count}");
         }
 
-        var tuples = await Sql.ScalarAsync<long>(
-            connection,
-            "select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::bigint from pg_stat_xact_user_tables where schemaname <> 'tcdb_cost'",
-            cancellationToken);
+        var tuples = await TuplesReadAsync(connection, cancellationToken) - tuplesBefore;
         var locked = readLocks ? await Sql.ListAsync(connection, LockedTables, r => r.GetString(0), cancellationToken) : null;
         await transaction.CommitAsync(cancellationToken);
         return (rows[0].Item1, rows[0].Item2, tuples, elapsed, locked);
     }
+
+    private static Task<long> TuplesReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken) => Sql.ScalarAsync<long>(
+        connection,
+        "select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::bigint from pg_stat_xact_user_tables where schemaname <> 'tcdb_cost'",
+        cancellationToken);
 
     private static async Task<T> CallAsync<T>(NpgsqlConnection connection, DbVersion version, string function, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken) =>
         (await CallListAsync(connection, version, function, sql, read, cancellationToken)).Single();
