@@ -49,7 +49,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                 var measurement = await MeasureVersionAsync(chain.Name, v, cancellationToken);
                 var cost = CostJudge.Judge(measurement, options);
                 versions.Add(cost);
-                Progress($"v{v:D4}: {cost.Status.ToString().ToLowerInvariant()}{(cost.Reasons.Count > 0 ? ": " + cost.Reasons[0] : string.Empty)}");
+                Progress($"v{v:D4}: {cost.Status.Id()}{(cost.Reasons.Count > 0 ? ": " + cost.Reasons[0] : string.Empty)}");
                 if (v < to)
                 {
                     blocked = await UpgradeChainAsync(chain, v, cancellationToken);

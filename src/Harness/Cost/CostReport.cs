@@ -16,6 +16,18 @@ public enum CostStatus
     Unmeasured,
 }
 
+/// <summary>The identifiers of <see cref="CostStatus"/> in reports: <c>ok</c>, <c>over-budget</c>, <c>defect</c>, <c>unmeasured</c>.</summary>
+public static class CostStatusText
+{
+    public static string Id(this CostStatus status) => status switch
+    {
+        CostStatus.OverBudget => "over-budget",
+        CostStatus.Defect => "defect",
+        CostStatus.Unmeasured => "unmeasured",
+        _ => "ok",
+    };
+}
+
 /// <summary>How long one blocking lock would be held at the target size.</summary>
 /// <param name="Direction">Upgrade or downgrade.</param>
 /// <param name="Table">The table.</param>

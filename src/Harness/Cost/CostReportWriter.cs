@@ -58,10 +58,10 @@ public static class CostReportWriter
         var over = report.Versions.Count(v => v.Status == CostStatus.OverBudget);
         var defects = report.Versions.Count(v => v.Status == CostStatus.Defect);
         var unmeasured = report.Versions.Count(v => v.Status == CostStatus.Unmeasured);
-        text.Append((
+        text.Append(
             Invariant($"{(report.HasFindings ? "FAILED" : "passed")}: {report.Versions.Count} version(s) measured at {Scales(report.Options)} rows per touched table") +
             Invariant($"{(report.Options.Target is { } t ? $", estimated at {t}" : string.Empty)}{(report.Options.Budget is { } b ? $", budget {Quantities.Duration(b)}" : string.Empty)}: ") +
-            Invariant($"{over} over budget, {defects} defect(s), {unmeasured} unmeasured in {report.Elapsed.TotalSeconds:0.0} s\n")));
+            Invariant($"{over} over budget, {defects} defect(s), {unmeasured} unmeasured in {report.Elapsed.TotalSeconds:0.0} s\n"));
         return text.ToString();
     }
 
@@ -79,7 +79,7 @@ public static class CostReportWriter
             {
                 version = v.Version,
                 description = v.Measurement.Description,
-                status = StatusId(v.Status),
+                status = v.Status.Id(),
                 reasons = v.Reasons,
                 notes = v.Notes,
                 touchedTables = v.Measurement.TouchedTables,
@@ -121,9 +121,9 @@ public static class CostReportWriter
         md.Append("| version | verdict | heaviest lock | upgrade | downgrade | online | reason |\n|---|---|---|---|---|---|---|\n");
         foreach (var v in report.Versions)
         {
-            md.Append((
+            md.Append(
                 Invariant($"| {v.Version} | {Status(v.Status)} | {(v.Locks.Count > 0 ? Quantities.Duration(v.HeaviestLock) : "-")} | {Duration(v.UpgradeTime)} | {Duration(v.DowngradeTime)} | ") +
-                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {Cell(v.Reasons.FirstOrDefault() ?? v.Notes.FirstOrDefault() ?? string.Empty)} |\n")));
+                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {Cell(v.Reasons.FirstOrDefault() ?? v.Notes.FirstOrDefault() ?? string.Empty)} |\n"));
         }
 
         foreach (var v in report.Versions.Where(v => v.Measurement.Scales.Count > 0 || v.Reasons.Count > 0))
@@ -177,7 +177,7 @@ public static class CostReportWriter
             var end = v.Locks.Count > 0 ? X(v.HeaviestLock.TotalMilliseconds) : left;
             svg.Append(Invariant($"<text x=\"{left - 6}\" y=\"{y + 13}\" text-anchor=\"end\">v{v.Version:D4}</text>"));
             svg.Append(Invariant($"<rect x=\"{left}\" y=\"{y}\" width=\"{Math.Max(end - left, 1):0.#}\" height=\"{bar}\" fill=\"{colour}\"/>"));
-            svg.Append(Invariant($"<text x=\"{end + 4:0.#}\" y=\"{y + 13}\">{(v.Locks.Count > 0 ? Quantities.Duration(v.HeaviestLock) : StatusId(v.Status))}</text>\n"));
+            svg.Append(Invariant($"<text x=\"{end + 4:0.#}\" y=\"{y + 13}\">{(v.Locks.Count > 0 ? Quantities.Duration(v.HeaviestLock) : v.Status.Id())}</text>\n"));
         }
 
         if (report.Options.Budget is { } budget)
@@ -232,9 +232,9 @@ public static class CostReportWriter
             {
                 if (largest.Of(direction) is { } cost && cost.FirstExclusive is { } first)
                 {
-                    lines.Add((
+                    lines.Add(
                         Invariant($"{Id(direction)}: ACCESS EXCLUSIVE on {cost.ExclusiveTables.Count} table(s) at once ({string.Join(", ", cost.ExclusiveTables.Select(t => CostJudge.Short(t.Table)))}); ") +
-                        Invariant($"the first, {CostJudge.Short(first.Table)}, is held {Quantities.Duration(first.Held)} at {Quantities.Count(largest.RowsPerTable)} rows")));
+                        Invariant($"the first, {CostJudge.Short(first.Table)}, is held {Quantities.Duration(first.Held)} at {Quantities.Count(largest.RowsPerTable)} rows"));
                 }
 
                 if (largest.Of(direction)?.Probe is { } probe)
@@ -245,10 +245,10 @@ public static class CostReportWriter
                 if (largest.OnlineOf(direction) is { } online)
                 {
                     var estimate = version.Online.FirstOrDefault(o => o.Direction == direction);
-                    lines.Add((
+                    lines.Add(
                         Invariant($"online {online.Kind}: {online.Rows} items in batches of {online.BatchSize} at {online.RowsPerSecond:0} items/s; tuples read per item at start, 1/4, 1/2, 3/4, end: ") +
                         Invariant($"{string.Join(" / ", online.Points.Select(p => p.TuplesPerRow.ToString("0.#", CultureInfo.InvariantCulture)))} ") +
-                        Invariant($"({(online.Grows ? "GROWS" : "flat")}, x{online.TuplesGrowth:0.#}){(estimate is null ? string.Empty : $"; ~{Quantities.Duration(estimate.Estimated)} at {(version.TargetRows is { } r ? Quantities.Count(r) : Quantities.Count(online.Rows))} items")}")));
+                        Invariant($"({(online.Grows ? "GROWS" : "flat")}, x{online.TuplesGrowth:0.#}){(estimate is null ? string.Empty : $"; ~{Quantities.Duration(estimate.Estimated)} at {(version.TargetRows is { } r ? Quantities.Count(r) : Quantities.Count(online.Rows))} items")}"));
                 }
             }
         }
@@ -331,14 +331,6 @@ public static class CostReportWriter
     {
         CostStatus.OverBudget => "OVER BUDGET",
         CostStatus.Defect => "DEFECT",
-        CostStatus.Unmeasured => "unmeasured",
-        _ => "ok",
-    };
-
-    private static string StatusId(CostStatus status) => status switch
-    {
-        CostStatus.OverBudget => "over-budget",
-        CostStatus.Defect => "defect",
         CostStatus.Unmeasured => "unmeasured",
         _ => "ok",
     };
