@@ -32,8 +32,8 @@ public sealed class CostCommand : ICommand
           --rows N             or: estimate at N rows in every touched table
           --budget DURATION    longest a blocking lock may be held, e.g. 500ms, 10s, 5m (default: no budget)
           --scales LIST        rows per touched table, one database each (default 2000,20000,200000)
-          --lock-probe         while each version runs, a second session reads the first table it locks in
-                               ACCESS EXCLUSIVE mode and reports how long that read waited
+          --lock-probe         while each version runs, two sessions read and write the first table it locks
+                               against writes and report how long each waited
           --report FILE        also write a report: .json, or .md (with an .svg chart beside it)
           --batch-size N       items per online batch while profiling (default largest scale / 100)
           --growth-factor F    rise of cost per item from the first online batches to the last that is a defect (default 3)

@@ -41,15 +41,17 @@ public sealed record TableCost(
     public bool BlocksWrites => LockModes.BlocksWrites(Mode);
 }
 
-/// <summary>What a second session saw that read the first table locked in ACCESS EXCLUSIVE mode while the version ran.</summary>
-/// <param name="Table">The table it read.</param>
-/// <param name="Waited">How long its read waited for the version's transaction.</param>
-public sealed record LockProbeResult(string Table, TimeSpan Waited);
+/// <summary>What two sessions saw that read and wrote the first table the version locked against writes, while it ran.</summary>
+/// <param name="Table">The table.</param>
+/// <param name="Mode">The version's lock on it when the probes started.</param>
+/// <param name="ReadWaited">How long an ordinary read waited for the version's transaction.</param>
+/// <param name="WriteWaited">How long a writer's lock (ROW EXCLUSIVE) waited.</param>
+public sealed record LockProbeResult(string Table, string Mode, TimeSpan ReadWaited, TimeSpan WriteWaited);
 
 /// <summary>One upgrade or downgrade transaction of one version, measured on one seeded database.</summary>
 /// <param name="Duration">From the transaction's start to its last statement (the tcversion update before commit).</param>
 /// <param name="Tables">The tables that existed before and were locked, in the order their locks were first seen.</param>
-/// <param name="Probe">The lock probe's result, when it ran and found a table locked in ACCESS EXCLUSIVE mode.</param>
+/// <param name="Probe">The lock probe's result, when it ran and found a table locked against writes.</param>
 public sealed record TransactionCost(TimeSpan Duration, IReadOnlyList<TableCost> Tables, LockProbeResult? Probe)
 {
     /// <summary>Tables held in ACCESS EXCLUSIVE mode at commit (locks are held to commit, so all at once).</summary>

@@ -51,7 +51,7 @@ public sealed record CostOptions
     /// <summary>Items per online batch while profiling (default: the largest scale / 100, between 10 and 10 000).</summary>
     public int? OnlineBatchSize { get; init; }
 
-    /// <summary>Read the first table locked in ACCESS EXCLUSIVE mode from a second session while each version runs.</summary>
+    /// <summary>Read and write the first table locked against writes from two other sessions while each version runs.</summary>
     public bool LockProbe { get; init; }
 
     /// <summary>Seed of the generated rows.</summary>

@@ -239,7 +239,7 @@ public static class CostReportWriter
 
                 if (largest.Of(direction)?.Probe is { } probe)
                 {
-                    lines.Add(Invariant($"{Id(direction)}: lock probe: a read of {CostJudge.Short(probe.Table)} waited {Quantities.Duration(probe.Waited)}"));
+                    lines.Add(Invariant($"{Id(direction)}: lock probe on {CostJudge.Short(probe.Table)} ({LockModes.Display(probe.Mode)}): a read waited {Quantities.Duration(probe.ReadWaited)}, a write {Quantities.Duration(probe.WriteWaited)}"));
                 }
 
                 if (largest.OnlineOf(direction) is { } online)
@@ -290,7 +290,7 @@ public static class CostReportWriter
         seconds = cost.Duration.TotalSeconds,
         accessExclusiveAtOnce = cost.ExclusiveTables.Count,
         firstExclusive = cost.FirstExclusive is { } f ? new { table = f.Table, heldSeconds = f.Held.TotalSeconds } : null,
-        probe = cost.Probe is { } p ? new { table = p.Table, waitedSeconds = p.Waited.TotalSeconds } : null,
+        probe = cost.Probe is { } p ? new { table = p.Table, mode = p.Mode, readWaitedSeconds = p.ReadWaited.TotalSeconds, writeWaitedSeconds = p.WriteWaited.TotalSeconds } : null,
         tables = cost.Tables.Select(t => new
         {
             table = t.Table,

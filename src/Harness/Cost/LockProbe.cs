@@ -5,36 +5,44 @@ using Tcdb.Migration;
 namespace Tcdb.Cost;
 
 /// <summary>
-/// A second session that does what a service does while a version runs: it watches the migrating backend
-/// (found by its application name) until that holds an ACCESS EXCLUSIVE lock on one of the tables, then reads
-/// that table once and measures how long the read waited.
+/// Two sessions that do what services do while a version runs: they watch the migrating backend (found by its
+/// application name) until it holds a lock that blocks writes (SHARE or stronger) on one of the tables; then,
+/// at the same moment, one reads that table once and the other asks for the lock a write takes (ROW
+/// EXCLUSIVE, in a transaction it rolls back: nothing is written), and each measures how long it waited.
 /// </summary>
 internal sealed class LockProbe(string connectionString, string applicationName, IReadOnlyDictionary<long, (string Name, string SqlName)> tables)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Watches until <paramref name="stop"/>; a read already waiting finishes on its own when the transaction ends.</summary>
+    /// <summary>Watches until <paramref name="stop"/>; probes already waiting finish on their own when the transaction ends.</summary>
     public async Task<LockProbeResult?> RunAsync(CancellationToken stop)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(CancellationToken.None);
+        await using var reader = new NpgsqlConnection(connectionString);
+        await using var writer = new NpgsqlConnection(connectionString);
+        await reader.OpenAsync(CancellationToken.None);
+        await writer.OpenAsync(CancellationToken.None);
         var oids = tables.Keys.ToArray();
         while (!stop.IsCancellationRequested)
         {
-            var locked = await Sql.ScalarAsync<long?>(
-                connection,
+            var locked = await Sql.ListAsync(
+                reader,
                 """
-                select l.relation::bigint from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                select l.relation::bigint, l.mode from pg_locks l join pg_stat_activity a on a.pid = l.pid
                 where a.application_name = $1 and l.locktype = 'relation' and l.granted
-                  and l.mode = 'AccessExclusiveLock' and l.relation::bigint = any($2)
+                  and l.mode in ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+                  and l.relation::bigint = any($2)
                 limit 1
                 """,
+                r => (Oid: r.GetInt64(0), Mode: r.GetString(1)),
                 CancellationToken.None,
                 applicationName,
                 oids);
-            if (locked is { } oid)
+            if (locked.Count == 1)
             {
-                return new LockProbeResult(tables[oid].Name, await ReadAsync(connection, tables[oid].SqlName));
+                var (name, sql) = tables[locked[0].Oid];
+                var read = WaitAsync(reader, "select 1 from " + sql + " limit 1");
+                var write = WaitAsync(writer, "begin; lock table " + sql + " in row exclusive mode; rollback");
+                return new LockProbeResult(name, locked[0].Mode, await read, await write);
             }
 
             try
@@ -50,16 +58,16 @@ internal sealed class LockProbe(string connectionString, string applicationName,
         return null;
     }
 
-    private static async Task<TimeSpan> ReadAsync(NpgsqlConnection connection, string table)
+    private static async Task<TimeSpan> WaitAsync(NpgsqlConnection connection, string sql)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            await Sql.ExecuteAsync(connection, "select 1 from " + table + " limit 1", CancellationToken.None);
+            await Sql.ExecuteAsync(connection, sql, CancellationToken.None);
         }
         catch (PostgresException)
         {
-            // The version dropped or replaced the table: the read still waited until the commit.
+            // The version dropped or replaced the table: the probe still waited until the commit.
         }
 
         return clock.Elapsed;
