@@ -1,7 +1,6 @@
 using System.Globalization;
 using Tcdb.Cost;
 using Tcdb.Schema;
-using Tcdb.Servers;
 
 namespace Tcdb.Cli.Commands;
 
@@ -56,10 +55,7 @@ public sealed class CostCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        if (args.Has("admin-db-url") && args.Has("pg"))
-        {
-            throw new UsageException("give either --admin-db-url or --pg, not both");
-        }
+        ServerChoice.CheckOptions(args);
 
         if (args.Has("stats") && args.Has("rows"))
         {
@@ -123,9 +119,7 @@ public sealed class CostCommand : ICommand
         var (from, to) = VerifyCommand.ParseRange(args.Get("versions"), schema.LatestVersion);
         var log = context.Out;
         log.WriteLine($"tcdb cost: {source}: versions {from}..{to} of {schema.LatestVersion} at {string.Join(", ", scales)} rows per touched table");
-        await using var server = args.Get("admin-db-url") is { } url
-            ? await ExternalServer.ConnectAsync(url, context.CancellationToken)
-            : await PostgresServers.StartThrowawayAsync(args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
+        await using var server = await ServerChoice.StartAsync(args, context.CancellationToken);
         log.WriteLine($"server: {server.Description}");
 
         var engine = new CostEngine(server, new CostOptions

@@ -1,5 +1,6 @@
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 
@@ -81,7 +82,16 @@ internal static class CostInstruments
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await VersionTable.CreateAsync(connection, cancellationToken);
-        await Sql.ExecuteAsync(connection, Install, cancellationToken);
+        try
+        {
+            await Sql.ExecuteAsync(connection, Install, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ServerUnavailableException(
+                $"measuring costs needs a superuser on the server (it installs event triggers in its own scratch databases): {e.MessageText}", e);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 

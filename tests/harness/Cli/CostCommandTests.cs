@@ -65,6 +65,28 @@ public sealed class CostCommandTests
     }
 
     [Test]
+    public async Task WithoutASuperuserItExitsTwoSayingWhy()
+    {
+        var server = await TestServer.GetAsync();
+        var role = "tcc_plain_" + Guid.NewGuid().ToString("N")[..8];
+        await ExecuteAsync(server.AdminConnectionString, $"create role {role} login createdb");
+        try
+        {
+            var url = ConnectionStrings.ToUrl(ConnectionStrings.WithUser(server.AdminConnectionString, role, null));
+
+            var run = await CliRun.RunAsync("cost", "--db-dir", TestDirectories.Cost("alter-type"), "--admin-db-url", url, "--scales", "100");
+
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+            Assert.That(run.Error, Does.Contain("measuring costs needs a superuser on the server"));
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server.AdminConnectionString, $"drop role {role}");
+        }
+    }
+
+    [Test]
     public async Task StatsReadsRowCountsAndSizesFromTheCatalog()
     {
         var server = await TestServer.GetAsync();
@@ -83,6 +105,14 @@ public sealed class CostCommandTests
         Assert.That(tasks.GetProperty("rows").GetInt64(), Is.EqualTo(1000));
         Assert.That(tasks.GetProperty("totalBytes").GetInt64(), Is.GreaterThan(8192));
         Assert.That(run.Out, Does.Not.Contain("password"));
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<string> ServerUrlAsync() => ConnectionStrings.ToUrl((await TestServer.GetAsync()).AdminConnectionString);
