@@ -82,6 +82,11 @@ public static class CliApp
             context.Error.WriteLine(command.Usage);
             return ExitCodes.UnusableInput;
         }
+        catch (Tcdb.Cost.StatsFileException e)
+        {
+            context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
+            return ExitCodes.UnusableInput;
+        }
         catch (ServerUnavailableException e)
         {
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");

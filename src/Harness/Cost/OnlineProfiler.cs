@@ -16,7 +16,7 @@ namespace Tcdb.Cost;
 public static class OnlineProfiler
 {
     /// <summary>Batches are timed for growth only when the last ones take at least this long (shorter ones are noise).</summary>
-    internal static readonly TimeSpan TimedBatch = TimeSpan.FromMilliseconds(5);
+    internal static readonly TimeSpan TimedBatch = TimeSpan.FromMilliseconds(20);
 
     private const int FruitlessPassLimit = 3;
 

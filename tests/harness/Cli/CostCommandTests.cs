@@ -38,9 +38,9 @@ public sealed class CostCommandTests
         var stats = Path.Combine(Directory.CreateTempSubdirectory("tcdb-cost-").FullName, "stats.json");
         File.WriteAllText(stats, """{"tables": [{"table": "public.things", "rows": 40000000}]}""");
         var url = await ServerUrlAsync();
-        string[] Args(string budget) => ["cost", "--db-dir", TestDirectories.Cost("alter-type"), "--admin-db-url", url, "--versions", "2", "--scales", "300,20000", "--stats", stats, "--budget", budget];
+        string[] Args(string budget) => ["cost", "--db-dir", TestDirectories.Cost("alter-type"), "--admin-db-url", url, "--versions", "2", "--scales", "200,100000", "--stats", stats, "--budget", budget];
 
-        var over = await CliRun.RunAsync(Args("10s"));
+        var over = await CliRun.RunAsync(Args("2s"));
         var within = await CliRun.RunAsync(Args("1000h"));
 
         Assert.That(over.ExitCode, Is.EqualTo(ExitCodes.Findings), over.ToString);

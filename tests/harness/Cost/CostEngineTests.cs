@@ -15,7 +15,7 @@ public sealed class CostEngineTests
     [Test]
     public async Task ColumnTypeChangeRewritesUnderAccessExclusiveAndTakesLongerWithMoreRows()
     {
-        var report = await RunAsync("alter-type", [300, 30_000]);
+        var report = await RunAsync("alter-type", [200, 100_000]);
 
         var version = report.Versions.Single(v => v.Version == 2);
         Assert.That(version.Measurement.TouchedTables, Is.EqualTo(new[] { "public.things" }));
@@ -32,7 +32,7 @@ public sealed class CostEngineTests
             }
         }
 
-        Assert.That(large.TouchedRows, Is.EqualTo(30_000));
+        Assert.That(large.TouchedRows, Is.EqualTo(100_000));
         Assert.That(large.Upgrade!.Duration, Is.GreaterThan(small.Upgrade!.Duration), "a rewrite copies every row");
         Assert.That(large.Upgrade.Tables[0].Held, Is.GreaterThan(small.Upgrade.Tables[0].Held));
         Assert.That(version.Locks.Select(l => (l.Direction, l.Cause)), Does.Contain((CostDirection.Upgrade, "`alter column type` rewrites `things`")));
@@ -119,7 +119,7 @@ public sealed class CostEngineTests
     public async Task StatsFileDrivesAnOverBudgetVerdictWithItsReason()
     {
         var stats = new ProductionStats("production", "15", DateTimeOffset.UtcNow, [new TableSize("public.things", 40_000_000, 0), new TableSize("public.other", 5, 0)]);
-        var report = await RunAsync("alter-type", [300, 20_000], o => o with { Target = new CostTarget { Stats = stats }, Budget = TimeSpan.FromSeconds(10) });
+        var report = await RunAsync("alter-type", [200, 100_000], o => o with { Target = new CostTarget { Stats = stats }, Budget = TimeSpan.FromSeconds(2) });
 
         var version = report.Versions.Single(v => v.Version == 2);
         Assert.That(version.TargetRows, Is.EqualTo(40_000_000));

@@ -72,7 +72,7 @@ public sealed class CostJudgementTests
     [Test]
     public void TimePerItemCountsOnlyWhenBatchesAreLongEnoughToTime()
     {
-        var slow = OnlineProfiler.Judge("migration", 50, Batches(40, _ => 100, k => 5 + k), TimeSpan.FromSeconds(1), 3, null);
+        var slow = OnlineProfiler.Judge("migration", 50, Batches(40, _ => 100, k => 5 + 2 * k), TimeSpan.FromSeconds(1), 3, null);
         var quick = OnlineProfiler.Judge("migration", 50, Batches(40, _ => 100, k => 0.1 + k * 0.1), TimeSpan.FromSeconds(1), 3, null);
 
         Assert.That((slow.Grows, slow.TimeGrowth > 3), Is.EqualTo((true, true)));
