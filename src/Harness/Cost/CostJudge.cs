@@ -75,11 +75,6 @@ public static class CostJudge
                 continue;
             }
 
-            if (profile.Problem is not null)
-            {
-                defects.Add($"online {profile.Kind}: {profile.Problem}");
-            }
-
             if (profile.Grows)
             {
                 defects.Add(GrowthReason(profile));

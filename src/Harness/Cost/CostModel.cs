@@ -83,7 +83,7 @@ public sealed record BatchSample(int Batch, long RowsBefore, int Count, long Tup
 /// <param name="TuplesGrowth">Tuples read per item of the last batches over that of the first batches.</param>
 /// <param name="TimeGrowth">The same for time per item, when the batches were long enough to time (else null).</param>
 /// <param name="Grows">Either ratio exceeds the growth factor: the batch loses its position and the migration is quadratic.</param>
-/// <param name="Problem">Why the profile stopped early (no progress, too many batches), when it did.</param>
+/// <param name="Problem">Why the profile stopped early (no progress, or batches that never complete the work), when it did: the scale is then unmeasured.</param>
 /// <param name="Tables">The user tables its first batch locked.</param>
 public sealed record OnlineProfile(
     string Kind,

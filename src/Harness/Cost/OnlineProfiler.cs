@@ -51,6 +51,7 @@ public static class OnlineProfiler
         var maxBatches = 20 * (expectedItems / batchSize + 1) + 50;
         var done = 0L;
         var fruitless = 0;
+        var passes = 0;
         string? problem = null;
         var clock = Stopwatch.StartNew();
         while (problem is null && !await CallAsync(connection, version, isComplete, "select " + SqlText.QuoteIdentifier(isComplete) + "()", r => r.GetBoolean(0), cancellationToken))
@@ -72,11 +73,13 @@ public static class OnlineProfiler
 
                 if (samples.Count >= maxBatches)
                 {
-                    problem = $"{batch} ran {samples.Count} batches of {batchSize} ({done} items) for about {expectedItems} rows without finishing its pass";
+                    problem = $"{batch} ran {samples.Count} batches of {batchSize} ({done} items in {passes + 1} passes) for about {expectedItems} rows " +
+                              $"and {isComplete}() is still false: the batches never reach some row it waits for";
                     break;
                 }
             }
 
+            passes++;
             fruitless = passRows == 0 ? fruitless + 1 : 0;
             if (fruitless >= FruitlessPassLimit)
             {

@@ -80,8 +80,11 @@ public sealed class CostEngineTests
         Assert.That(online.Grows, Is.False, () => $"tuples x{online.TuplesGrowth}, time x{online.TimeGrowth}");
         Assert.That(online.TuplesGrowth, Is.LessThan(1.5));
         Assert.That(online.Points, Has.Count.EqualTo(5));
+        var downgrade = version.Measurement.Scales.Single().OnlineDowngrade!;
+        Assert.That((downgrade.Kind, downgrade.Rows, downgrade.Grows, downgrade.Problem), Is.EqualTo(("downgrade", 3_000L, false, (string?)null)));
         Assert.That(version.Status, Is.EqualTo(CostStatus.Ok));
-        Assert.That(version.Online.Single().Estimated, Is.GreaterThan(TimeSpan.Zero));
+        Assert.That(version.Online.Select(o => o.Direction), Is.EqualTo(new[] { CostDirection.Upgrade, CostDirection.Downgrade }));
+        Assert.That(version.Online.Select(o => o.Estimated), Has.All.GreaterThan(TimeSpan.Zero));
     }
 
     [Test]
@@ -97,6 +100,17 @@ public sealed class CostEngineTests
         Assert.That(online.Points[^1].TuplesRead, Is.GreaterThan(online.Points[1].TuplesRead * 2));
         Assert.That(version.Status, Is.EqualTo(CostStatus.Defect));
         Assert.That(version.Reasons.Single(), Does.StartWith("online migration: each batch costs more than the one before").And.Contain("rescans from the start"));
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task OnlineBatchThatMakesNoProgressIsReportedInsteadOfLooping()
+    {
+        var report = await RunAsync("online-stuck", [200]);
+
+        var version = report.Versions.Single(v => v.Version == 2);
+        Assert.That(version.Status, Is.EqualTo(CostStatus.Unmeasured));
+        Assert.That(version.Notes.Single(), Does.Contain("online_migration_v2_batch makes no progress: its first batch returned count 0 3 times in a row"));
     }
 
     [Test]
