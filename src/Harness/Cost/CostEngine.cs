@@ -119,13 +119,9 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
         var up = await MeasureStepAsync(db, connection, version, CostDirection.Upgrade, touchedRows, cancellationToken);
         var down = up.Problem is null ? await MeasureStepAsync(db, connection, version, CostDirection.Downgrade, touchedRows, cancellationToken) : null;
-        var problem = up.Problem ?? down?.Problem;
-        if (problem is not null)
-        {
-            notes.Insert(0, problem);
-        }
-
-        var scale = new ScaleCost(rows, touchedRows, touchedBytes, up.Cost, down?.Cost, up.Online, down?.Online, notes.Count > 0 && problem is not null ? string.Join("; ", notes) : null);
+        // A seeding shortfall only explains a failure; otherwise the counted rows are what the fit uses.
+        var problem = (up.Problem ?? down?.Problem) is { } failure ? string.Join("; ", notes.Prepend(failure)) : null;
+        var scale = new ScaleCost(rows, touchedRows, touchedBytes, up.Cost, down?.Cost, up.Online, down?.Online, problem);
         return new ScaleRun(scale, existing, up.CannotRunInTransaction || (down?.CannotRunInTransaction ?? false));
     }
 
