@@ -16,6 +16,8 @@ public static class CliApp
         new DowngradeCommand(),
         new StatusCommand(),
         new VerifyCommand(),
+        new CostCommand(),
+        new StatsCommand(),
         new ServerCommand(),
         new CleanCommand(),
         new NewVersionCommand(),
@@ -94,6 +96,11 @@ public static class CliApp
         catch (UsageException e)
         {
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}; see tcdb help {command.Name}");
+            return ExitCodes.UnusableInput;
+        }
+        catch (Tcdb.Cost.StatsFileException e)
+        {
+            context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");
             return ExitCodes.UnusableInput;
         }
         catch (ServerUnavailableException e)

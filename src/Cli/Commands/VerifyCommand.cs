@@ -63,12 +63,8 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        if (args.Has("admin-db-url") && (args.Has("pg") || args.Has("server")))
-        {
-            throw new UsageException("give either --admin-db-url or --server/--pg, not both");
-        }
-
-        var serverChoice = args.Has("admin-db-url") ? ServerChoice.Local : ServerOption.Resolve(args);
+        ServerOption.CheckOptions(args);
+        var serverChoice = ServerOption.Resolve(args);
 
         var report = args.Get("report");
         if (report is not null && !ReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
@@ -112,9 +108,7 @@ public sealed class VerifyCommand : ICommand
         var gate = new object();
         log.WriteLine($"tcdb verify: {source}: versions {from}..{to} of {schema.LatestVersion}, {jobs} job(s)");
 
-        await using var server = args.Get("admin-db-url") is { } url
-            ? await ExternalServer.ConnectAsync(url, context.CancellationToken)
-            : await PostgresServers.StartAsync(serverChoice, args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), context.CancellationToken);
+        await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);
         log.WriteLine($"server: {server.Description}");
         foreach (var note in server.Notes)
         {

@@ -82,4 +82,17 @@ internal static class ServiceUsers
             }
         }
     }
+
+    /// <summary>
+    /// Drops every role named <c>&lt;usersPrefix&gt;_...</c> (roles are cluster-wide, so a run that created its own
+    /// prefix removes them after dropping its databases).
+    /// </summary>
+    public static async Task DropRolesAsync(NpgsqlConnection connection, string usersPrefix, CancellationToken cancellationToken = default)
+    {
+        var roles = await Sql.ListAsync(connection, "select rolname from pg_roles where starts_with(rolname, $1)", r => r.GetString(0), cancellationToken, usersPrefix + "_");
+        foreach (var role in roles)
+        {
+            await Sql.ExecuteAsync(connection, "drop role if exists " + SqlText.QuoteIdentifier(role), cancellationToken);
+        }
+    }
 }

@@ -14,6 +14,9 @@ public static class TestDirectories
     /// <summary>A directory with exactly one policy finding, under TestData/policy.</summary>
     public static string Policy(string name) => Path.Combine(Root, "policy", name);
 
+    /// <summary>A directory whose version 2 has a known production cost, under TestData/cost.</summary>
+    public static string Cost(string name) => Path.Combine(Root, "cost", name);
+
     public static IEnumerable<string> AllValid() =>
         Directory.EnumerateDirectories(Path.Combine(Root, "valid")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
 }
