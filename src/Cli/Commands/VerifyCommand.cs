@@ -18,7 +18,7 @@ public sealed class VerifyCommand : ICommand
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
-                           [--write-accepted FILE]
+                           [--write-accepted FILE] [--cost [--cost-rows N | --stats FILE] [--budget D] ...]
 
         For each version N: a database at N-1 is seeded with generated rows and snapshotted, upgraded to N
         (with its online migration), checked, downgraded (catalog and rows must equal the snapshot: no
@@ -46,15 +46,19 @@ public sealed class VerifyCommand : ICommand
                               DIR/accepted-findings.yml when it exists): reported, never failing
           --write-accepted FILE  write the findings of this run as an accepted-findings file with empty
                               reasons, to fill in
+          --cost              also measure what each version costs (as tcdb cost does): a version over
+                              --budget or with a cost defect fails verification (kind cost); with it:
+                              --cost-rows N (production rows per table) and the options of tcdb cost:
+                              --stats, --budget, --scales, --lock-probe, --batch-size, --growth-factor
           --version-timeout D how long one version may take (default 10m; e.g. 90s): a version that takes
                               longer is cancelled, reported as version-timeout, and the run goes on
 
         exit codes: 0 everything holds, 1 defects found, 2 unusable input (directory, arguments, server)
         """;
 
-    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string> { "db-dir", "admin-db-url", "server", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted" };
+    public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string>(["db-dir", "admin-db-url", "server", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted", "cost-rows", .. CostArguments.ValueOptions]);
 
-    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string> { "strict", "help" };
+    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string>(["strict", "help", "cost", .. CostArguments.FlagOptions]);
 
     public async Task<int> RunAsync(CliArgs args, CliContext context)
     {
@@ -84,6 +88,11 @@ public sealed class VerifyCommand : ICommand
         }
 
         var versionTimeout = args.GetDuration("version-timeout") ?? VerifyOptions.DefaultVersionTimeout;
+        if (!args.Has("cost") && ((string[])["cost-rows", .. CostArguments.ValueOptions, .. CostArguments.FlagOptions]).FirstOrDefault(args.Has) is { } costOnly)
+        {
+            throw new UsageException($"--{costOnly} measures costs: add --cost");
+        }
+
         var source = args.Get("db-dir", "db");
         DbSchema schema;
         IReadOnlyList<PolicyWaiver> waivers;
@@ -104,6 +113,7 @@ public sealed class VerifyCommand : ICommand
         }
 
         var (from, to) = ParseRange(args.Get("versions"), schema.LatestVersion);
+        var costOptions = args.Has("cost") ? CostArguments.Parse(args, schema, "cost-rows") : null;
         var log = context.Out;
         var gate = new object();
         log.WriteLine($"tcdb verify: {source}: versions {from}..{to} of {schema.LatestVersion}, {jobs} job(s)");
@@ -137,6 +147,10 @@ public sealed class VerifyCommand : ICommand
             },
         });
         var result = await engine.RunAsync(context.CancellationToken);
+        if (costOptions is not null)
+        {
+            result = await WithCostAsync(result, server, costOptions with { FromVersion = from, ToVersion = to, Seed = args.GetInt("seed") ?? 1, Progress = log.WriteLine }, log, context.CancellationToken);
+        }
 
         log.WriteLine();
         // One line per finding; notes (info) only in the reports. The reports keep the full text.
@@ -163,6 +177,24 @@ public sealed class VerifyCommand : ICommand
             CultureInfo.InvariantCulture,
             $"{(result.HasDefects ? "FAILED" : "passed")}: {result.Versions.Count} version(s) verified, {result.DefectCount} defect(s), {result.WarningCount} warning(s){extra} in {result.Elapsed.TotalSeconds:0.0} s"));
         return result.HasDefects ? ExitCodes.Findings : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// What <c>tcdb cost</c> measures, for the same versions on the same server: its table is printed, and
+    /// every version over budget or with a cost defect becomes a <c>cost</c> defect of the verification.
+    /// </summary>
+    private static async Task<VerificationReport> WithCostAsync(VerificationReport result, IPostgresServer server, Tcdb.Cost.CostOptions options, TextWriter log, CancellationToken ct)
+    {
+        log.WriteLine();
+        log.WriteLine("cost: measuring locks, rewrites, scans and online batches of each version");
+        var cost = await new Tcdb.Cost.CostEngine(server, options).RunAsync(ct);
+        log.WriteLine();
+        log.Write(Tcdb.Cost.CostReportWriter.Text(cost));
+        var findings = cost.Versions
+            .Where(v => v.Status is Tcdb.Cost.CostStatus.OverBudget or Tcdb.Cost.CostStatus.Defect)
+            .SelectMany(v => v.Reasons.DefaultIfEmpty(Tcdb.Cost.CostStatusText.Id(v.Status)).Select(reason =>
+                new VerificationFinding(FindingSeverity.Defect, VerificationFindingKind.Cost, v.Version, $"version {v.Version}", $"{Tcdb.Cost.CostStatusText.Id(v.Status)}: {reason}")));
+        return result with { Findings = result.Findings.Concat(findings).OrderBy(f => f.Version ?? 0).ThenBy(f => f.Severity).ToList() };
     }
 
     /// <summary>The file an option names, else the db directory's default file when it exists.</summary>

@@ -88,6 +88,9 @@ public enum VerificationFindingKind
     /// <summary>The version could not be verified because an earlier step broke the chain.</summary>
     NotVerified,
 
+    /// <summary>With <c>--cost</c>: the version holds a blocking lock longer than the budget at production size, or its online work slows as it goes.</summary>
+    Cost,
+
     /// <summary>An entry of the accepted-findings file matched no finding.</summary>
     AcceptedUnused,
 }

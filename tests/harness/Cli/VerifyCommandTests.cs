@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using Tcdb.Cli;
+using Tcdb.Harness.Tests.Schema;
 using Tcdb.Harness.Tests.Verification;
 using Tcdb.Servers;
 using Tcdb.Testing;
@@ -87,6 +88,27 @@ public sealed class VerifyCommandTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Findings), run.ToString);
         Assert.That(run.Out.Split('\n'), Has.Some.StartsWith("v0002 defect version-timeout: verifying version 2 did not finish within 2 s (the version timeout); it was cancelled during upgrade"));
         Assert.That(run.Out, Does.Contain("v0003 ok in "), "the next version is verified");
+    }
+
+    [Test]
+    public async Task CostMeasuredAlongTheVerificationFailsAVersionOverBudget()
+    {
+        var run = await CliRun.RunAsync(
+            "verify", "--db-dir", TestDirectories.Cost("online-rescan"), "--admin-db-url", await ServerUrlAsync(), "--jobs", "1",
+            "--cost", "--scales", "2000");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Findings), run.ToString);
+        Assert.That(run.Out, Does.Contain("cost: measuring locks, rewrites, scans and online batches of each version"));
+        Assert.That(run.Out.Split('\n'), Has.Some.StartsWith("v0002 defect cost: defect: online migration: each batch costs more than the one before"));
+    }
+
+    [Test]
+    public async Task ACostOptionWithoutCostIsAUsageError()
+    {
+        using var dir = new DbDirectoryBuilder();
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x", "--budget", "10s");
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("--budget measures costs: add --cost"));
     }
 
     [TestCase("0s")]
