@@ -95,6 +95,27 @@ public sealed class SignalTests
         var left = await ObjectsOfAsync(server, verify.Id);
         Assert.That(left, Is.Not.Empty, "SIGKILL leaves the run's objects");
 
+        // The server ends the dead run's sessions (and so its lock) when it notices they are gone: wait for that,
+        // as any later run would come after it.
+        var database = left.First(o => o.StartsWith("tcdb_", StringComparison.Ordinal));
+        string? comment;
+        await using (var connection = new NpgsqlConnection(server.AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var describe = new NpgsqlCommand("select shobj_description(d.oid, 'pg_database') from pg_database d where d.datname = $1", connection);
+            describe.Parameters.Add(new NpgsqlParameter { Value = database });
+            comment = await describe.ExecuteScalarAsync() as string;
+        }
+
+        var key = RunMark.Parse(comment)?.Key;
+        Assert.That(key, Is.Not.Null, $"database {database} carries the run's mark");
+        var released = Stopwatch.StartNew();
+        while (key is not null && await CountAsync(server.AdminConnectionString, $"select count(*) from pg_locks where locktype = 'advisory' and classid = {RunMark.LockClass}::bigint::oid and objsubid = 2 and objid::bigint = {key}") > 0)
+        {
+            Assert.That(released.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "the killed run's lock was never released");
+            await Task.Delay(100);
+        }
+
         using var quick = new DbDirectoryBuilder();
         var url = ConnectionStrings.ToUrl(server.AdminConnectionString);
         var clean = command == "clean" ? await CliRun.RunAsync("clean", "--admin-db-url", url) : await CliRun.RunAsync("verify", "--db-dir", quick.Path, "--admin-db-url", url);
