@@ -103,23 +103,13 @@ public static partial class SchemaLoader
     /// <summary>The parsed root of a YAML file; null when missing, empty or not YAML (errors recorded for missing or invalid).</summary>
     private static DocNode? ReadYaml(string path, ErrorList errors, string label)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path, System.Text.Encoding.UTF8);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        if (!File.Exists(path))
         {
             errors.Add(new SourceLocation(path, 0, 0), $"{label} not found; expected this file in the db directory (it may hold just {{}})");
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new SourceLocation(path, 0, 0), $"{label} cannot be read: {e.Message}");
-            return null;
-        }
 
-        return YamlDocumentReader.Read(path, text, errors);
+        return YamlDocumentReader.ReadFile(path, errors, label);
     }
 
     /// <summary>Which entries of versions/ are version files: the file name ends in .yml or .yaml (dotfiles are skipped).</summary>

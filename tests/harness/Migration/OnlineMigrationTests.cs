@@ -201,32 +201,7 @@ public sealed class OnlineMigrationTests
         await using var db = await MigrationTestDatabase.CreateAsync();
         var schema = NewSchema([Version(
             1,
-            """
-            begin
-              create table items (id integer primary key, source text, copy text);
-              insert into items (id, source) select i, case when i <= 5 then null else 'v' || i end from generate_series(1, 50) i;
-              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-              declare
-                item record;
-                visited integer := 0;
-                last_id integer := coalesce((state_in ->> 'id')::integer, 0);
-              begin
-                for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
-                  update items set copy = items.source where items.id = item.id and items.copy is null;
-                  visited := visited + 1;
-                  last_id := item.id;
-                end loop;
-                return query select visited, jsonb_build_object('id', last_id);
-              end
-              $$ language plpgsql;
-              create function online_migration_v1_is_complete() returns boolean as $$
-              begin
-                perform 1 from items where items.copy is null limit 1;
-                return not found;
-              end
-              $$ language plpgsql;
-            end
-            """,
+            CopyingMigration("case when i <= 5 then null else 'v' || i end", rows: 50, firstId: 0),
             "begin drop table items; end")]);
         await using var migrator = db.Migrator(schema, o => o with { UnchangedPassLimit = 2 });
 
@@ -270,32 +245,7 @@ public sealed class OnlineMigrationTests
         await using var db = await MigrationTestDatabase.CreateAsync();
         var schema = NewSchema([Version(
             1,
-            """
-            begin
-              create table items (id integer primary key, source text, copy text);
-              insert into items (id, source) select i, 'v' || i from generate_series(1, 20) i;
-              create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-              declare
-                item record;
-                visited integer := 0;
-                last_id integer := coalesce((state_in ->> 'id')::integer, -1000000);
-              begin
-                for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
-                  update items set copy = items.source where items.id = item.id and items.copy is null;
-                  visited := visited + 1;
-                  last_id := item.id;
-                end loop;
-                return query select visited, jsonb_build_object('id', last_id);
-              end
-              $$ language plpgsql;
-              create function online_migration_v1_is_complete() returns boolean as $$
-              begin
-                perform 1 from items where items.copy is null limit 1;
-                return not found;
-              end
-              $$ language plpgsql;
-            end
-            """,
+            CopyingMigration("'v' || i", rows: 20, firstId: -1000000),
             "begin drop table items; end")]);
         var inserted = 0;
         var connectionString = db.ConnectionString;
@@ -324,6 +274,38 @@ public sealed class OnlineMigrationTests
         Assert.That(inserted, Is.EqualTo(4));
         Assert.That(await db.ScalarAsync<long>("select count(*) from items where copy is null"), Is.Zero);
     }
+
+    /// <summary>
+    /// Version 1: table items with <paramref name="rows"/> rows whose source is <paramref name="source"/> (SQL over
+    /// <c>i</c>), and an online migration that walks every row by key (from <paramref name="firstId"/>), copying
+    /// source to copy where copy is still null; complete when no copy is null.
+    /// </summary>
+    private static string CopyingMigration(string source, int rows, int firstId) => $$"""
+        begin
+          create table items (id integer primary key, source text, copy text);
+          insert into items (id, source) select i, {{source}} from generate_series(1, {{rows}}) i;
+          create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+          declare
+            item record;
+            visited integer := 0;
+            last_id integer := coalesce((state_in ->> 'id')::integer, {{firstId}});
+          begin
+            for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
+              update items set copy = items.source where items.id = item.id and items.copy is null;
+              visited := visited + 1;
+              last_id := item.id;
+            end loop;
+            return query select visited, jsonb_build_object('id', last_id);
+          end
+          $$ language plpgsql;
+          create function online_migration_v1_is_complete() returns boolean as $$
+          begin
+            perform 1 from items where items.copy is null limit 1;
+            return not found;
+          end
+          $$ language plpgsql;
+        end
+        """;
 
     private static async Task<MigrationTestDatabase> PreparedAsync()
     {
