@@ -17,6 +17,8 @@ public static class ShapedValues
 {
     private static readonly DateTime Epoch = new(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
+    private static readonly string[] Words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".Split(' ');
+
     // Hostile text that survives being a JSON string, a split part and a key: no separators, no NUL.
     private static readonly string[] Flavours = ["", "it's", "\"q\"", "back\\slash", "café", "日本", "😀", "tab\tx", "line\nbreak", "$$", "%_"];
 
@@ -70,21 +72,21 @@ public static class ShapedValues
         public string Column(string column, int row)
         {
             var shape = shapes.Find(table, column) ?? new ValueShape();
-            return Scalar(shape, row, Faker(column, row));
+            return Scalar(shape, row, Random(column, row));
         }
 
         public JsonNode Document(ValueShape shape, int row)
         {
             if (shape.Kind == ShapeKind.Array)
             {
-                return new JsonObject { ["items"] = Value(shape, row, Faker("document", row)) };
+                return new JsonObject { ["items"] = Value(shape, row, Random("document", row)) };
             }
 
-            var value = Value(shape, row, Faker("document", row));
+            var value = Value(shape, row, Random("document", row));
             return value as JsonObject ?? new JsonObject { ["value"] = value };
         }
 
-        private JsonNode? Value(ValueShape shape, int row, Faker faker)
+        private JsonNode? Value(ValueShape shape, int row, Randomizer random)
         {
             if (shape.EqualsColumn is { } column)
             {
@@ -100,7 +102,7 @@ public static class ShapedValues
 
             if (shape.JsonString && shape.Kind is not (ShapeKind.Object or ShapeKind.Array))
             {
-                return Scalar(shape, row, faker);
+                return Scalar(shape, row, random);
             }
 
             switch (shape.Kind)
@@ -109,7 +111,7 @@ public static class ShapedValues
                     var value = new JsonObject();
                     foreach (var (key, child) in shape.Keys.Where(k => shape.ExactKeys is null || shape.ExactKeys.Contains(k.Key)))
                     {
-                        value[key] = Value(child, row, faker);
+                        value[key] = Value(child, row, random);
                     }
 
                     // A document compared as a whole has room for no other key.
@@ -118,9 +120,9 @@ public static class ShapedValues
                         // Taskcluster's entity buffer: the text, base64-encoded, in chunks named after the key.
                         var text = content.Kind switch
                         {
-                            ShapeKind.Array => new JsonArray(Value(content.Element ?? new ValueShape(), row, faker)).ToJsonString(),
-                            ShapeKind.Object or ShapeKind.Any => Value(Objectish(content), row, faker)!.ToJsonString(),
-                            _ => Scalar(content, row, faker),
+                            ShapeKind.Array => new JsonArray(Value(content.Element ?? new ValueShape(), row, random)).ToJsonString(),
+                            ShapeKind.Object or ShapeKind.Any => Value(Objectish(content), row, random)!.ToJsonString(),
+                            _ => Scalar(content, row, random),
                         };
                         value["__bufchunks_" + name] = 1;
                         value["__buf0_" + name] = Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
@@ -135,7 +137,7 @@ public static class ShapedValues
                     return value;
                 case ShapeKind.Array:
                     var element = shape.Element ?? new ValueShape();
-                    return new JsonArray(Value(element, row, faker), Value(element, row + 100_000, faker));
+                    return new JsonArray(Value(element, row, random), Value(element, row + 100_000, random));
                 case ShapeKind.Integer:
                     return row + 1;
                 case ShapeKind.Number:
@@ -144,9 +146,9 @@ public static class ShapedValues
                     return row % 2 == 0;
                 case ShapeKind.Any:
                 case ShapeKind.Text when shape.Prefix is null:
-                    return Flavoured(faker.Random.Word(), row);
+                    return Flavoured(Words[random.Number(Words.Length - 1)], row);
                 default:
-                    return Scalar(shape, row, faker);
+                    return Scalar(shape, row, random);
             }
         }
 
@@ -162,13 +164,22 @@ public static class ShapedValues
             return objectShape;
         }
 
+        private readonly Dictionary<string, int> columnSeeds = new(StringComparer.Ordinal);
+
         /// <summary>A randomizer for one column of one row: the same column and row always give the same values.</summary>
-        private Faker Faker(string column, int row) =>
-            new() { Random = new Randomizer(Seeds.For(seed * 1_000_003 + row, table, column)) };
+        private Randomizer Random(string column, int row)
+        {
+            if (!columnSeeds.TryGetValue(column, out var columnSeed))
+            {
+                columnSeeds[column] = columnSeed = Seeds.For(seed, table, column);
+            }
+
+            return new Randomizer(unchecked((columnSeed * 1_000_003) ^ row) & 0x7fffffff);
+        }
     }
 
     /// <summary>The text of a scalar shape (what <c>-&gt;&gt;</c> or a text column holds).</summary>
-    private static string Scalar(ValueShape shape, int row, Faker faker)
+    private static string Scalar(ValueShape shape, int row, Randomizer random)
     {
         switch (shape.Kind)
         {
@@ -180,11 +191,11 @@ public static class ShapedValues
                 return row % 2 == 0 ? "true" : "false";
             case ShapeKind.Timestamp:
                 // JavaScript's Date.toJSON form, as Taskcluster services write it.
-                return Epoch.AddMinutes(row * 7 + faker.Random.Number(0, 6)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                return Epoch.AddMinutes(row * 7 + random.Number(0, 6)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             case ShapeKind.Uuid:
-                return RowGuid(row, faker).ToString();
+                return RowGuid(row, random).ToString();
             case ShapeKind.Slugid:
-                return Slugid(RowGuid(row, faker));
+                return Slugid(RowGuid(row, random));
             case ShapeKind.Constant:
                 return shape.TypeName!;
             case ShapeKind.Enum when shape.Labels.Count > 0:
@@ -192,25 +203,25 @@ public static class ShapedValues
             case ShapeKind.Parts:
                 var count = shape.Parts.Keys.DefaultIfEmpty(1).Max();
                 var parts = Enumerable.Range(1, count).Select(i => shape.Parts.TryGetValue(i, out var part) && !part.IsEmpty
-                    ? Scalar(part, row, faker)
-                    : Flavoured(faker.Random.Word(), row).Replace(shape.Separator!, string.Empty, StringComparison.Ordinal));
+                    ? Scalar(part, row, random)
+                    : Flavoured(Words[random.Number(Words.Length - 1)], row).Replace(shape.Separator!, string.Empty, StringComparison.Ordinal));
                 return string.Join(shape.Separator, parts);
             default:
-                var text = Flavoured(faker.Random.Word(), row);
+                var text = Flavoured(Words[random.Number(Words.Length - 1)], row);
                 return shape.Prefix is null ? text : shape.Prefix + text;
         }
     }
 
     /// <summary>
-    /// A unique word for the row, with a hostile flavour on most rows. Only the word's letters and digits are
-    /// kept, so that no separator (<c>/</c>, <c>~</c>, <c>:</c>) sneaks into a part of split text.
+    /// A unique word for the row, with a hostile flavour on most rows. Words and flavours hold no separator
+    /// (<c>/</c>, <c>~</c>, <c>:</c>), so none sneaks into a part of split text.
     /// </summary>
     private static string Flavoured(string word, int row) =>
-        $"{new string(word.Where(char.IsLetterOrDigit).ToArray())}{row.ToString(CultureInfo.InvariantCulture)}{Flavours[row % Flavours.Length]}";
+        string.Concat(word, row.ToString(CultureInfo.InvariantCulture), Flavours[row % Flavours.Length]);
 
-    private static Guid RowGuid(int row, Faker faker)
+    private static Guid RowGuid(int row, Randomizer random)
     {
-        var bytes = faker.Random.Bytes(16);
+        var bytes = random.Bytes(16);
         BitConverter.GetBytes(row).CopyTo(bytes, 0);
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
