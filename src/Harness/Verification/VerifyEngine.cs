@@ -395,22 +395,7 @@ public sealed class VerifyEngine
 
         await using var connection = new NpgsqlConnection(server.AdminConnectionString);
         await connection.OpenAsync();
-        var roles = new List<string>();
-        await using (var list = new NpgsqlCommand("select rolname from pg_roles where starts_with(rolname, $1)", connection))
-        {
-            list.Parameters.Add(new NpgsqlParameter { Value = settings.UsersPrefix + "_" });
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                roles.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (var role in roles)
-        {
-            await using var drop = new NpgsqlCommand($"drop role if exists \"{role.Replace("\"", "\"\"")}\"", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await ServiceUsers.DropRolesAsync(connection, settings.UsersPrefix);
     }
 
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>
