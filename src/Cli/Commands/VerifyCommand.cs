@@ -81,6 +81,11 @@ public sealed class VerifyCommand : ICommand
             OutputFile.Check("--report", report, createDirectory: true);
         }
 
+        if (args.Get("write-accepted") is { } acceptedOutput)
+        {
+            OutputFile.Check("--write-accepted", acceptedOutput, createDirectory: true);
+        }
+
         var jobs = args.GetInt("jobs") ?? Environment.ProcessorCount;
         if (jobs < 1)
         {

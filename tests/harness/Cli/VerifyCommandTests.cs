@@ -103,6 +103,16 @@ public sealed class VerifyCommandTests
     }
 
     [Test]
+    public async Task AnUnwritableWriteAcceptedPathIsRefusedBeforeAnyWork()
+    {
+        using var dir = new DbDirectoryBuilder();
+        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", "postgresql://nobody@127.0.0.1:1/x", "--write-accepted", dir.Path);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
+        Assert.That(run.Error, Does.Contain("--write-accepted"));
+        Assert.That(run.Error, Does.Not.Contain("cannot connect"), "refused before the server is reached");
+    }
+
+    [Test]
     public async Task ACostOptionWithoutCostIsAUsageError()
     {
         using var dir = new DbDirectoryBuilder();
