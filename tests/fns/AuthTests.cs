@@ -34,14 +34,14 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
     [Test]
     public async Task Create_then_get_client_round_trips_every_field()
     {
-        var expires = Values.Now().AddDays(30);
+        var expires = Times.Now().AddDays(30);
         await CreateClientAsync(Values.Tricky, expires);
 
         var row = (await Auth.CallAsync("get_client", Values.Tricky)).Single();
 
         Assert.That(row["client_id"], Is.EqualTo(Values.Tricky));
         Assert.That(row["description"], Is.EqualTo(Values.Tricky));
-        Assert.That(Values.Json(row["encrypted_access_token"])!.ToJsonString(), Is.EqualTo(Values.TrickyJson().ToJsonString()));
+        Assert.That(Json.Parse(row["encrypted_access_token"])!.ToJsonString(), Is.EqualTo(Values.TrickyJson().ToJsonString()));
         Assert.That(row["expires"], Is.EqualTo(expires));
         Assert.That(row["disabled"], Is.False);
         Assert.That(row["delete_on_expiration"], Is.True);
@@ -50,9 +50,9 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
     [Test]
     public async Task Creating_an_existing_client_is_a_unique_violation()
     {
-        await CreateClientAsync("dup", Values.Now().AddDays(1));
+        await CreateClientAsync("dup", Times.Now().AddDays(1));
 
-        await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateClientAsync("dup", Values.Now().AddDays(1)));
+        await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateClientAsync("dup", Times.Now().AddDays(1)));
     }
 
     [Test]
@@ -62,7 +62,7 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
         Assert.DoesNotThrowAsync(() => Auth.CallAsync("delete_client", "nobody"));
         Assert.DoesNotThrowAsync(() => Auth.CallAsync("update_client_last_used", "nobody"));
 
-        await CreateClientAsync("somebody", Values.Now().AddDays(1));
+        await CreateClientAsync("somebody", Times.Now().AddDays(1));
         await Auth.CallAsync("delete_client", "somebody");
         Assert.That(await Auth.CallAsync("get_client", "somebody"), Is.Empty);
     }
@@ -70,7 +70,7 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
     [Test]
     public async Task Update_client_last_used_moves_only_last_date_used()
     {
-        await CreateClientAsync("c", Values.Now().AddDays(1));
+        await CreateClientAsync("c", Times.Now().AddDays(1));
         await ExecuteAsync("update clients set last_date_used = now() - interval '1 day'");
         var before = (await Auth.CallAsync("get_client", "c")).Single();
 
@@ -87,7 +87,7 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
         var ids = Enumerable.Range(0, 5).Select(i => $"project/{i:D2}-{faker.Internet.UserName()}").ToList();
         foreach (var id in ids.Append("other/x").Append("project"))
         {
-            await CreateClientAsync(id, Values.Now().AddDays(1));
+            await CreateClientAsync(id, Times.Now().AddDays(1));
         }
 
         var seen = await Auth.PaginateByIndexAsync("get_clients", new Dictionary<string, object?> { ["prefix_in"] = "project/" }, ["client_id"], pageSize: 2)
@@ -133,13 +133,13 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
 
     private static JsonObject ClientProperties(string key)
     {
-        var now = Values.JsIso(DateTime.UtcNow);
+        var now = Times.JsIso(DateTime.UtcNow);
         return new JsonObject
         {
             ["clientId"] = key,
             ["description"] = Values.Tricky,
             ["accessToken"] = Values.TrickyJson(),
-            ["expires"] = Values.JsIso(DateTime.UtcNow.AddDays(1)),
+            ["expires"] = Times.JsIso(DateTime.UtcNow.AddDays(1)),
             ["disabled"] = false,
             ["scopes"] = new JsonArray("scope:a"),
             ["details"] = new JsonObject { ["created"] = now, ["lastModified"] = now, ["lastDateUsed"] = now, ["lastRotated"] = now, ["deleteOnExpiration"] = true },
@@ -147,8 +147,8 @@ public sealed class AuthTests : Tcdb.Testing.FunctionTest
     }
 
     private static JsonObject Role(string id) =>
-        new() { ["roleId"] = id, ["scopes"] = new JsonArray("s"), ["description"] = Values.Tricky, ["created"] = Values.JsIso(DateTime.UtcNow), ["lastModified"] = Values.JsIso(DateTime.UtcNow) };
+        new() { ["roleId"] = id, ["scopes"] = new JsonArray("s"), ["description"] = Values.Tricky, ["created"] = Times.JsIso(DateTime.UtcNow), ["lastModified"] = Times.JsIso(DateTime.UtcNow) };
 
     private static JsonObject RoleRow(string id) =>
-        new() { ["role_id"] = id, ["scopes"] = new JsonArray("s"), ["description"] = "d", ["created"] = Values.JsIso(DateTime.UtcNow), ["last_modified"] = Values.JsIso(DateTime.UtcNow) };
+        new() { ["role_id"] = id, ["scopes"] = new JsonArray("s"), ["description"] = "d", ["created"] = Times.JsIso(DateTime.UtcNow), ["last_modified"] = Times.JsIso(DateTime.UtcNow) };
 }

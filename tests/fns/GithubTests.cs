@@ -14,12 +14,12 @@ public sealed class GithubTests : FunctionTest
     [
         new(
             new("github", "taskcluster_github_builds_entities_load", "taskcluster_github_builds_entities_create", "taskcluster_github_builds_entities_modify", "taskcluster_github_builds_entities_remove", "taskcluster_github_builds_entities_scan"),
-            Slugs.Ordered,
+            i => Slugid.Ordered(i).Slug,
             "taskGroupId",
             key => new JsonObject
             {
                 ["organization"] = "mozilla", ["repository"] = Values.Tricky, ["sha"] = new string('a', 40), ["taskGroupId"] = key, ["state"] = "pending",
-                ["created"] = Values.JsIso(Values.Now()), ["updated"] = Values.JsIso(Values.Now().AddMinutes(1)), ["installationId"] = 1234567,
+                ["created"] = Times.JsIso(Times.Now()), ["updated"] = Times.JsIso(Times.Now().AddMinutes(1)), ["installationId"] = 1234567,
                 ["eventType"] = "pull_request.opened", ["eventId"] = "4e4c3a5f-3b0e-4d35-9a9e-000000000001",
             },
             "repository"),
@@ -31,7 +31,7 @@ public sealed class GithubTests : FunctionTest
             "owner"),
         new(
             new("github", "taskcluster_check_runs_entities_load", "taskcluster_check_runs_entities_create", "taskcluster_check_runs_entities_modify", "taskcluster_check_runs_entities_remove", "taskcluster_check_runs_entities_scan"),
-            Slugs.Ordered,
+            i => Slugid.Ordered(i).Slug,
             "fEfKHDnlS3SN8BTGTfEyAA",
             key => new JsonObject { ["taskGroupId"] = key, ["taskId"] = "fEfKHDnlS3SN8BTGTfEyAA", ["checkSuiteId"] = "123", ["checkRunId"] = Values.Tricky },
             "checkRunId"),
@@ -42,8 +42,8 @@ public sealed class GithubTests : FunctionTest
     [Test]
     public async Task Create_then_get_build_round_trips_every_column()
     {
-        var created = Values.Now().AddMinutes(-5);
-        var taskGroupId = Slugs.New();
+        var created = Times.Now().AddMinutes(-5);
+        var taskGroupId = Slugid.Random().Slug;
 
         await CreateBuildAsync(taskGroupId, created, sha: new string('f', 40));
         var row = (await Github.CallAsync("get_github_build", taskGroupId)).Single();
@@ -51,15 +51,15 @@ public sealed class GithubTests : FunctionTest
         Assert.That(
             new[] { row["organization"], row["repository"], row["sha"], row["task_group_id"], row["state"], row["created"], row["updated"], row["installation_id"], row["event_type"], row["event_id"] },
             Is.EqualTo(new object[] { "mozilla", Values.Tricky, new string('f', 40), taskGroupId, "pending", created, created, 1234567, "push", Values.Tricky }));
-        Assert.That(await Github.CallAsync("get_github_build", Slugs.New()), Is.Empty);
+        Assert.That(await Github.CallAsync("get_github_build", Slugid.Random().Slug), Is.Empty);
         await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateBuildAsync(taskGroupId, created));
     }
 
     [Test]
     public async Task Set_github_build_state_updates_state_and_time_and_fails_for_a_missing_build()
     {
-        var taskGroupId = Slugs.New();
-        var created = Values.Now().AddHours(-1);
+        var taskGroupId = Slugid.Random().Slug;
+        var created = Times.Now().AddHours(-1);
         await CreateBuildAsync(taskGroupId, created);
 
         await Github.CallAsync("set_github_build_state", taskGroupId, "success");
@@ -67,18 +67,18 @@ public sealed class GithubTests : FunctionTest
         var row = (await Github.CallAsync("get_github_build", taskGroupId)).Single();
         Assert.That(row["state"], Is.EqualTo("success"));
         Assert.That((DateTime)row["updated"]!, Is.GreaterThan(created));
-        await AssertSqlStateAsync("P0002", () => Github.CallAsync("set_github_build_state", Slugs.New(), "error"));
+        await AssertSqlStateAsync("P0002", () => Github.CallAsync("set_github_build_state", Slugid.Random().Slug, "error"));
     }
 
     [Test]
     public async Task Get_github_builds_pages_in_creation_order_with_filters()
     {
-        var start = Values.Now().AddHours(-3);
+        var start = Times.Now().AddHours(-3);
         var builds = new List<string>();
         for (var i = 0; i < 7; i++)
         {
             // Pairs share a creation time: the task group id breaks the tie across page boundaries.
-            builds.Add(Slugs.Ordered(i));
+            builds.Add(Slugid.Ordered(i).Slug);
             await CreateBuildAsync(builds[^1], start.AddMinutes(i / 2), sha: i % 2 == 0 ? "even" : "odd");
         }
 
@@ -94,8 +94,8 @@ public sealed class GithubTests : FunctionTest
     [Test]
     public async Task Delete_github_build_removes_it_and_a_missing_build_is_harmless()
     {
-        var taskGroupId = Slugs.New();
-        await CreateBuildAsync(taskGroupId, Values.Now());
+        var taskGroupId = Slugid.Random().Slug;
+        await CreateBuildAsync(taskGroupId, Times.Now());
 
         await Github.CallAsync("delete_github_build", taskGroupId);
         Assert.DoesNotThrowAsync(() => Github.CallAsync("delete_github_build", taskGroupId));
@@ -123,15 +123,15 @@ public sealed class GithubTests : FunctionTest
     [Test]
     public async Task A_check_run_is_found_by_its_task_and_by_its_run()
     {
-        var (group, task) = (Slugs.New(), Slugs.New());
+        var (group, task) = (Slugid.Random().Slug, Slugid.Random().Slug);
         await Github.CallAsync("create_github_check", group, task, "98765", Values.Tricky);
-        await Github.CallAsync("create_github_check", group, Slugs.New(), "98765", "other-run");
+        await Github.CallAsync("create_github_check", group, Slugid.Random().Slug, "98765", "other-run");
 
         var byTask = (await Github.CallAsync("get_github_check_by_task_id", task)).Single();
         Assert.That((byTask["task_group_id"], byTask["check_suite_id"], byTask["check_run_id"]), Is.EqualTo((group, "98765", Values.Tricky)));
         var byRun = (await Github.CallAsync("get_github_check_by_run_id", "98765", Values.Tricky)).Single();
         Assert.That(byRun["task_id"], Is.EqualTo(task));
-        Assert.That(await Github.CallAsync("get_github_check_by_task_id", Slugs.New()), Is.Empty);
+        Assert.That(await Github.CallAsync("get_github_check_by_task_id", Slugid.Random().Slug), Is.Empty);
         Assert.That(await Github.CallAsync("get_github_check_by_run_id", "98765", "missing"), Is.Empty);
         await AssertSqlStateAsync(SqlStates.UniqueViolation, () => Github.CallAsync("create_github_check", group, task, "1", "2"));
     }
@@ -139,8 +139,8 @@ public sealed class GithubTests : FunctionTest
     [Test]
     public async Task The_constant_row_keys_of_the_entity_shims_are_enforced()
     {
-        var taskGroupId = Slugs.New();
-        await CreateBuildAsync(taskGroupId, Values.Now());
+        var taskGroupId = Slugid.Random().Slug;
+        await CreateBuildAsync(taskGroupId, Times.Now());
 
         Assert.That(await Github.CallAsync("taskcluster_github_builds_entities_load", taskGroupId, "taskGroupId"), Has.Count.EqualTo(1));
         Assert.That(await Github.CallAsync("taskcluster_github_builds_entities_load", taskGroupId, "other"), Is.Empty);

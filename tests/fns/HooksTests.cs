@@ -20,7 +20,7 @@ public sealed class HooksTests : FunctionTest
             new("hooks", "hooks_entities_load", "hooks_entities_create", "hooks_entities_modify", "hooks_entities_remove", "hooks_entities_scan"),
             i => $"{i:D3}-{Group}",
             HookId,
-            key => HookEntity(key, HookId, Values.Now().AddDays(1)),
+            key => HookEntity(key, HookId, Times.Now().AddDays(1)),
             "triggerSchema"),
         new(
             new("hooks", "queues_entities_load", "queues_entities_create", "queues_entities_modify", "queues_entities_remove", "queues_entities_scan"),
@@ -35,7 +35,7 @@ public sealed class HooksTests : FunctionTest
             key => new JsonObject
             {
                 ["hookGroupId"] = key.Split('~')[0], ["hookId"] = key.Split('~')[1], ["firedBy"] = "schedule", ["taskId"] = FireTaskId,
-                ["taskCreateTime"] = Values.JsIso(Values.Now()), ["result"] = "error", ["error"] = Values.Tricky,
+                ["taskCreateTime"] = Times.JsIso(Times.Now()), ["result"] = "error", ["error"] = Values.Tricky,
             },
             "error"),
     ];
@@ -45,7 +45,7 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Create_then_get_hook_round_trips_every_column()
     {
-        var next = Values.Now().AddHours(3);
+        var next = Times.Now().AddHours(3);
 
         var created = (await CreateHookAsync(Group, HookId, next)).Single();
         var row = (await Hooks.CallAsync("get_hook", Group, HookId)).Single();
@@ -54,19 +54,19 @@ public sealed class HooksTests : FunctionTest
         Assert.That((row["hook_group_id"], row["hook_id"], row["next_scheduled_date"]), Is.EqualTo((Group, HookId, next)));
         foreach (var column in new[] { "metadata", "task", "encrypted_trigger_token", "encrypted_next_task_id", "trigger_schema" })
         {
-            Assert.That(Values.SameJson(row[column], Values.TrickyJson()), Is.True, $"{column}: {row[column]}");
+            Assert.That(Json.Same(row[column], Values.TrickyJson()), Is.True, $"{column}: {row[column]}");
         }
 
-        Assert.That(Values.SameJson(row["bindings"], Bindings()), Is.True, (string)row["bindings"]!);
-        Assert.That(Values.SameJson(row["schedule"], new JsonArray("0 0 9 * * 1-5")), Is.True, (string)row["schedule"]!);
+        Assert.That(Json.Same(row["bindings"], Bindings()), Is.True, (string)row["bindings"]!);
+        Assert.That(Json.Same(row["schedule"], new JsonArray("0 0 9 * * 1-5")), Is.True, (string)row["schedule"]!);
     }
 
     [Test]
     public async Task A_hook_is_created_once_and_a_missing_hook_reads_as_nothing()
     {
-        await CreateHookAsync(Group, HookId, Values.Now());
+        await CreateHookAsync(Group, HookId, Times.Now());
 
-        await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateHookAsync(Group, HookId, Values.Now()));
+        await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateHookAsync(Group, HookId, Times.Now()));
         Assert.That(await Hooks.CallAsync("get_hook", Group, "missing"), Is.Empty);
         Assert.That(await Hooks.CallAsync("get_hook", "missing", HookId), Is.Empty);
     }
@@ -74,17 +74,17 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Update_hook_keeps_the_fields_given_as_null_and_fails_for_a_missing_hook()
     {
-        var next = Values.Now().AddHours(1);
+        var next = Times.Now().AddHours(1);
         await CreateHookAsync(Group, HookId, next);
         var etag = await ScalarAsync<Guid>("select etag from hooks");
 
         var later = next.AddDays(1);
         var updated = (await Hooks.CallAsync("update_hook", Group, HookId, null, new JsonObject { ["v"] = 2 }, null, new JsonArray(), null, null, later, null)).Single();
 
-        Assert.That(Values.SameJson(updated["task"], new JsonObject { ["v"] = 2 }), Is.True);
-        Assert.That(Values.SameJson(updated["schedule"], new JsonArray()), Is.True);
-        Assert.That(Values.SameJson(updated["metadata"], Values.TrickyJson()), Is.True, "metadata kept");
-        Assert.That(Values.SameJson(updated["bindings"], Bindings()), Is.True, "bindings kept");
+        Assert.That(Json.Same(updated["task"], new JsonObject { ["v"] = 2 }), Is.True);
+        Assert.That(Json.Same(updated["schedule"], new JsonArray()), Is.True);
+        Assert.That(Json.Same(updated["metadata"], Values.TrickyJson()), Is.True, "metadata kept");
+        Assert.That(Json.Same(updated["bindings"], Bindings()), Is.True, "bindings kept");
         Assert.That(updated["next_scheduled_date"], Is.EqualTo(later));
         Assert.That(await ScalarAsync<Guid>("select etag from hooks"), Is.Not.EqualTo(etag), "an update makes a new etag");
         await AssertSqlStateAsync("P0002", () => Hooks.CallAsync("update_hook", Group, "missing", null, null, null, null, null, null, null, null));
@@ -93,15 +93,15 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Concurrent_updates_of_different_fields_both_take_effect()
     {
-        await CreateHookAsync(Group, HookId, Values.Now());
+        await CreateHookAsync(Group, HookId, Times.Now());
 
         await Task.WhenAll(
             Hooks.CallAsync("update_hook", Group, HookId, new JsonObject { ["name"] = "renamed" }, null, null, null, null, null, null, null),
             Hooks.CallAsync("update_hook", Group, HookId, null, null, null, new JsonArray("0 30 * * * *"), null, null, null, null));
 
         var row = (await Hooks.CallAsync("get_hook", Group, HookId)).Single();
-        Assert.That(Values.SameJson(row["metadata"], new JsonObject { ["name"] = "renamed" }), Is.True, (string)row["metadata"]!);
-        Assert.That(Values.SameJson(row["schedule"], new JsonArray("0 30 * * * *")), Is.True, (string)row["schedule"]!);
+        Assert.That(Json.Same(row["metadata"], new JsonObject { ["name"] = "renamed" }), Is.True, (string)row["metadata"]!);
+        Assert.That(Json.Same(row["schedule"], new JsonArray("0 30 * * * *")), Is.True, (string)row["schedule"]!);
     }
 
     [Test]
@@ -113,7 +113,7 @@ public sealed class HooksTests : FunctionTest
             for (var i = 0; i < 4; i++)
             {
                 keys.Add((group, $"hook-{i}/{Values.Tricky}"));
-                await CreateHookAsync(group, keys[^1].Hook, Values.Now());
+                await CreateHookAsync(group, keys[^1].Hook, Times.Now());
             }
         }
 
@@ -129,8 +129,8 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Delete_hook_removes_only_that_hook_and_a_missing_hook_is_harmless()
     {
-        await CreateHookAsync(Group, HookId, Values.Now());
-        await CreateHookAsync(Group, "other", Values.Now());
+        await CreateHookAsync(Group, HookId, Times.Now());
+        await CreateHookAsync(Group, "other", Times.Now());
 
         await Hooks.CallAsync("delete_hook", Group, HookId);
         Assert.DoesNotThrowAsync(() => Hooks.CallAsync("delete_hook", Group, HookId));
@@ -150,7 +150,7 @@ public sealed class HooksTests : FunctionTest
         }
 
         var rebound = (await Hooks.CallAsync("update_hooks_queue_bindings", Group, HookId, new JsonArray())).Single();
-        Assert.That(Values.SameJson(rebound["bindings"], new JsonArray()), Is.True);
+        Assert.That(Json.Same(rebound["bindings"], new JsonArray()), Is.True);
         Assert.That(rebound["queue_name"], Is.EqualTo("hooks/" + Values.Tricky));
         Assert.That(rebound["etag"], Is.Not.EqualTo(etag));
         await AssertSqlStateAsync("P0002", () => Hooks.CallAsync("update_hooks_queue_bindings", Group, "missing", new JsonArray()));
@@ -167,16 +167,16 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Last_fires_page_newest_first_across_ties_and_are_deleted_per_hook()
     {
-        var start = Values.Now().AddHours(-2);
+        var start = Times.Now().AddHours(-2);
         var fires = new List<(DateTime Time, string TaskId)>();
         for (var i = 0; i < 7; i++)
         {
             // Pairs of firings share a creation time; the task id breaks the tie.
-            fires.Add((start.AddMinutes(i / 2), Slugs.Ordered(i)));
+            fires.Add((start.AddMinutes(i / 2), Slugid.Ordered(i).Slug));
             await FireAsync(Group, HookId, fires[^1].TaskId, fires[^1].Time);
         }
 
-        await FireAsync(Group, "other", Slugs.New(), start);
+        await FireAsync(Group, "other", Slugid.Random().Slug, start);
         await AssertSqlStateAsync(SqlStates.UniqueViolation, () => FireAsync(Group, HookId, fires[0].TaskId, start));
 
         var seen = await Hooks.PaginateByIndexAsync(
@@ -192,8 +192,8 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Expire_last_fires_deletes_firings_older_than_a_year()
     {
-        await FireAsync(Group, HookId, "old", Values.Now().AddDays(-367));
-        await FireAsync(Group, HookId, "recent", Values.Now().AddDays(-300));
+        await FireAsync(Group, HookId, "old", Times.Now().AddDays(-367));
+        await FireAsync(Group, HookId, "recent", Times.Now().AddDays(-300));
 
         Assert.That((await Hooks.CallAsync("expire_last_fires")).Single()["expire_last_fires"], Is.EqualTo(1));
         Assert.That((await Hooks.CallAsync("get_last_fires", Group, HookId, 10, null, null)).Select(r => r["task_id"]), Is.EqualTo(new[] { "recent" }));
@@ -202,13 +202,13 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Entity_rows_and_typed_rows_are_the_same_rows()
     {
-        await CreateHookAsync(Group, HookId, Values.Now());
-        await FireAsync(Group, HookId, FireTaskId, Values.Now());
+        await CreateHookAsync(Group, HookId, Times.Now());
+        await FireAsync(Group, HookId, FireTaskId, Times.Now());
 
         var hook = (await Hooks.CallAsync("hooks_entities_load", Group, HookId)).Single();
-        Assert.That(Values.Json(hook["value"])!["hookId"]!.GetValue<string>(), Is.EqualTo(HookId));
+        Assert.That(Json.Parse(hook["value"])!["hookId"]!.GetValue<string>(), Is.EqualTo(HookId));
         var fire = (await Hooks.CallAsync("last_fire_3_entities_load", $"{Group}~{HookId}", FireTaskId)).Single();
-        Assert.That(Values.Json(fire["value"])!["hookId"]!.GetValue<string>(), Is.EqualTo(HookId));
+        Assert.That(Json.Parse(fire["value"])!["hookId"]!.GetValue<string>(), Is.EqualTo(HookId));
         Assert.That(await Hooks.CallAsync("last_fire_3_entities_load", Group, FireTaskId), Is.Empty, "a partition key without ~ names no firing");
         await AssertSqlStateAsync(SqlStates.InvalidParameterValue, () => Hooks.CallAsync("last_fire_3_entities_create", "no-separator", FireTaskId, new JsonObject(), false, 1));
     }
@@ -216,7 +216,7 @@ public sealed class HooksTests : FunctionTest
     [Test]
     public async Task Other_services_cannot_write_hooks_nor_read_them_without_grants()
     {
-        await CreateHookAsync(Group, HookId, Values.Now());
+        await CreateHookAsync(Group, HookId, Times.Now());
 
         Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("delete_hook", Group, HookId));
         await AssertSqlStateAsync("42501", () => Client("queue").CallAsync("get_hook", Group, HookId));
@@ -241,7 +241,7 @@ public sealed class HooksTests : FunctionTest
         ["schedule"] = new JsonArray("0 0 9 * * 1-5"),
         ["triggerToken"] = Values.TrickyJson(),
         ["nextTaskId"] = Values.TrickyJson(),
-        ["nextScheduledDate"] = Values.JsIso(next),
+        ["nextScheduledDate"] = Times.JsIso(next),
         ["triggerSchema"] = Values.TrickyJson(),
     };
 }

@@ -20,15 +20,15 @@ public sealed class IndexTests : FunctionTest
             "linux64-opt",
             key => new JsonObject
             {
-                ["namespace"] = key, ["name"] = "linux64-opt", ["rank"] = 1595000000, ["taskId"] = Slugs.Ordered(3),
-                ["data"] = Values.TrickyJson(), ["expires"] = Values.JsIso(Values.Now().AddDays(1)),
+                ["namespace"] = key, ["name"] = "linux64-opt", ["rank"] = 1595000000, ["taskId"] = Slugid.Ordered(3).Slug,
+                ["data"] = Values.TrickyJson(), ["expires"] = Times.JsIso(Times.Now().AddDays(1)),
             },
             "data"),
         new(
             new("index", "namespaces_entities_load", "namespaces_entities_create", "namespaces_entities_modify", "namespaces_entities_remove", "namespaces_entities_scan"),
             i => $"{i:D3}.{Namespace}",
             Values.Tricky,
-            key => new JsonObject { ["parent"] = key, ["name"] = Values.Tricky, ["expires"] = Values.JsIso(Values.Now().AddDays(1)) },
+            key => new JsonObject { ["parent"] = key, ["name"] = Values.Tricky, ["expires"] = Times.JsIso(Times.Now().AddDays(1)) },
             "name"),
     ];
 
@@ -37,21 +37,21 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Upsert_then_get_indexed_task_round_trips_every_column()
     {
-        var expires = Values.Now().AddDays(365);
+        var expires = Times.Now().AddDays(365);
 
         var stored = (await Index.CallAsync("upsert_indexed_task", Namespace, Values.Tricky, 17, "taskA", Values.TrickyJson(), expires)).Single();
         var row = (await Index.CallAsync("get_indexed_task", Namespace, Values.Tricky)).Single();
 
         Assert.That(row, Is.EqualTo(stored));
         Assert.That((row["namespace"], row["name"], row["rank"], row["task_id"], row["expires"]), Is.EqualTo((Namespace, Values.Tricky, 17, "taskA", expires)));
-        Assert.That(Values.SameJson(row["data"], Values.TrickyJson()), Is.True, (string)row["data"]!);
+        Assert.That(Json.Same(row["data"], Values.TrickyJson()), Is.True, (string)row["data"]!);
         Assert.That(await Index.CallAsync("get_indexed_task", Namespace, "missing"), Is.Empty);
     }
 
     [Test]
     public async Task A_lower_rank_never_replaces_a_higher_one_and_an_equal_rank_does()
     {
-        var expires = Values.Now().AddDays(1);
+        var expires = Times.Now().AddDays(1);
         await Index.CallAsync("upsert_indexed_task", Namespace, "n", 10, "high", new JsonObject(), expires);
 
         var kept = (await Index.CallAsync("upsert_indexed_task", Namespace, "n", 9, "low", new JsonObject(), expires)).Single();
@@ -64,7 +64,7 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Concurrent_upserts_leave_the_highest_rank()
     {
-        var expires = Values.Now().AddDays(1);
+        var expires = Times.Now().AddDays(1);
         var ranks = Enumerable.Range(0, 12).OrderBy(_ => Guid.NewGuid()).ToList();
 
         await Task.WhenAll(ranks.Select(rank => Index.CallAsync("upsert_indexed_task", Namespace, "raced", rank, $"task-{rank}", new JsonObject(), expires)));
@@ -78,10 +78,10 @@ public sealed class IndexTests : FunctionTest
         var names = Enumerable.Range(0, 7).Select(i => $"{i:D2}-{Values.Tricky}").ToList();
         foreach (var name in names.AsEnumerable().Reverse())
         {
-            await Index.CallAsync("upsert_indexed_task", Namespace, name, 1, "t", new JsonObject(), Values.Now().AddDays(1));
+            await Index.CallAsync("upsert_indexed_task", Namespace, name, 1, "t", new JsonObject(), Times.Now().AddDays(1));
         }
 
-        await Index.CallAsync("upsert_indexed_task", Namespace + ".child", "x", 1, "t", new JsonObject(), Values.Now().AddDays(1));
+        await Index.CallAsync("upsert_indexed_task", Namespace + ".child", "x", 1, "t", new JsonObject(), Times.Now().AddDays(1));
 
         var seen = await Index.PaginateByIndexAsync("get_indexed_tasks", new Dictionary<string, object?> { ["namespace_in"] = Namespace }, ["name"], pageSize: 3)
             .Select(r => (string)r["name"]!).ToListAsync();
@@ -92,8 +92,8 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Expire_indexed_tasks_deletes_only_expired_entries()
     {
-        await Index.CallAsync("upsert_indexed_task", Namespace, "old", 1, "t", new JsonObject(), Values.Now().AddMinutes(-1));
-        await Index.CallAsync("upsert_indexed_task", Namespace, "live", 1, "t", new JsonObject(), Values.Now().AddDays(1));
+        await Index.CallAsync("upsert_indexed_task", Namespace, "old", 1, "t", new JsonObject(), Times.Now().AddMinutes(-1));
+        await Index.CallAsync("upsert_indexed_task", Namespace, "live", 1, "t", new JsonObject(), Times.Now().AddDays(1));
 
         Assert.That((await Index.CallAsync("expire_indexed_tasks")).Single()["expire_indexed_tasks"], Is.EqualTo(1));
         Assert.That(await Index.CallAsync("get_indexed_task", Namespace, "old"), Is.Empty);
@@ -103,7 +103,7 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Upsert_index_namespace_keeps_the_later_expiry()
     {
-        var expires = Values.Now().AddDays(10);
+        var expires = Times.Now().AddDays(10);
         await Index.CallAsync("upsert_index_namespace", string.Empty, Values.Tricky, expires);
 
         var earlier = (await Index.CallAsync("upsert_index_namespace", string.Empty, Values.Tricky, expires.AddDays(-5))).Single();
@@ -122,10 +122,10 @@ public sealed class IndexTests : FunctionTest
         var children = Enumerable.Range(0, 5).Select(i => $"{(char)('a' + i)}{Values.Tricky}").ToList();
         foreach (var child in children)
         {
-            await Index.CallAsync("upsert_index_namespace", "gecko.v2", child, Values.Now().AddDays(1));
+            await Index.CallAsync("upsert_index_namespace", "gecko.v2", child, Times.Now().AddDays(1));
         }
 
-        await Index.CallAsync("upsert_index_namespace", "gecko", "v2", Values.Now().AddDays(1));
+        await Index.CallAsync("upsert_index_namespace", "gecko", "v2", Times.Now().AddDays(1));
 
         var seen = await Index.PaginateByIndexAsync("get_index_namespaces", new Dictionary<string, object?> { ["parent_in"] = "gecko.v2" }, ["name"], pageSize: 2)
             .Select(r => (string)r["name"]!).ToListAsync();
@@ -135,8 +135,8 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Expire_index_namespaces_deletes_only_expired_namespaces()
     {
-        await Index.CallAsync("upsert_index_namespace", "gecko", "old", Values.Now().AddMinutes(-1));
-        await Index.CallAsync("upsert_index_namespace", "gecko", "live", Values.Now().AddDays(1));
+        await Index.CallAsync("upsert_index_namespace", "gecko", "old", Times.Now().AddMinutes(-1));
+        await Index.CallAsync("upsert_index_namespace", "gecko", "live", Times.Now().AddDays(1));
 
         Assert.That((await Index.CallAsync("expire_index_namespaces")).Single()["expire_index_namespaces"], Is.EqualTo(1));
         Assert.That((await Index.CallAsync("get_index_namespaces", "gecko", 10, null)).Select(r => r["name"]), Is.EqualTo(new[] { "live" }));
@@ -145,18 +145,18 @@ public sealed class IndexTests : FunctionTest
     [Test]
     public async Task Entity_rows_and_typed_rows_are_the_same_rows()
     {
-        var stored = (await Index.CallAsync("upsert_indexed_task", Namespace, "n", 3, "t", Values.TrickyJson(), Values.Now().AddDays(1))).Single();
+        var stored = (await Index.CallAsync("upsert_indexed_task", Namespace, "n", 3, "t", Values.TrickyJson(), Times.Now().AddDays(1))).Single();
 
         var entity = (await Index.CallAsync("indexed_tasks_entities_load", Namespace, "n")).Single();
         Assert.That(entity["etag"], Is.EqualTo(stored["etag"]));
-        Assert.That(Values.Json(entity["value"])!["rank"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(Json.Parse(entity["value"])!["rank"]!.GetValue<int>(), Is.EqualTo(3));
         Assert.That(await Index.CallAsync("namespaces_entities_scan", null, null, null, null, null), Is.Empty);
     }
 
     [Test]
     public async Task Other_services_cannot_write_the_index_nor_read_it_without_grants()
     {
-        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("upsert_indexed_task", Namespace, "n", 1, "t", new JsonObject(), Values.Now()));
+        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("upsert_indexed_task", Namespace, "n", 1, "t", new JsonObject(), Times.Now()));
         await AssertSqlStateAsync("42501", () => Client("queue").CallAsync("get_indexed_task", Namespace, "n"));
         await AssertSqlStateAsync("42501", () => Client("hooks").CallAsync("get_index_namespaces", "gecko", 10, null));
     }

@@ -109,7 +109,7 @@ public sealed class NotifyTests : FunctionTest
         Assert.That(await ExistsAsync("email", "a@example.com"), Is.True);
         await Notify.CallAsync("add_denylist_address", "pulse", "route.x");
         var entity = (await Notify.CallAsync("denylisted_notification_entities_load", "pulse", "route.x")).Single();
-        Assert.That(Values.SameJson(entity["value"], new JsonObject { ["notificationType"] = "pulse", ["notificationAddress"] = "route.x" }), Is.True, (string)entity["value"]!);
+        Assert.That(Json.Same(entity["value"], new JsonObject { ["notificationType"] = "pulse", ["notificationAddress"] = "route.x" }), Is.True, (string)entity["value"]!);
     }
 
     [Test]

@@ -16,7 +16,7 @@ public sealed class ObjectTests : FunctionTest
     [Test]
     public async Task An_object_is_downloadable_only_once_its_upload_is_complete()
     {
-        var (uploadExpires, expires) = (Values.Now().AddHours(1), Values.Now().AddDays(30));
+        var (uploadExpires, expires) = (Times.Now().AddHours(1), Times.Now().AddDays(30));
         await CreateAsync(Name, "upload-1", uploadExpires, expires);
 
         Assert.That(await Objects.CallAsync("get_object", Name), Is.Empty);
@@ -29,7 +29,7 @@ public sealed class ObjectTests : FunctionTest
 
         var row = (await Objects.CallAsync("get_object", Name)).Single();
         Assert.That((row["name"], row["expires"]), Is.EqualTo((Name, expires)));
-        Assert.That(Values.SameJson(row["data"], Values.TrickyJson()), Is.True, (string)row["data"]!);
+        Assert.That(Json.Same(row["data"], Values.TrickyJson()), Is.True, (string)row["data"]!);
         var finished = (await Objects.CallAsync("get_object_with_upload", Name)).Single();
         Assert.That((finished["upload_id"], finished["upload_expires"]), Is.EqualTo(((object?)null, (object?)null)));
     }
@@ -37,7 +37,7 @@ public sealed class ObjectTests : FunctionTest
     [Test]
     public async Task Retrying_the_same_upload_is_harmless_and_anything_else_is_a_duplicate()
     {
-        var (uploadExpires, expires) = (Values.Now().AddHours(1), Values.Now().AddDays(30));
+        var (uploadExpires, expires) = (Times.Now().AddHours(1), Times.Now().AddDays(30));
         await CreateAsync(Name, "upload-1", uploadExpires, expires);
 
         Assert.DoesNotThrowAsync(() => CreateAsync(Name, "upload-1", uploadExpires, expires));
@@ -49,7 +49,7 @@ public sealed class ObjectTests : FunctionTest
     [Test]
     public async Task Completing_needs_the_right_upload_id_and_is_idempotent()
     {
-        await CreateAsync(Name, "upload-1", Values.Now().AddHours(1), Values.Now().AddDays(1));
+        await CreateAsync(Name, "upload-1", Times.Now().AddHours(1), Times.Now().AddDays(1));
 
         await AssertSqlStateAsync("P0002", () => Objects.CallAsync("object_upload_complete", Name, "another-upload"));
         await AssertSqlStateAsync("P0002", () => Objects.CallAsync("object_upload_complete", "missing", "upload-1"));
@@ -63,10 +63,10 @@ public sealed class ObjectTests : FunctionTest
         var expired = Enumerable.Range(0, 5).Select(i => $"{i:D2}/{Values.Tricky}").ToList();
         foreach (var name in expired)
         {
-            await CreateAsync(name, "u", Values.Now().AddHours(1), Values.Now().AddMinutes(-1));
+            await CreateAsync(name, "u", Times.Now().AddHours(1), Times.Now().AddMinutes(-1));
         }
 
-        await CreateAsync("live", "u", Values.Now().AddHours(1), Values.Now().AddDays(1));
+        await CreateAsync("live", "u", Times.Now().AddHours(1), Times.Now().AddDays(1));
 
         var seen = await Objects.PaginateByIndexAsync("get_expired_objects", new Dictionary<string, object?>(), ["name"], pageSize: 2)
             .Select(r => (string)r["name"]!).ToListAsync();

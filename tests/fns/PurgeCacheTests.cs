@@ -22,7 +22,7 @@ public sealed class PurgeCacheTests : FunctionTest
             key => new JsonObject
             {
                 ["provisionerId"] = key.Split('~')[0], ["workerType"] = key.Split('~')[1], ["cacheName"] = Values.Tricky,
-                ["before"] = Values.JsIso(Values.Now()), ["expires"] = Values.JsIso(Values.Now().AddDays(1)),
+                ["before"] = Times.JsIso(Times.Now()), ["expires"] = Times.JsIso(Times.Now().AddDays(1)),
             },
             "cacheName"),
     ];
@@ -32,7 +32,7 @@ public sealed class PurgeCacheTests : FunctionTest
     [Test]
     public async Task A_purge_request_is_returned_to_its_worker_type_only()
     {
-        var before = Values.Now().AddMinutes(-1);
+        var before = Times.Now().AddMinutes(-1);
         await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, Values.Tricky, before, before.AddDays(1));
         await PurgeCache.CallAsync("purge_cache", Provisioner, "other", "c", before, before.AddDays(1));
 
@@ -45,7 +45,7 @@ public sealed class PurgeCacheTests : FunctionTest
     [Test]
     public async Task Repeated_and_concurrent_requests_keep_the_latest_times()
     {
-        var start = Values.Now();
+        var start = Times.Now();
         await Task.WhenAll(Enumerable.Range(0, 10).OrderBy(_ => Guid.NewGuid())
             .Select(i => PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "c", start.AddMinutes(i), start.AddDays(1).AddMinutes(-i))));
 
@@ -62,7 +62,7 @@ public sealed class PurgeCacheTests : FunctionTest
             for (var i = 0; i < 3; i++)
             {
                 keys.Add((Provisioner, workerType, $"cache-{i}"));
-                await PurgeCache.CallAsync("purge_cache", Provisioner, workerType, $"cache-{i}", Values.Now(), Values.Now().AddDays(1));
+                await PurgeCache.CallAsync("purge_cache", Provisioner, workerType, $"cache-{i}", Times.Now(), Times.Now().AddDays(1));
             }
         }
 
@@ -75,20 +75,20 @@ public sealed class PurgeCacheTests : FunctionTest
     [Test]
     public async Task Expire_cache_purges_deletes_requests_expired_before_the_time()
     {
-        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "old", Values.Now().AddDays(-3), Values.Now().AddDays(-2));
-        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "live", Values.Now(), Values.Now().AddDays(1));
+        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "old", Times.Now().AddDays(-3), Times.Now().AddDays(-2));
+        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "live", Times.Now(), Times.Now().AddDays(1));
 
-        Assert.That((await PurgeCache.CallAsync("expire_cache_purges", Values.Now())).Single()["expire_cache_purges"], Is.EqualTo(1));
+        Assert.That((await PurgeCache.CallAsync("expire_cache_purges", Times.Now())).Single()["expire_cache_purges"], Is.EqualTo(1));
         Assert.That((await PurgeCache.CallAsync("purge_requests", Provisioner, WorkerType)).Select(r => r["cache_name"]), Is.EqualTo(new[] { "live" }));
     }
 
     [Test]
     public async Task The_entity_shim_reads_typed_requests_under_the_joined_key()
     {
-        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "c", Values.Now(), Values.Now().AddDays(1));
+        await PurgeCache.CallAsync("purge_cache", Provisioner, WorkerType, "c", Times.Now(), Times.Now().AddDays(1));
 
         var entity = (await PurgeCache.CallAsync("cache_purges_entities_load", $"{Provisioner}~{WorkerType}", "c")).Single();
-        Assert.That(Values.Json(entity["value"])!["workerType"]!.GetValue<string>(), Is.EqualTo(WorkerType));
+        Assert.That(Json.Parse(entity["value"])!["workerType"]!.GetValue<string>(), Is.EqualTo(WorkerType));
         Assert.That(await PurgeCache.CallAsync("cache_purges_entities_load", $"{Provisioner}~{WorkerType}~x", "c"), Is.Empty);
         await AssertSqlStateAsync(SqlStates.InvalidParameterValue, () => PurgeCache.CallAsync("cache_purges_entities_create", Provisioner, "c", new JsonObject(), false, 1));
     }
@@ -96,7 +96,7 @@ public sealed class PurgeCacheTests : FunctionTest
     [Test]
     public async Task Other_services_cannot_request_purges_nor_read_them_without_grants()
     {
-        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("purge_cache", Provisioner, WorkerType, "c", Values.Now(), Values.Now()));
+        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("queue").CallAsync("purge_cache", Provisioner, WorkerType, "c", Times.Now(), Times.Now()));
         await AssertSqlStateAsync("42501", () => Client("queue").CallAsync("purge_requests", Provisioner, WorkerType));
     }
 }

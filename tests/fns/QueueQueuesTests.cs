@@ -19,7 +19,7 @@ public sealed class QueueQueuesTests : FunctionTest
         await AddAsync("low", priority: 1);
         await AddAsync("high-old", priority: 5);
         await AddAsync("high-new", priority: 5);
-        await Queue.CallAsync("queue_pending_tasks_add", "other/queue", 9, "elsewhere", 0, "h", Values.Now().AddDays(1));
+        await Queue.CallAsync("queue_pending_tasks_add", "other/queue", 9, "elsewhere", 0, "h", Times.Now().AddDays(1));
 
         var first = await TakeAsync(2);
         Assert.That(first.Select(r => r["task_id"]), Is.EquivalentTo(new[] { "high-old", "high-new" }));
@@ -63,7 +63,7 @@ public sealed class QueueQueuesTests : FunctionTest
         await using (var command = new NpgsqlCommand("select task_id from queue_pending_tasks_get($1, $2, 4)", other, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = TaskQueue });
-            command.Parameters.Add(new NpgsqlParameter { Value = Values.Now().AddMinutes(5) });
+            command.Parameters.Add(new NpgsqlParameter { Value = Times.Now().AddMinutes(5) });
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -114,7 +114,7 @@ public sealed class QueueQueuesTests : FunctionTest
     public async Task Expired_pending_runs_are_neither_counted_nor_taken_and_are_deleted()
     {
         await AddAsync("live");
-        await Queue.CallAsync("queue_pending_tasks_add", TaskQueue, 1, "expired", 0, "h", Values.Now().AddMinutes(-1));
+        await Queue.CallAsync("queue_pending_tasks_add", TaskQueue, 1, "expired", 0, "h", Times.Now().AddMinutes(-1));
 
         Assert.That((await Queue.CallAsync("queue_pending_tasks_count", TaskQueue)).Single()["queue_pending_tasks_count"], Is.EqualTo(1));
         Assert.That((await Queue.CallAsync("queue_pending_tasks_delete_expired")).Single()["queue_pending_tasks_delete_expired"], Is.EqualTo(1));
@@ -125,14 +125,14 @@ public sealed class QueueQueuesTests : FunctionTest
     [Test]
     public async Task Claims_become_visible_when_they_expire_and_are_forgotten_when_resolved()
     {
-        await Queue.CallAsync("queue_claimed_task_put", "expired", 1, Values.Now().AddSeconds(-1), TaskQueue, "wg", "w1");
-        await Queue.CallAsync("queue_claimed_task_put", "running", 0, Values.Now().AddMinutes(20), TaskQueue, "wg", "w2");
-        await Queue.CallAsync("queue_claimed_task_put", "resolved", 0, Values.Now().AddSeconds(-1), TaskQueue, "wg", "w3");
+        await Queue.CallAsync("queue_claimed_task_put", "expired", 1, Times.Now().AddSeconds(-1), TaskQueue, "wg", "w1");
+        await Queue.CallAsync("queue_claimed_task_put", "running", 0, Times.Now().AddMinutes(20), TaskQueue, "wg", "w2");
+        await Queue.CallAsync("queue_claimed_task_put", "resolved", 0, Times.Now().AddSeconds(-1), TaskQueue, "wg", "w3");
         await Queue.CallAsync("queue_claimed_task_resolved", "resolved", 0);
 
-        var taken = (await Queue.CallAsync("queue_claimed_task_get", Values.Now().AddMinutes(1), 10)).Single();
+        var taken = (await Queue.CallAsync("queue_claimed_task_get", Times.Now().AddMinutes(1), 10)).Single();
         Assert.That((taken["task_id"], taken["run_id"]), Is.EqualTo(("expired", 1)));
-        Assert.That(await Queue.CallAsync("queue_claimed_task_get", Values.Now().AddMinutes(1), 10), Is.Empty);
+        Assert.That(await Queue.CallAsync("queue_claimed_task_get", Times.Now().AddMinutes(1), 10), Is.Empty);
 
         await Queue.CallAsync("queue_claimed_task_delete", "expired", taken["pop_receipt"]);
         Assert.That(await ScalarAsync<long>("select count(*) from queue_claimed_tasks"), Is.EqualTo(1), "only the running claim is left");
@@ -145,9 +145,9 @@ public sealed class QueueQueuesTests : FunctionTest
         await Queue.CallAsync("queue_resolved_task_put", "group", "second", "scheduler", "completed");
         await AssertSqlStateAsync(SqlStates.InvalidParameterValue, () => Queue.CallAsync("queue_resolved_task_put", "group", "x", "scheduler", "running"));
 
-        var both = await Queue.CallAsync("queue_resolved_task_get", Values.Now().AddMinutes(1), 10);
+        var both = await Queue.CallAsync("queue_resolved_task_get", Times.Now().AddMinutes(1), 10);
         Assert.That(both.Select(r => (r["task_id"], r["resolution"])), Is.EquivalentTo(new[] { ((object?)"first", (object?)"failed"), ("second", "completed") }));
-        Assert.That(await Queue.CallAsync("queue_resolved_task_get", Values.Now().AddMinutes(1), 10), Is.Empty);
+        Assert.That(await Queue.CallAsync("queue_resolved_task_get", Times.Now().AddMinutes(1), 10), Is.Empty);
 
         foreach (var row in both)
         {
@@ -160,10 +160,10 @@ public sealed class QueueQueuesTests : FunctionTest
     [Test]
     public async Task Deadlines_are_taken_once_they_are_due()
     {
-        await Queue.CallAsync("queue_task_deadline_put", "group", "due", "scheduler", Values.Now().AddSeconds(-5), Values.Now().AddSeconds(-5));
-        await Queue.CallAsync("queue_task_deadline_put", "group", "later", "scheduler", Values.Now().AddDays(1), Values.Now().AddDays(1));
+        await Queue.CallAsync("queue_task_deadline_put", "group", "due", "scheduler", Times.Now().AddSeconds(-5), Times.Now().AddSeconds(-5));
+        await Queue.CallAsync("queue_task_deadline_put", "group", "later", "scheduler", Times.Now().AddDays(1), Times.Now().AddDays(1));
 
-        var taken = (await Queue.CallAsync("queue_task_deadline_get", Values.Now().AddMinutes(1), 10)).Single();
+        var taken = (await Queue.CallAsync("queue_task_deadline_get", Times.Now().AddMinutes(1), 10)).Single();
         Assert.That((taken["task_id"], taken["task_group_id"], taken["scheduler_id"]), Is.EqualTo(("due", "group", "scheduler")));
         await Queue.CallAsync("queue_task_deadline_delete", "due", taken["pop_receipt"]);
         Assert.That(await ScalarAsync<string>("select string_agg(task_id, ',') from queue_task_deadlines"), Is.EqualTo("later"));
@@ -172,13 +172,13 @@ public sealed class QueueQueuesTests : FunctionTest
     [Test]
     public async Task Other_services_cannot_use_the_queues()
     {
-        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("worker_manager").CallAsync("queue_pending_tasks_get", TaskQueue, Values.Now(), 1));
+        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("worker_manager").CallAsync("queue_pending_tasks_get", TaskQueue, Times.Now(), 1));
         await AssertSqlStateAsync("42501", () => Client("worker_manager").CallAsync("queue_pending_tasks_count", TaskQueue));
     }
 
     private Task AddAsync(string taskId, int priority = 3) =>
-        Queue.CallAsync("queue_pending_tasks_add", TaskQueue, priority, taskId, 0, "hint-" + taskId, Values.Now().AddDays(1));
+        Queue.CallAsync("queue_pending_tasks_add", TaskQueue, priority, taskId, 0, "hint-" + taskId, Times.Now().AddDays(1));
 
     private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> TakeAsync(int count) =>
-        Queue.CallAsync("queue_pending_tasks_get", TaskQueue, Values.Now().AddMinutes(5), count);
+        Queue.CallAsync("queue_pending_tasks_get", TaskQueue, Times.Now().AddMinutes(5), count);
 }

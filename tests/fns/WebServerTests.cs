@@ -21,7 +21,7 @@ public sealed class WebServerTests : FunctionTest
             key => new JsonObject
             {
                 ["hashedAccessToken"] = key, ["accessToken"] = Values.TrickyJson(), ["clientId"] = "tools/" + Values.Tricky, ["redirectUri"] = "https://example.com/cb",
-                ["identity"] = Values.Tricky, ["identityProviderId"] = "github", ["expires"] = Values.JsIso(Values.Now().AddDays(1)), ["clientDetails"] = Values.TrickyJson(),
+                ["identity"] = Values.Tricky, ["identityProviderId"] = "github", ["expires"] = Times.JsIso(Times.Now().AddDays(1)), ["clientDetails"] = Values.TrickyJson(),
             },
             "clientDetails"),
         new(
@@ -31,7 +31,7 @@ public sealed class WebServerTests : FunctionTest
             key => new JsonObject
             {
                 ["code"] = key, ["clientId"] = "tools", ["redirectUri"] = "https://example.com/cb", ["identity"] = Values.Tricky,
-                ["identityProviderId"] = "mozilla-auth0", ["expires"] = Values.JsIso(Values.Now().AddMinutes(10)), ["clientDetails"] = Values.TrickyJson(),
+                ["identityProviderId"] = "mozilla-auth0", ["expires"] = Times.JsIso(Times.Now().AddMinutes(10)), ["clientDetails"] = Values.TrickyJson(),
             },
             "identity"),
         new(
@@ -44,7 +44,7 @@ public sealed class WebServerTests : FunctionTest
             new("web_server", "session_storage_table_entities_load", "session_storage_table_entities_create", "session_storage_table_entities_modify", "session_storage_table_entities_remove", "session_storage_table_entities_scan"),
             i => $"{i:D3}{Hash}",
             "session",
-            key => new JsonObject { ["hashedSessionId"] = key, ["sessionId"] = Values.TrickyJson(), ["data"] = Values.TrickyJson(), ["expires"] = Values.JsIso(Values.Now().AddDays(1)) },
+            key => new JsonObject { ["hashedSessionId"] = key, ["sessionId"] = Values.TrickyJson(), ["data"] = Values.TrickyJson(), ["expires"] = Times.JsIso(Times.Now().AddDays(1)) },
             "data"),
     ];
 
@@ -53,7 +53,7 @@ public sealed class WebServerTests : FunctionTest
     [Test]
     public async Task Create_then_get_access_token_round_trips_every_column()
     {
-        var expires = Values.Now().AddDays(7);
+        var expires = Times.Now().AddDays(7);
 
         var created = (await CreateTokenAsync(Hash, expires)).Single();
         var row = (await WebServer.CallAsync("get_access_token", Hash)).Single();
@@ -62,7 +62,7 @@ public sealed class WebServerTests : FunctionTest
         Assert.That(
             new[] { row["hashed_access_token"], row["client_id"], row["redirect_uri"], row["identity"], row["identity_provider_id"], row["expires"] },
             Is.EqualTo(new object[] { Hash, "tools/" + Values.Tricky, "https://example.com/cb?state=" + Values.Tricky, Values.Tricky, "github", expires }));
-        Assert.That(Values.SameJson(row["encrypted_access_token"], Values.TrickyJson()) && Values.SameJson(row["client_details"], Values.TrickyJson()), Is.True);
+        Assert.That(Json.Same(row["encrypted_access_token"], Values.TrickyJson()) && Json.Same(row["client_details"], Values.TrickyJson()), Is.True);
         Assert.That(await WebServer.CallAsync("get_access_token", "missing"), Is.Empty);
         await AssertSqlStateAsync(SqlStates.UniqueViolation, () => CreateTokenAsync(Hash, expires));
     }
@@ -70,10 +70,10 @@ public sealed class WebServerTests : FunctionTest
     [Test]
     public async Task Expire_access_tokens_deletes_tokens_expired_before_the_time()
     {
-        await CreateTokenAsync("old", Values.Now().AddDays(-1));
-        await CreateTokenAsync("live", Values.Now().AddDays(1));
+        await CreateTokenAsync("old", Times.Now().AddDays(-1));
+        await CreateTokenAsync("live", Times.Now().AddDays(1));
 
-        Assert.That((await WebServer.CallAsync("expire_access_tokens", Values.Now())).Single()["expire_access_tokens"], Is.EqualTo(1));
+        Assert.That((await WebServer.CallAsync("expire_access_tokens", Times.Now())).Single()["expire_access_tokens"], Is.EqualTo(1));
         Assert.That(await WebServer.CallAsync("get_access_token", "old"), Is.Empty);
         Assert.That(await WebServer.CallAsync("get_access_token", "live"), Has.Count.EqualTo(1));
     }
@@ -81,13 +81,13 @@ public sealed class WebServerTests : FunctionTest
     [Test]
     public async Task Authorization_codes_are_unique_readable_and_expire()
     {
-        var expires = Values.Now().AddMinutes(10);
+        var expires = Times.Now().AddMinutes(10);
         var created = (await WebServer.CallAsync("create_authorization_code", Values.Tricky, "tools", "https://example.com/cb", "github/1|me", "github", expires, Values.TrickyJson())).Single();
-        await WebServer.CallAsync("create_authorization_code", "stale", "tools", "https://example.com/cb", "github/1|me", "github", Values.Now().AddMinutes(-1), new JsonObject());
+        await WebServer.CallAsync("create_authorization_code", "stale", "tools", "https://example.com/cb", "github/1|me", "github", Times.Now().AddMinutes(-1), new JsonObject());
 
         Assert.That((await WebServer.CallAsync("get_authorization_code", Values.Tricky)).Single(), Is.EqualTo(created));
         await AssertSqlStateAsync(SqlStates.UniqueViolation, () => WebServer.CallAsync("create_authorization_code", Values.Tricky, "t", "u", "i", "p", expires, new JsonObject()));
-        Assert.That((await WebServer.CallAsync("expire_authorization_codes", Values.Now())).Single()["expire_authorization_codes"], Is.EqualTo(1));
+        Assert.That((await WebServer.CallAsync("expire_authorization_codes", Times.Now())).Single()["expire_authorization_codes"], Is.EqualTo(1));
         Assert.That(await WebServer.CallAsync("get_authorization_code", "stale"), Is.Empty);
     }
 
@@ -97,24 +97,24 @@ public sealed class WebServerTests : FunctionTest
         await WebServer.CallAsync("add_github_access_token", "1234", new JsonObject { ["v"] = 1 });
         await WebServer.CallAsync("add_github_access_token", "1234", Values.TrickyJson());
 
-        Assert.That(Values.SameJson((await WebServer.CallAsync("load_github_access_token", "1234")).Single()["encrypted_access_token"], Values.TrickyJson()), Is.True);
+        Assert.That(Json.Same((await WebServer.CallAsync("load_github_access_token", "1234")).Single()["encrypted_access_token"], Values.TrickyJson()), Is.True);
         Assert.That(await WebServer.CallAsync("load_github_access_token", "5678"), Is.Empty);
     }
 
     [Test]
     public async Task A_session_is_stored_touched_deleted_and_expired()
     {
-        var expires = Values.Now().AddHours(1);
+        var expires = Times.Now().AddHours(1);
         await WebServer.CallAsync("upsert_session", Hash, Values.TrickyJson(), new JsonObject { ["cookie"] = 1 }, expires);
         await WebServer.CallAsync("touch_session", Hash, Values.TrickyJson(), expires.AddHours(1));
         Assert.DoesNotThrowAsync(() => WebServer.CallAsync("touch_session", "missing", new JsonObject(), expires));
 
         var row = (await WebServer.CallAsync("get_session", Hash)).Single();
         Assert.That((row["hashed_session_id"], row["expires"]), Is.EqualTo((Hash, expires.AddHours(1))));
-        Assert.That(Values.SameJson(row["data"], Values.TrickyJson()) && Values.SameJson(row["encrypted_session_id"], Values.TrickyJson()), Is.True);
+        Assert.That(Json.Same(row["data"], Values.TrickyJson()) && Json.Same(row["encrypted_session_id"], Values.TrickyJson()), Is.True);
         Assert.That(await WebServer.CallAsync("get_session", "missing"), Is.Empty);
 
-        await WebServer.CallAsync("upsert_session", "stale", new JsonObject(), new JsonObject(), Values.Now().AddMinutes(-1));
+        await WebServer.CallAsync("upsert_session", "stale", new JsonObject(), new JsonObject(), Times.Now().AddMinutes(-1));
         Assert.That((await WebServer.CallAsync("expire_sessions")).Single()["expire_sessions"], Is.EqualTo(1));
         await WebServer.CallAsync("delete_session", Hash);
         Assert.DoesNotThrowAsync(() => WebServer.CallAsync("delete_session", Hash));
@@ -124,19 +124,19 @@ public sealed class WebServerTests : FunctionTest
     [Test]
     public async Task The_entity_shims_read_typed_rows_under_their_constant_row_keys()
     {
-        await WebServer.CallAsync("upsert_session", Hash, Values.TrickyJson(), Values.TrickyJson(), Values.Now().AddHours(1));
-        await CreateTokenAsync(Hash, Values.Now().AddHours(1));
+        await WebServer.CallAsync("upsert_session", Hash, Values.TrickyJson(), Values.TrickyJson(), Times.Now().AddHours(1));
+        await CreateTokenAsync(Hash, Times.Now().AddHours(1));
 
         Assert.That(await WebServer.CallAsync("session_storage_table_entities_load", Hash, "session"), Has.Count.EqualTo(1));
         Assert.That(await WebServer.CallAsync("session_storage_table_entities_load", Hash, "other"), Is.Empty);
         var token = (await WebServer.CallAsync("access_token_table_entities_load", Hash, "oauth2-login-access-token")).Single();
-        Assert.That(Values.Json(token["value"])!["redirectUri"]!.GetValue<string>(), Is.EqualTo("https://example.com/cb?state=" + Values.Tricky));
+        Assert.That(Json.Parse(token["value"])!["redirectUri"]!.GetValue<string>(), Is.EqualTo("https://example.com/cb?state=" + Values.Tricky));
     }
 
     [Test]
     public async Task Other_services_cannot_touch_tokens_nor_read_them_without_grants()
     {
-        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("auth").CallAsync("upsert_session", Hash, new JsonObject(), new JsonObject(), Values.Now()));
+        Assert.ThrowsAsync<MethodNotAllowedException>(() => Client("auth").CallAsync("upsert_session", Hash, new JsonObject(), new JsonObject(), Times.Now()));
         await AssertSqlStateAsync("42501", () => Client("auth").CallAsync("get_access_token", Hash));
         await AssertSqlStateAsync("42501", () => Client("github").CallAsync("load_github_access_token", "1234"));
     }

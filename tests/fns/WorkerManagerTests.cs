@@ -24,8 +24,8 @@ public sealed class WorkerManagerTests : FunctionTest
                 ["previousProviderIds"] = new JsonArray(),
                 ["description"] = Values.Tricky,
                 ["config"] = Values.TrickyJson(),
-                ["created"] = Values.JsIso(DateTime.UtcNow),
-                ["lastModified"] = Values.JsIso(DateTime.UtcNow),
+                ["created"] = Times.JsIso(DateTime.UtcNow),
+                ["lastModified"] = Times.JsIso(DateTime.UtcNow),
                 ["owner"] = "owner@example.com",
                 ["emailOnError"] = false,
                 ["providerData"] = new JsonObject(),
@@ -46,8 +46,8 @@ public sealed class WorkerManagerTests : FunctionTest
 
         Assert.That(row["worker_pool_id"], Is.EqualTo(Values.Tricky));
         Assert.That(row["description"], Is.EqualTo(Values.Tricky));
-        Assert.That(Values.Json(row["config"])!.ToJsonString(), Is.EqualTo(Values.TrickyJson().ToJsonString()));
-        Assert.That(Values.Json(row["previous_provider_ids"])!.AsArray(), Is.Empty);
+        Assert.That(Json.Parse(row["config"])!.ToJsonString(), Is.EqualTo(Values.TrickyJson().ToJsonString()));
+        Assert.That(Json.Parse(row["previous_provider_ids"])!.AsArray(), Is.Empty);
     }
 
     [Test]
@@ -73,7 +73,7 @@ public sealed class WorkerManagerTests : FunctionTest
         Assert.That(previous.Single()["previous_provider_id"], Is.EqualTo("aws"));
         var row = (await Wm.CallAsync("get_worker_pool", "p/1")).Single();
         Assert.That(row["provider_id"], Is.EqualTo("gcp"));
-        Assert.That(Values.Json(row["previous_provider_ids"])!.ToJsonString(), Is.EqualTo("[\"aws\"]"));
+        Assert.That(Json.Parse(row["previous_provider_ids"])!.ToJsonString(), Is.EqualTo("[\"aws\"]"));
 
         await AssertSqlStateAsync("P0004", () => UpdatePoolAsync("p/1", "azure", etag));
         await AssertSqlStateAsync("P0002", () => UpdatePoolAsync("p/missing", "azure", null));
@@ -103,8 +103,8 @@ public sealed class WorkerManagerTests : FunctionTest
     }
 
     private Task CreatePoolAsync(string id, string provider) =>
-        Wm.CallAsync("create_worker_pool", id, provider, new JsonArray(), Values.Tricky, Values.TrickyJson(), Values.Now(), Values.Now(), "owner@example.com", false, new JsonObject());
+        Wm.CallAsync("create_worker_pool", id, provider, new JsonArray(), Values.Tricky, Values.TrickyJson(), Times.Now(), Times.Now(), "owner@example.com", false, new JsonObject());
 
     private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> UpdatePoolAsync(string id, string provider, object? etag) =>
-        Wm.CallAsync("update_worker_pool", id, provider, "d", new JsonObject(), Values.Now(), "owner@example.com", true, etag);
+        Wm.CallAsync("update_worker_pool", id, provider, "d", new JsonObject(), Times.Now(), "owner@example.com", true, etag);
 }

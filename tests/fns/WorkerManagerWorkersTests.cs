@@ -20,7 +20,7 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
             new("worker_manager", "wmworkers_entities_load", "wmworkers_entities_create", "wmworkers_entities_modify", "wmworkers_entities_remove", "wmworkers_entities_scan"),
             i => $"{i:D3}/pool/{Values.Tricky}",
             WorkerKey,
-            key => WorkerEntity(key, WorkerKey, Values.Now().AddDays(1)),
+            key => WorkerEntity(key, WorkerKey, Times.Now().AddDays(1)),
             "providerData"),
     ];
 
@@ -31,7 +31,7 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     [Test]
     public async Task Create_then_get_worker_round_trips_every_column()
     {
-        var (created, expires) = (Values.Now().AddMinutes(-3), Values.Now().AddDays(1));
+        var (created, expires) = (Times.Now().AddMinutes(-3), Times.Now().AddDays(1));
 
         var etag = (await Wm.CallAsync("create_worker", Pool, "wg", Values.Tricky, "aws", created, expires, "requested", Values.TrickyJson(), 4, created, created)).Single()["create_worker"];
 
@@ -39,7 +39,7 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
         Assert.That((row["worker_pool_id"], row["worker_group"], row["worker_id"], row["provider_id"]), Is.EqualTo((Pool, "wg", Values.Tricky, "aws")));
         Assert.That((row["created"], row["expires"], row["last_modified"], row["last_checked"]), Is.EqualTo((created, expires, created, created)));
         Assert.That((row["state"], row["capacity"], row["etag"]), Is.EqualTo(("requested", 4, etag)));
-        Assert.That(Values.SameJson(row["provider_data"], Values.TrickyJson()), Is.True, (string)row["provider_data"]!);
+        Assert.That(Json.Same(row["provider_data"], Values.TrickyJson()), Is.True, (string)row["provider_data"]!);
     }
 
     [Test]
@@ -61,13 +61,13 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     public async Task Update_worker_keeps_what_is_null_and_checks_the_etag()
     {
         var etag = await CreateAsync(Pool, "wg", "w", "requested");
-        var checkedAt = Values.Now().AddMinutes(1);
+        var checkedAt = Times.Now().AddMinutes(1);
 
         var updated = (await UpdateAsync("w", "running", 8, checkedAt, etag)).Single();
 
         Assert.That((updated["state"], updated["capacity"], updated["last_checked"]), Is.EqualTo(("running", 8, checkedAt)));
         Assert.That(updated["provider_id"], Is.EqualTo("aws"));
-        Assert.That(Values.SameJson(updated["provider_data"], Values.TrickyJson()), Is.True);
+        Assert.That(Json.Same(updated["provider_data"], Values.TrickyJson()), Is.True);
         Assert.That(updated["etag"], Is.Not.EqualTo(etag));
         Assert.That(await Wm.CallAsync("get_worker", Pool, "wg", "w"), Is.EqualTo(new[] { updated }));
 
@@ -113,11 +113,11 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     [Test]
     public async Task Expire_workers_deletes_only_stopped_workers_past_their_expiry()
     {
-        await CreateAsync(Pool, "wg", "stopped-old", "stopped", Values.Now().AddMinutes(-1));
-        await CreateAsync(Pool, "wg", "running-old", "running", Values.Now().AddMinutes(-1));
-        await CreateAsync(Pool, "wg", "stopped-new", "stopped", Values.Now().AddDays(1));
+        await CreateAsync(Pool, "wg", "stopped-old", "stopped", Times.Now().AddMinutes(-1));
+        await CreateAsync(Pool, "wg", "running-old", "running", Times.Now().AddMinutes(-1));
+        await CreateAsync(Pool, "wg", "stopped-new", "stopped", Times.Now().AddDays(1));
 
-        Assert.That((await Wm.CallAsync("expire_workers", Values.Now())).Single()["expire_workers"], Is.EqualTo(1));
+        Assert.That((await Wm.CallAsync("expire_workers", Times.Now())).Single()["expire_workers"], Is.EqualTo(1));
 
         var left = await Wm.CallAsync("get_workers", Pool, null, 10, null, null, null);
         Assert.That(left.Select(r => r["worker_id"]), Is.EqualTo(new[] { "running-old", "stopped-new" }));
@@ -137,7 +137,7 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     public async Task Worker_entity_row_keys_that_are_not_group_tilde_id_are_refused(string rowKey)
     {
         var error = await AssertSqlStateAsync(
-            SqlStates.InvalidParameterValue, () => Wm.CallAsync("wmworkers_entities_create", Pool, rowKey, WorkerEntity(Pool, "wg~w", Values.Now()), false, 1));
+            SqlStates.InvalidParameterValue, () => Wm.CallAsync("wmworkers_entities_create", Pool, rowKey, WorkerEntity(Pool, "wg~w", Times.Now()), false, 1));
 
         Assert.That(error.Message, Does.Contain("must be the worker pool id and `<workerGroup>~<workerId>`"));
         Assert.That(await ScalarAsync<long>("select count(*) from workers"), Is.Zero);
@@ -161,20 +161,20 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
     [Test]
     public async Task Entity_rows_and_typed_rows_are_the_same_rows()
     {
-        var time = Values.Now().AddDays(2);
+        var time = Times.Now().AddDays(2);
         await Wm.CallAsync("create_worker", Pool, "wg", Values.Tricky, "aws", time, time, "running", Values.TrickyJson(), 1, time, time);
 
         var entity = (await Wm.CallAsync("wmworkers_entities_load", Pool, WorkerKey)).Single();
-        Assert.That(Values.SameJson(entity["value"], WorkerEntity(Pool, WorkerKey, time)), Is.True, (string)entity["value"]!);
+        Assert.That(Json.Same(entity["value"], WorkerEntity(Pool, WorkerKey, time)), Is.True, (string)entity["value"]!);
 
         var etag = (await Wm.CallAsync("wmworkers_entities_create", "p2", "g2~w2", WorkerEntity("p2", "g2~w2", time), false, 1)).Single()["wmworkers_entities_create"];
         var typed = (await Wm.CallAsync("get_worker", "p2", "g2", "w2")).Single();
         Assert.That((typed["state"], typed["capacity"], typed["expires"], typed["etag"]), Is.EqualTo(("running", 1, time, etag)));
-        Assert.That(Values.SameJson(typed["provider_data"], Values.TrickyJson()), Is.True);
+        Assert.That(Json.Same(typed["provider_data"], Values.TrickyJson()), Is.True);
     }
 
     private async Task<Guid> CreateAsync(string pool, string group, string id, string state, DateTime? expires = null) =>
-        (Guid)(await Wm.CallAsync("create_worker", pool, group, id, "aws", Values.Now(), expires ?? Values.Now().AddDays(1), state, Values.TrickyJson(), 1, Values.Now(), Values.Now()))
+        (Guid)(await Wm.CallAsync("create_worker", pool, group, id, "aws", Times.Now(), expires ?? Times.Now().AddDays(1), state, Values.TrickyJson(), 1, Times.Now(), Times.Now()))
             .Single()["create_worker"]!;
 
     private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> UpdateAsync(string id, string? state, int? capacity, DateTime? lastChecked, object? etag) =>
@@ -190,13 +190,13 @@ public sealed class WorkerManagerWorkersTests : FunctionTest
             ["workerGroup"] = worker[0],
             ["workerId"] = worker[1],
             ["providerId"] = "aws",
-            ["created"] = Values.JsIso(time),
-            ["expires"] = Values.JsIso(time),
+            ["created"] = Times.JsIso(time),
+            ["expires"] = Times.JsIso(time),
             ["state"] = "running",
             ["providerData"] = Values.TrickyJson(),
             ["capacity"] = 1,
-            ["lastModified"] = Values.JsIso(time),
-            ["lastChecked"] = Values.JsIso(time),
+            ["lastModified"] = Times.JsIso(time),
+            ["lastChecked"] = Times.JsIso(time),
         };
     }
 }

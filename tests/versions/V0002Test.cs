@@ -24,7 +24,7 @@ public sealed class V0002Test() : VersionTest(2)
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {
-        await EntityContract.AssertAbsentAsync(db, Tables);
+        await EntityTables.AssertAbsentAsync(db, Tables);
         foreach (var helper in Helpers)
         {
             Assert.That(await db.FunctionExistsAsync(helper), Is.False, $"{helper} before version 2");
@@ -33,31 +33,31 @@ public sealed class V0002Test() : VersionTest(2)
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)
     {
-        await EntityContract.AssertPresentAsync(db, "queue", Tables);
+        await EntityTables.AssertPresentAsync(db, "queue", Tables);
         var f = Realistic.Faker(2);
         await AssertSlugidsConvertAsync(db, f);
         await AssertBuffersRoundTripAsync(db, f);
 
-        var now = Js.Now();
+        var now = Times.Now();
         var group = Slugid.Next(f);
         var task = Realistic.Task(f, group, Realistic.TaskQueue(f), now);
-        var worker = new JsonObject { ["provisionerId"] = task.ProvisionerId, ["workerType"] = task.WorkerType, ["workerGroup"] = "us-east-1", ["workerId"] = "i-0" + f.Random.Hash(16), ["quarantineUntil"] = Js.Iso(DateTime.UnixEpoch), ["expires"] = Js.Iso(now.AddDays(1)), ["recentTasks"] = new JsonArray() };
+        var worker = new JsonObject { ["provisionerId"] = task.ProvisionerId, ["workerType"] = task.WorkerType, ["workerGroup"] = "us-east-1", ["workerId"] = "i-0" + f.Random.Hash(16), ["quarantineUntil"] = Times.JsIso(DateTime.UnixEpoch), ["expires"] = Times.JsIso(now.AddDays(1)), ["recentTasks"] = new JsonArray() };
         var entities = new (string Table, string PartitionKey, string RowKey, string Properties)[]
         {
             ("queue_tasks_entities", task.TaskId.Slug, "task", task.EntityPropertiesWithoutBuffers()),
-            ("queue_task_groups_entities", group.Slug, "taskGroup", Json.Text(new JsonObject { ["taskGroupId"] = group.Uuid, ["schedulerId"] = task.SchedulerId, ["expires"] = Js.Iso(task.Expires) })),
-            ("queue_task_dependency_entities", task.TaskId.Slug, Slugid.Next(f).Slug, Json.Text(new JsonObject { ["taskId"] = task.TaskId.Uuid, ["require"] = "completed", ["expires"] = Js.Iso(task.Expires) })),
-            ("queue_artifacts_entities", task.TaskId.Slug, "0~public!2Flogs!2Flive.log", Json.Text(new JsonObject { ["taskId"] = task.TaskId.Uuid, ["runId"] = 0, ["name"] = "public/logs/live.log", ["storageType"] = "s3", ["contentType"] = "text/plain; charset=utf-8", ["details"] = new JsonObject { ["bucket"] = "taskcluster-public-artifacts", ["prefix"] = task.TaskId.Slug + "/0/public/logs/live.log" }, ["present"] = true, ["expires"] = Js.Iso(task.Expires) })),
+            ("queue_task_groups_entities", group.Slug, "taskGroup", Json.Text(new JsonObject { ["taskGroupId"] = group.Uuid, ["schedulerId"] = task.SchedulerId, ["expires"] = Times.JsIso(task.Expires) })),
+            ("queue_task_dependency_entities", task.TaskId.Slug, Slugid.Next(f).Slug, Json.Text(new JsonObject { ["taskId"] = task.TaskId.Uuid, ["require"] = "completed", ["expires"] = Times.JsIso(task.Expires) })),
+            ("queue_artifacts_entities", task.TaskId.Slug, "0~public!2Flogs!2Flive.log", Json.Text(new JsonObject { ["taskId"] = task.TaskId.Uuid, ["runId"] = 0, ["name"] = "public/logs/live.log", ["storageType"] = "s3", ["contentType"] = "text/plain; charset=utf-8", ["details"] = new JsonObject { ["bucket"] = "taskcluster-public-artifacts", ["prefix"] = task.TaskId.Slug + "/0/public/logs/live.log" }, ["present"] = true, ["expires"] = Times.JsIso(task.Expires) })),
             ("queue_workers_entities", $"{task.ProvisionerId}~{task.WorkerType}", "us-east-1~" + worker["workerId"], Json.Text(worker)),
-            ("queue_worker_types_entities", task.ProvisionerId, task.WorkerType, Json.Text(new JsonObject { ["provisionerId"] = task.ProvisionerId, ["workerType"] = task.WorkerType, ["description"] = Realistic.Hostile(f), ["stability"] = "experimental", ["expires"] = Js.Iso(now.AddDays(5)), ["lastDateActive"] = Js.Iso(now) })),
-            ("queue_provisioners_entities", task.ProvisionerId, "provisioner", Json.Text(new JsonObject { ["provisionerId"] = task.ProvisionerId, ["description"] = Realistic.Hostile(f), ["stability"] = "stable", ["actions"] = new JsonArray(), ["expires"] = Js.Iso(now.AddDays(5)), ["lastDateActive"] = Js.Iso(now) })),
+            ("queue_worker_types_entities", task.ProvisionerId, task.WorkerType, Json.Text(new JsonObject { ["provisionerId"] = task.ProvisionerId, ["workerType"] = task.WorkerType, ["description"] = Realistic.Hostile(f), ["stability"] = "experimental", ["expires"] = Times.JsIso(now.AddDays(5)), ["lastDateActive"] = Times.JsIso(now) })),
+            ("queue_provisioners_entities", task.ProvisionerId, "provisioner", Json.Text(new JsonObject { ["provisionerId"] = task.ProvisionerId, ["description"] = Realistic.Hostile(f), ["stability"] = "stable", ["actions"] = new JsonArray(), ["expires"] = Times.JsIso(now.AddDays(5)), ["lastDateActive"] = Times.JsIso(now) })),
         };
         foreach (var (table, partitionKey, rowKey, properties) in entities)
         {
             var modified = JsonNode.Parse(properties)!.AsObject();
-            modified["expires"] = Js.Iso(now.AddDays(400));
+            modified["expires"] = Times.JsIso(now.AddDays(400));
             modified["note"] = Realistic.Hostile(f);
-            await EntityContract.VerifyAsync(db, "queue", table, partitionKey, rowKey, properties, Json.Text(modified));
+            await EntityTables.VerifyAsync(db, "queue", table, partitionKey, rowKey, properties, Json.Text(modified));
         }
     }
 

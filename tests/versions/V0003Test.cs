@@ -14,22 +14,22 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0003Test() : VersionTest(3)
 {
     protected override Task AssertBeforeUpgradeAsync(VersionContext db) =>
-        EntityContract.AssertAbsentAsync(db, "clients_entities", "roles_entities");
+        EntityTables.AssertAbsentAsync(db, "clients_entities", "roles_entities");
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)
     {
-        await EntityContract.AssertPresentAsync(db, "auth", "clients_entities", "roles_entities");
+        await EntityTables.AssertPresentAsync(db, "auth", "clients_entities", "roles_entities");
         var f = Realistic.Faker(3);
-        var now = Js.Now();
+        var now = Times.Now();
 
         var client = Realistic.Client(f, 1, now);
         var rotated = client with { AccessToken = Json.Text(Realistic.EncryptedContainer(f)), LastRotated = now, Disabled = !client.Disabled };
-        await EntityContract.VerifyAsync(db, "auth", "clients_entities", client.ClientId, "client", client.EntityProperties(), rotated.EntityProperties());
+        await EntityTables.VerifyAsync(db, "auth", "clients_entities", client.ClientId, "client", client.EntityProperties(), rotated.EntityProperties());
 
         var roles = Enumerable.Range(0, 5).Select(i => Realistic.Role(f, i, now)).ToList();
         var blob = await RoleBlobAsync(db, roles);
         var fewer = await RoleBlobAsync(db, roles.Skip(2));
-        await EntityContract.VerifyAsync(db, "auth", "roles_entities", "role", "role", blob, fewer);
+        await EntityTables.VerifyAsync(db, "auth", "roles_entities", "role", "role", blob, fewer);
     }
 
     private static async Task<string> RoleBlobAsync(VersionContext db, IEnumerable<RoleSeed> roles) =>

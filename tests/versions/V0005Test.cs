@@ -12,15 +12,15 @@ namespace Tcdb.Versions.Tests;
 /// </summary>
 public sealed class V0005Test() : VersionTest(5)
 {
-    protected override Task AssertBeforeUpgradeAsync(VersionContext db) => EntityContract.AssertAbsentAsync(db, "secrets_entities");
+    protected override Task AssertBeforeUpgradeAsync(VersionContext db) => EntityTables.AssertAbsentAsync(db, "secrets_entities");
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)
     {
-        await EntityContract.AssertPresentAsync(db, "secrets", "secrets_entities");
+        await EntityTables.AssertPresentAsync(db, "secrets", "secrets_entities");
         var f = Realistic.Faker(5);
-        var secret = Realistic.Secret(f, 5, Js.Now());
+        var secret = Realistic.Secret(f, 5, Times.Now());
         Assert.That(secret.Name, Does.Contain("\\"), "the secret name exercises backslashes");
         var renewed = secret with { Secret = Json.Text(Realistic.EncryptedContainer(f)), Expires = secret.Expires.AddDays(365) };
-        await EntityContract.VerifyAsync(db, "secrets", "secrets_entities", secret.Name, "secret", secret.EntityProperties(), renewed.EntityProperties());
+        await EntityTables.VerifyAsync(db, "secrets", "secrets_entities", secret.Name, "secret", secret.EntityProperties(), renewed.EntityProperties());
     }
 }

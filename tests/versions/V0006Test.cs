@@ -18,7 +18,7 @@ public sealed class V0006Test() : VersionTest(6)
 {
     private const int Count = 40;
     private readonly List<(SecretSeed Secret, Guid Etag)> seeded = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.secrets_entities"] = new TableSeedRule { Rows = 0 };

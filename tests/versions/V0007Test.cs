@@ -21,7 +21,7 @@ public sealed class V0007Test() : VersionTest(7)
     private const int RoleCount = 260;
     private readonly List<(ClientSeed Client, Guid Etag)> clients = [];
     private readonly List<RoleSeed> roles = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
     private Guid rolesEtag;
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules)

@@ -20,7 +20,7 @@ public sealed class V0008Test() : VersionTest(8)
 {
     private const int Count = 40;
     private readonly List<(TaskSeed Task, string Properties, Guid Etag)> seeded = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.queue_tasks_entities"] = new TableSeedRule { Rows = 0 };

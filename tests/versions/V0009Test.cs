@@ -22,7 +22,7 @@ public sealed class V0009Test() : VersionTest(9)
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.tasks"] = new TableSeedRule { Rows = 0 };
 
-    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 9, Count, Js.Now());
+    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 9, Count, Times.Now());
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {

@@ -24,7 +24,7 @@ public sealed class V0010Test() : VersionTest(10)
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.tasks"] = new TableSeedRule { Rows = 0 };
 
-    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 10, Count, Js.Now());
+    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 10, Count, Times.Now());
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {

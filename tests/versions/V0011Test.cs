@@ -20,7 +20,7 @@ public sealed class V0011Test() : VersionTest(11)
     private static readonly string[] Methods = ["get_pending_tasks", "count_pending_tasks", "get_tasks_by_worker", "get_task_group_compute_time"];
     private static readonly (string Group, string Id)[] Workers = [("us-east-1", "i-0a1b2c3d4e5f"), ("us-west-2", "i-0f00ba7"), ("mdc1", "t-linux64-ms-042")];
     private readonly List<SeededTask> tasks = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
 
     private sealed record SeededTask(TaskSeed Task, JsonArray Runs, bool PastDeadline)
     {
@@ -41,8 +41,8 @@ public sealed class V0011Test() : VersionTest(11)
             var task = Realistic.Task(f, groups[i % groups.Length], queues[f.Random.Number(0, queues.Length - 1)], now) with { Deadline = now.AddDays(1) };
             await queue.CallAtVersionAsync(db, "create_task", task.CreateTaskArgs());
             var scheduled = task.Created.AddSeconds(f.Random.Number(1, 30));
-            var started = Js.Millis(scheduled.AddSeconds(f.Random.Double(5, 300)));
-            var resolved = Js.Millis(started.AddSeconds(f.Random.Double(60, 3600)));
+            var started = Times.Millis(scheduled.AddSeconds(f.Random.Double(5, 300)));
+            var resolved = Times.Millis(started.AddSeconds(f.Random.Double(60, 3600)));
             var (group, id) = f.PickRandom(Workers);
             var pastDeadline = i % 8 == 2;
             var runs = (i % 8) switch
@@ -143,8 +143,8 @@ public sealed class V0011Test() : VersionTest(11)
         ["state"] = "exception",
         ["reasonCreated"] = "exception",
         ["reasonResolved"] = "canceled",
-        ["scheduled"] = Js.Iso(scheduled),
-        ["resolved"] = Js.Iso(resolved),
+        ["scheduled"] = Times.JsIso(scheduled),
+        ["resolved"] = Times.JsIso(resolved),
     };
 
     private static DateTime? Time(JsonNode? iso) =>

@@ -19,7 +19,7 @@ public sealed class V0012Test() : VersionTest(12)
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.tasks"] = new TableSeedRule { Rows = 0 };
 
-    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 12, 30, Js.Now());
+    protected override async Task SeedAsync(VersionContext db) => tasks = await Queue.SeedTasksAsync(db, 12, 30, Times.Now());
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {

@@ -18,7 +18,7 @@ public sealed class V0013Test() : VersionTest(13)
 {
     private const int Count = 25;
     private readonly List<(WorkerPoolSeed Pool, Guid Etag)> seeded = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.wmworker_pools_entities"] = new TableSeedRule { Rows = 0 };

@@ -18,7 +18,7 @@ public sealed class V0014Test() : VersionTest(14)
 {
     private const int Count = 30;
     private readonly List<(TaskGroupSeed Group, Guid Etag)> seeded = [];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
         rules["public.queue_task_groups_entities"] = new TableSeedRule { Rows = 0 };

@@ -26,7 +26,7 @@ public sealed class V0015Test() : VersionTest(15)
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(15);
-        var now = Js.Now();
+        var now = Times.Now();
         var tasks = Enumerable.Range(0, 12).Select(_ => Slugid.Next(f)).ToArray();
         // A decision task everything depends on, then chains: each task requires a few earlier ones.
         for (var i = 1; i < tasks.Length; i++)
@@ -42,7 +42,7 @@ public sealed class V0015Test() : VersionTest(15)
             ["taskId"] = e.Required.Uuid,
             ["dependentTaskId"] = e.Dependent.Uuid,
             ["require"] = e.Requires,
-            ["expires"] = Js.Iso(e.Expires),
+            ["expires"] = Times.JsIso(e.Expires),
         }))));
     }
 
@@ -84,7 +84,7 @@ public sealed class V0015Test() : VersionTest(15)
         // An edge of its own, deleted again so the downgrade sees the seed only.
         var f = Realistic.Faker(155);
         var (a, b) = (Slugid.Next(f), Slugid.Next(f));
-        await queue.CallAsync("create_task_dependency", b.Slug, a.Slug, "resolved", Js.Now().AddDays(1));
+        await queue.CallAsync("create_task_dependency", b.Slug, a.Slug, "resolved", Times.Now().AddDays(1));
         Assert.That((await queue.CallAsync("get_required_tasks", b.Slug, 10, null)).Select(r => r["required_task_id"]), Is.EqualTo(new object[] { a.Slug }), "create_task_dependency");
         await queue.CallAsync("delete_task_dependency", b.Slug, a.Slug);
         Assert.That(await queue.CallAsync("get_required_tasks", b.Slug, 10, null), Is.Empty, "delete_task_dependency");

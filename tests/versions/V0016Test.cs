@@ -26,7 +26,7 @@ public sealed class V0016Test() : VersionTest(16)
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(16);
-        var now = Js.Now();
+        var now = Times.Now();
         var names = new[] { "public/logs/live.log", "public/logs/live_backing.log", "public/build/target.tar.bz2", @"private/C:\builds\报告 ☃.json", "public/chain-of-trust.json" };
         for (var t = 0; t < 8; t++)
         {
@@ -56,7 +56,7 @@ public sealed class V0016Test() : VersionTest(16)
             ["contentType"] = a.ContentType,
             ["details"] = JsonNode.Parse(a.Details),
             ["present"] = a.Present,
-            ["expires"] = Js.Iso(a.Expires),
+            ["expires"] = Times.JsIso(a.Expires),
         }))));
     }
 

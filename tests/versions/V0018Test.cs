@@ -26,19 +26,19 @@ public sealed class V0018Test() : VersionTest(18)
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(18);
-        var now = Js.Now();
+        var now = Times.Now();
         for (var i = 0; i < 30; i++)
         {
             var created = Realistic.Time(f, now.AddDays(-2), 2);
             var providerData = new JsonObject { ["region"] = f.PickRandom("us-east-1", "us-west1"), ["imageId"] = "ami-" + f.Random.Hash(8), ["userData"] = Realistic.Hostile(f) };
-            workers.Add(($"proj-releng/b-linux-{i % 4}", f.PickRandom("us-east-1", "us-west1-b"), "i-0" + f.Random.Hash(12), f.PickRandom("aws", "google"), created, Js.Millis(created.AddDays(7)),
-                f.PickRandom("requested", "running", "stopping", "stopped"), Json.Text(providerData), f.Random.Number(1, 4), Js.Millis(created.AddMinutes(5)), Js.Millis(created.AddMinutes(30))));
+            workers.Add(($"proj-releng/b-linux-{i % 4}", f.PickRandom("us-east-1", "us-west1-b"), "i-0" + f.Random.Hash(12), f.PickRandom("aws", "google"), created, Times.Millis(created.AddDays(7)),
+                f.PickRandom("requested", "running", "stopping", "stopped"), Json.Text(providerData), f.Random.Number(1, 4), Times.Millis(created.AddMinutes(5)), Times.Millis(created.AddMinutes(30))));
         }
 
         seeded = await PhaseTwo.CreateAsync(db, "worker_manager", Table, workers.Select(w => (w.Pool, $"{w.Group}~{w.Id}", Json.Text(new JsonObject
         {
-            ["workerPoolId"] = w.Pool, ["workerGroup"] = w.Group, ["workerId"] = w.Id, ["providerId"] = w.Provider, ["created"] = Js.Iso(w.Created), ["expires"] = Js.Iso(w.Expires),
-            ["state"] = w.State, ["providerData"] = JsonNode.Parse(w.ProviderData), ["capacity"] = w.Capacity, ["lastModified"] = Js.Iso(w.LastModified), ["lastChecked"] = Js.Iso(w.LastChecked),
+            ["workerPoolId"] = w.Pool, ["workerGroup"] = w.Group, ["workerId"] = w.Id, ["providerId"] = w.Provider, ["created"] = Times.JsIso(w.Created), ["expires"] = Times.JsIso(w.Expires),
+            ["state"] = w.State, ["providerData"] = JsonNode.Parse(w.ProviderData), ["capacity"] = w.Capacity, ["lastModified"] = Times.JsIso(w.LastModified), ["lastChecked"] = Times.JsIso(w.LastChecked),
         }))));
     }
 
@@ -65,7 +65,7 @@ public sealed class V0018Test() : VersionTest(18)
         await PhaseTwo.AssertLoadAsync(db, "worker_manager", Table, seeded, "at version 18");
 
         // A worker of its own, deleted again so the downgrade sees the seed only.
-        var now = Js.Now();
+        var now = Times.Now();
         var etag = (await workerManager.CallAsync("create_worker", "proj-test/ci", "mdc1", "t-linux-01", "static", now, now.AddDays(1), "requested", "{\"note\": \"C:\\\\w ☃\"}", 1, now, now)).Scalar();
         var stale = Assert.ThrowsAsync<DbFunctionException>(() => workerManager.CallAsync("update_worker", "proj-test/ci", "mdc1", "t-linux-01", "static", now, now.AddDays(1), "running", "{}", 2, now, now, Guid.NewGuid()));
         Assert.That(stale!.SqlState, Is.EqualTo("P0004"), "update_worker with a stale etag");

@@ -26,7 +26,7 @@ public sealed class V0019Test() : VersionTest(19)
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(19);
-        var now = Js.Now();
+        var now = Times.Now();
         for (var i = 0; i < 30; i++)
         {
             var kind = f.PickRandom("creation-error", "termination-error", "instance-boot-error");
@@ -36,7 +36,7 @@ public sealed class V0019Test() : VersionTest(19)
 
         seeded = await PhaseTwo.CreateAsync(db, "worker_manager", Table, errors.Select(e => (e.Pool, e.ErrorId.Slug, Json.Text(new JsonObject
         {
-            ["workerPoolId"] = e.Pool, ["errorId"] = e.ErrorId.Slug, ["reported"] = Js.Iso(e.Reported), ["kind"] = e.Kind, ["title"] = e.Title, ["description"] = e.Description, ["extra"] = JsonNode.Parse(e.Extra),
+            ["workerPoolId"] = e.Pool, ["errorId"] = e.ErrorId.Slug, ["reported"] = Times.JsIso(e.Reported), ["kind"] = e.Kind, ["title"] = e.Title, ["description"] = e.Description, ["extra"] = JsonNode.Parse(e.Extra),
         }))));
     }
 

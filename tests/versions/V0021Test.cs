@@ -16,7 +16,7 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0021Test() : VersionTest(21)
 {
     private static readonly string[] Tables = ["hooks_entities", "queues_entities", "last_fire_3_entities"];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
     private readonly Dictionary<string, List<SeededEntity>> seeded = [];
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Tables);

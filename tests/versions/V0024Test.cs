@@ -16,7 +16,7 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0024Test() : VersionTest(24)
 {
     private static readonly string[] Tables = ["taskcluster_github_builds_entities", "taskcluster_integration_owners_entities", "taskcluster_check_runs_entities"];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
     private readonly Dictionary<string, List<SeededEntity>> seeded = [];
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Tables);

@@ -24,7 +24,7 @@ public sealed class V0025Test() : VersionTest(25)
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(25);
-        var now = Js.Now();
+        var now = Times.Now();
         seeded = await PhaseTwo.CreateAsync(db, "purge_cache", Table, Enumerable.Range(0, 30).Select(i => ServiceEntities.CachePurge(f, i, now).Row));
     }
 

@@ -17,7 +17,7 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0026Test() : VersionTest(26)
 {
     private static readonly string[] Tables = ["access_token_table_entities", "authorization_codes_table_entities", "github_access_token_table_entities", "session_storage_table_entities"];
-    private readonly DateTime now = Js.Now();
+    private readonly DateTime now = Times.Now();
     private readonly Dictionary<string, List<SeededEntity>> seeded = [];
 
     protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Tables);

@@ -25,7 +25,7 @@ public sealed class V0027Test() : VersionTest(27)
         Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.objects', 'select')", $"{db.UsersPrefix}_queue"), Is.False, "queue may not read objects");
 
         var f = Realistic.Faker(27);
-        var now = Js.Now();
+        var now = Times.Now();
         var name = $"{Slugid.Next(f)}/0/public/logs/{Realistic.Hostile(f)}";
         var data = Json.Text(new JsonObject { ["bucket"] = "tc-objects-us-west-2", ["key"] = name, ["s3"] = new JsonObject { ["region"] = "us-west-2" } });
         var uploadId = Slugid.Next(f).Slug;

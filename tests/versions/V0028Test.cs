@@ -34,7 +34,7 @@ public sealed class V0028Test() : VersionTest(28)
         var f = Realistic.Faker(28);
         var (provisioner, workerType) = Realistic.TaskQueue(f);
         var (group, task) = (Slugid.Next(f).Slug, Slugid.Next(f).Slug);
-        var now = Js.Now();
+        var now = Times.Now();
         await using var queue = await db.ClientAsync("queue");
 
         await queue.CallAsync("queue_pending_tasks_add", $"{provisioner}/{workerType}", 4, task, 0, "hint-" + Realistic.Hostile(f), now.AddDays(1));

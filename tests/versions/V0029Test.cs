@@ -53,8 +53,8 @@ public sealed class V0029Test() : VersionTest(29)
     private static async Task AssertContractAsync(VersionContext db)
     {
         var f = Realistic.Faker(29);
-        var secret = Realistic.Secret(f, 5, Js.Now());
+        var secret = Realistic.Secret(f, 5, Times.Now());
         var renewed = secret with { Expires = secret.Expires.AddDays(30) };
-        await EntityContract.VerifyAsync(db, "secrets", "secrets_entities", secret.Name, "secret", secret.EntityProperties(), renewed.EntityProperties());
+        await EntityTables.VerifyAsync(db, "secrets", "secrets_entities", secret.Name, "secret", secret.EntityProperties(), renewed.EntityProperties());
     }
 }

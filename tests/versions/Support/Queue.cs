@@ -63,7 +63,7 @@ public static class Queue
     public static async Task AssertAcceptsNewTaskAsync(VersionContext db, int seed, string when)
     {
         var f = Realistic.Faker(seed);
-        var task = Realistic.Task(f, Slugid.Next(f), ("proj-online", "b-linux-1"), Js.Now());
+        var task = Realistic.Task(f, Slugid.Next(f), ("proj-online", "b-linux-1"), Times.Now());
         await using var queue = await db.ClientAsync("queue");
         await queue.CallAtVersionAsync(db, "create_task", task.CreateTaskArgs());
         var got = (await queue.CallAtVersionAsync(db, "get_task", task.TaskId.Slug)).Single();

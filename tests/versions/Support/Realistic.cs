@@ -36,14 +36,14 @@ public static class Realistic
     };
 
     public static DateTime Time(Faker f, DateTime around, int maxDaysAway) =>
-        Js.Millis(around.AddSeconds(f.Random.Double(-maxDaysAway, maxDaysAway) * 86400));
+        Times.Millis(around.AddSeconds(f.Random.Double(-maxDaysAway, maxDaysAway) * 86400));
 
     // ----- tasks -----
 
     public static TaskSeed Task(Faker f, Slugid group, (string ProvisionerId, string WorkerType) queue, DateTime now)
     {
         var taskId = Slugid.Next(f);
-        var created = Js.Millis(now.AddMinutes(-f.Random.Number(1, 600)));
+        var created = Times.Millis(now.AddMinutes(-f.Random.Number(1, 600)));
         var user = f.Internet.Email();
         var project = f.PickRandom("mozilla-central", "autoland", "try", "taskcluster", "fxapom");
         var payload = new JsonObject
@@ -60,7 +60,7 @@ public static class Realistic
             ["maxRunTime"] = f.PickRandom(600, 1800, 3600, 7200),
             ["artifacts"] = new JsonObject
             {
-                ["public/build"] = new JsonObject { ["type"] = "directory", ["path"] = "/builds/worker/artifacts/", ["expires"] = Js.Iso(created.AddDays(28)) },
+                ["public/build"] = new JsonObject { ["type"] = "directory", ["path"] = "/builds/worker/artifacts/", ["expires"] = Times.JsIso(created.AddDays(28)) },
             },
         };
         return new TaskSeed(
@@ -76,8 +76,8 @@ public static class Realistic
             5,
             5,
             created,
-            Js.Millis(created.AddDays(1)),
-            Js.Millis(created.AddDays(f.Random.Number(28, 365))),
+            Times.Millis(created.AddDays(1)),
+            Times.Millis(created.AddDays(f.Random.Number(28, 365))),
             [$"queue:create-task:highest:{queue.ProvisionerId}/{queue.WorkerType}", $"secrets:get:project/releng/{project}/level-3/*", @"generic-worker:os-group:\weird\group"],
             Json.Text(payload),
             Json.Text(new JsonObject
@@ -104,7 +104,7 @@ public static class Realistic
         ["runId"] = runId,
         ["state"] = "pending",
         ["reasonCreated"] = reasonCreated,
-        ["scheduled"] = Js.Iso(scheduled),
+        ["scheduled"] = Times.JsIso(scheduled),
     };
 
     /// <summary>A run claimed by a worker at <paramref name="started"/>, running until <paramref name="takenUntil"/>.</summary>
@@ -115,8 +115,8 @@ public static class Realistic
         run["workerGroup"] = workerGroup;
         run["workerId"] = workerId;
         run["hintId"] = "hint-" + runId;
-        run["takenUntil"] = Js.Iso(takenUntil);
-        run["started"] = Js.Iso(started);
+        run["takenUntil"] = Times.JsIso(takenUntil);
+        run["started"] = Times.JsIso(started);
         return run;
     }
 
@@ -126,7 +126,7 @@ public static class Realistic
         var run = RunningRun(runId, scheduled, started, resolved.AddMinutes(20), workerGroup, workerId);
         run["state"] = state;
         run["reasonResolved"] = state == "completed" ? "completed" : "failed";
-        run["resolved"] = Js.Iso(resolved);
+        run["resolved"] = Times.JsIso(resolved);
         return run;
     }
 
@@ -136,7 +136,7 @@ public static class Realistic
     {
         var user = f.Internet.UserName();
         var created = Time(f, now.AddDays(-400), 300);
-        var lastModified = Js.Millis(created.AddDays(f.Random.Number(0, 30)));
+        var lastModified = Times.Millis(created.AddDays(f.Random.Number(0, 30)));
         return new ClientSeed(
             f.PickRandom("project/releng/", "mozilla-auth0/ad|Mozilla-LDAP|", "github/", "static/taskcluster/") + user + "/" + index,
             f.Lorem.Sentence() + " " + Hostile(f),
@@ -146,8 +146,8 @@ public static class Realistic
             [$"assume:project:releng:{user}", "queue:create-task:highest:proj-releng/*", @"secrets:get:garbage/\weird/" + user],
             created,
             lastModified,
-            Js.Millis(lastModified.AddHours(f.Random.Number(1, 2000))),
-            Js.Millis(lastModified.AddHours(f.Random.Number(0, 100))),
+            Times.Millis(lastModified.AddHours(f.Random.Number(1, 2000))),
+            Times.Millis(lastModified.AddHours(f.Random.Number(0, 100))),
             f.Random.Bool());
     }
 
@@ -159,7 +159,7 @@ public static class Realistic
             [$"assume:project:{f.Internet.DomainWord()}:*", $"queue:route:index.{f.Lorem.Word()}.*", "secrets:get:project/" + f.Lorem.Word() + "/*"],
             f.Lorem.Paragraph() + " " + Hostile(f),
             created,
-            Js.Millis(created.AddDays(f.Random.Number(0, 60))));
+            Times.Millis(created.AddDays(f.Random.Number(0, 60))));
     }
 
     // ----- secrets, worker pools, task groups -----
@@ -195,10 +195,10 @@ public static class Realistic
             f.Lorem.Sentence() + " " + Hostile(f),
             Json.Text(config),
             created,
-            Js.Millis(created.AddDays(f.Random.Number(0, 80))),
+            Times.Millis(created.AddDays(f.Random.Number(0, 80))),
             f.Internet.Email(),
             f.Random.Bool(),
-            Json.Text(new JsonObject { ["lastCheck"] = Js.Iso(created), ["note"] = Hostile(f) }));
+            Json.Text(new JsonObject { ["lastCheck"] = Times.JsIso(created), ["note"] = Hostile(f) }));
     }
 
     public static TaskGroupSeed TaskGroup(Faker f, DateTime now) => new(
@@ -247,14 +247,14 @@ public sealed record TaskSeed(
         ["priority"] = Priority,
         ["retries"] = Retries,
         ["retriesLeft"] = RetriesLeft,
-        ["created"] = Js.Iso(Created),
-        ["deadline"] = Js.Iso(Deadline),
-        ["expires"] = Js.Iso(Expires),
+        ["created"] = Times.JsIso(Created),
+        ["deadline"] = Times.JsIso(Deadline),
+        ["expires"] = Times.JsIso(Expires),
         ["scopes"] = Json.Strings(Scopes),
         ["metadata"] = JsonNode.Parse(Metadata),
         ["tags"] = JsonNode.Parse(Tags),
         ["runs"] = JsonNode.Parse(Runs),
-        ["takenUntil"] = Js.Iso(TakenUntil ?? DateTime.UnixEpoch),
+        ["takenUntil"] = Times.JsIso(TakenUntil ?? DateTime.UnixEpoch),
     });
 
     /// <summary>Positional arguments of <c>create_task</c> (versions 8 to 10).</summary>
@@ -284,15 +284,15 @@ public sealed record ClientSeed(
         ["clientId"] = ClientId,
         ["description"] = Description,
         ["accessToken"] = JsonNode.Parse(AccessToken),
-        ["expires"] = Js.Iso(Expires),
+        ["expires"] = Times.JsIso(Expires),
         ["disabled"] = Disabled,
         ["scopes"] = Json.Strings(Scopes),
         ["details"] = new JsonObject
         {
-            ["created"] = Js.Iso(Created),
-            ["lastModified"] = Js.Iso(LastModified),
-            ["lastDateUsed"] = Js.Iso(LastDateUsed),
-            ["lastRotated"] = Js.Iso(LastRotated),
+            ["created"] = Times.JsIso(Created),
+            ["lastModified"] = Times.JsIso(LastModified),
+            ["lastDateUsed"] = Times.JsIso(LastDateUsed),
+            ["lastRotated"] = Times.JsIso(LastRotated),
             ["deleteOnExpiration"] = DeleteOnExpiration,
         },
     });
@@ -306,8 +306,8 @@ public sealed record RoleSeed(string RoleId, string[] Scopes, string Description
         ["roleId"] = RoleId,
         ["scopes"] = Json.Strings(Scopes),
         ["description"] = Description,
-        ["created"] = Js.Iso(Created),
-        ["lastModified"] = Js.Iso(LastModified),
+        ["created"] = Times.JsIso(Created),
+        ["lastModified"] = Times.JsIso(LastModified),
     };
 }
 
@@ -318,7 +318,7 @@ public sealed record SecretSeed(string Name, string Secret, DateTime Expires)
     {
         ["name"] = Name,
         ["secret"] = JsonNode.Parse(Secret),
-        ["expires"] = Js.Iso(Expires),
+        ["expires"] = Times.JsIso(Expires),
     });
 }
 
@@ -342,8 +342,8 @@ public sealed record WorkerPoolSeed(
         ["previousProviderIds"] = Json.Strings(PreviousProviderIds),
         ["description"] = Description,
         ["config"] = JsonNode.Parse(Config),
-        ["created"] = Js.Iso(Created),
-        ["lastModified"] = Js.Iso(LastModified),
+        ["created"] = Times.JsIso(Created),
+        ["lastModified"] = Times.JsIso(LastModified),
         ["owner"] = Owner,
         ["emailOnError"] = EmailOnError,
         ["providerData"] = JsonNode.Parse(ProviderData),
@@ -357,6 +357,6 @@ public sealed record TaskGroupSeed(Slugid TaskGroupId, string SchedulerId, DateT
     {
         ["taskGroupId"] = TaskGroupId.Uuid,
         ["schedulerId"] = SchedulerId,
-        ["expires"] = Js.Iso(Expires),
+        ["expires"] = Times.JsIso(Expires),
     });
 }

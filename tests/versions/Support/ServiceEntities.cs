@@ -3,22 +3,6 @@ using Bogus;
 
 namespace Tcdb.Versions.Tests.Support;
 
-/// <summary>An entity as a service writes it: its partition key, row key and properties.</summary>
-public sealed record Entity(string PartitionKey, string RowKey, JsonObject Properties)
-{
-    public string Text => Json.Text(Properties);
-
-    public (string PartitionKey, string RowKey, string Properties) Row => (PartitionKey, RowKey, Text);
-
-    /// <summary>The same entity with <paramref name="change"/> applied to a copy of its properties.</summary>
-    public Entity With(Action<JsonObject> change)
-    {
-        var properties = Properties.DeepClone().AsObject();
-        change(properties);
-        return this with { Properties = properties };
-    }
-}
-
 /// <summary>
 /// Realistic entities of the hooks, index, notify, github, purge-cache and web-server tables, keyed as those
 /// services keyed them; every text that could be mangled carries <see cref="Realistic.Hostile"/> values.
@@ -45,7 +29,7 @@ public static class ServiceEntities
             ["schedule"] = new JsonArray("0 0 " + f.Random.Number(0, 23) + " * * *"),
             ["triggerToken"] = Realistic.EncryptedContainer(f),
             ["nextTaskId"] = Realistic.EncryptedContainer(f),
-            ["nextScheduledDate"] = Js.Iso(Realistic.Time(f, now.AddDays(1), 1)),
+            ["nextScheduledDate"] = Times.JsIso(Realistic.Time(f, now.AddDays(1), 1)),
             ["triggerSchema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["branch"] = new JsonObject { ["pattern"] = @"^\w+$" } } },
         });
     }
@@ -73,7 +57,7 @@ public static class ServiceEntities
             ["hookId"] = hookId,
             ["firedBy"] = f.PickRandom("schedule", "triggerHook", "pulseMessage", "triggerHookWithToken"),
             ["taskId"] = taskId,
-            ["taskCreateTime"] = Js.Iso(Realistic.Time(f, now.AddDays(-30), 30)),
+            ["taskCreateTime"] = Times.JsIso(Realistic.Time(f, now.AddDays(-30), 30)),
             ["result"] = failed ? "error" : "success",
             ["error"] = failed ? "InsufficientScopes: " + Realistic.Hostile(f) : string.Empty,
         });
@@ -92,8 +76,8 @@ public static class ServiceEntities
             ["name"] = name,
             ["rank"] = f.Random.Number(0, 1_600_000_000),
             ["taskId"] = Slugid.Next(f).Slug,
-            ["data"] = new JsonObject { ["buildDate"] = Js.Iso(now), ["note"] = Realistic.Hostile(f) },
-            ["expires"] = Js.Iso(Realistic.Time(f, now.AddDays(index % 4 == 0 ? -10 : 300), 5)),
+            ["data"] = new JsonObject { ["buildDate"] = Times.JsIso(now), ["note"] = Realistic.Hostile(f) },
+            ["expires"] = Times.JsIso(Realistic.Time(f, now.AddDays(index % 4 == 0 ? -10 : 300), 5)),
         });
     }
 
@@ -105,7 +89,7 @@ public static class ServiceEntities
         {
             ["parent"] = parent,
             ["name"] = name,
-            ["expires"] = Js.Iso(Realistic.Time(f, now.AddDays(index % 4 == 0 ? -10 : 300), 5)),
+            ["expires"] = Times.JsIso(Realistic.Time(f, now.AddDays(index % 4 == 0 ? -10 : 300), 5)),
         });
     }
 
@@ -137,8 +121,8 @@ public static class ServiceEntities
             ["sha"] = f.Random.Hash(40),
             ["taskGroupId"] = taskGroupId,
             ["state"] = f.PickRandom("pending", "success", "failure", "error"),
-            ["created"] = Js.Iso(created),
-            ["updated"] = Js.Iso(created.AddMinutes(f.Random.Number(1, 300))),
+            ["created"] = Times.JsIso(created),
+            ["updated"] = Times.JsIso(created.AddMinutes(f.Random.Number(1, 300))),
             ["installationId"] = f.Random.Number(1_000_000, 9_999_999),
             ["eventType"] = f.PickRandom("push", "pull_request.opened", "pull_request.synchronize", "tag"),
             ["eventId"] = Guid.NewGuid().ToString(),
@@ -175,8 +159,8 @@ public static class ServiceEntities
             ["provisionerId"] = provisionerId,
             ["workerType"] = workerType,
             ["cacheName"] = cacheName,
-            ["before"] = Js.Iso(before),
-            ["expires"] = Js.Iso(before.AddDays(index % 4 == 0 ? -2 : 1)),
+            ["before"] = Times.JsIso(before),
+            ["expires"] = Times.JsIso(before.AddDays(index % 4 == 0 ? -2 : 1)),
         });
     }
 
@@ -193,8 +177,8 @@ public static class ServiceEntities
             ["redirectUri"] = "https://firefox-ci-tc.services.mozilla.com/login/callback?state=\"x\"",
             ["identity"] = "mozilla-auth0/ad|Mozilla-LDAP|" + f.Internet.UserName(),
             ["identityProviderId"] = f.PickRandom("mozilla-auth0", "github"),
-            ["expires"] = Js.Iso(Realistic.Time(f, now.AddDays(f.Random.Bool(0.3f) ? -3 : 3), 2)),
-            ["clientDetails"] = new JsonObject { ["clientId"] = "release-tools/" + f.Internet.DomainWord(), ["description"] = Realistic.Hostile(f), ["scopes"] = new JsonArray("queue:create-task:*"), ["expires"] = Js.Iso(now.AddDays(30)), ["deleteOnExpiration"] = true },
+            ["expires"] = Times.JsIso(Realistic.Time(f, now.AddDays(f.Random.Bool(0.3f) ? -3 : 3), 2)),
+            ["clientDetails"] = new JsonObject { ["clientId"] = "release-tools/" + f.Internet.DomainWord(), ["description"] = Realistic.Hostile(f), ["scopes"] = new JsonArray("queue:create-task:*"), ["expires"] = Times.JsIso(now.AddDays(30)), ["deleteOnExpiration"] = true },
         });
     }
 
@@ -208,8 +192,8 @@ public static class ServiceEntities
             ["redirectUri"] = "https://tools.example.com/callback",
             ["identity"] = "github/" + f.Random.Number(1000, 99999) + "|" + f.Internet.UserName(),
             ["identityProviderId"] = "github",
-            ["expires"] = Js.Iso(Realistic.Time(f, now.AddMinutes(f.Random.Bool(0.3f) ? -30 : 30), 0)),
-            ["clientDetails"] = new JsonObject { ["clientId"] = "release-tools", ["description"] = Realistic.Hostile(f), ["scopes"] = new JsonArray("hooks:trigger-hook:*"), ["expires"] = Js.Iso(now.AddDays(7)), ["deleteOnExpiration"] = false },
+            ["expires"] = Times.JsIso(Realistic.Time(f, now.AddMinutes(f.Random.Bool(0.3f) ? -30 : 30), 0)),
+            ["clientDetails"] = new JsonObject { ["clientId"] = "release-tools", ["description"] = Realistic.Hostile(f), ["scopes"] = new JsonArray("hooks:trigger-hook:*"), ["expires"] = Times.JsIso(now.AddDays(7)), ["deleteOnExpiration"] = false },
         });
     }
 
@@ -227,7 +211,7 @@ public static class ServiceEntities
             ["hashedSessionId"] = hashed,
             ["sessionId"] = Realistic.EncryptedContainer(f),
             ["data"] = new JsonObject { ["cookie"] = new JsonObject { ["path"] = "/", ["httpOnly"] = true, ["sameSite"] = "lax" }, ["passport"] = new JsonObject { ["user"] = Realistic.Hostile(f) } },
-            ["expires"] = Js.Iso(Realistic.Time(f, now.AddDays(f.Random.Bool(0.3f) ? -2 : 2), 1)),
+            ["expires"] = Times.JsIso(Realistic.Time(f, now.AddDays(f.Random.Bool(0.3f) ? -2 : 2), 1)),
         });
     }
 }
