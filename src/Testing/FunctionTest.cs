@@ -47,8 +47,12 @@ public abstract class FunctionTest
 
     /// <summary>The isolation <c>TCDB_ISOLATION</c> names.</summary>
     /// <exception cref="ServerUnavailableException">it names none.</exception>
-    public static FunctionTestIsolation IsolationFromEnvironment() =>
-        Environment.GetEnvironmentVariable(IsolationVariable)?.Trim().ToLowerInvariant() switch
+    public static FunctionTestIsolation IsolationFromEnvironment() => ParseIsolation(Environment.GetEnvironmentVariable(IsolationVariable));
+
+    /// <summary>The isolation a value of <c>TCDB_ISOLATION</c> names (unset or empty: clones).</summary>
+    /// <exception cref="ServerUnavailableException">it names none.</exception>
+    public static FunctionTestIsolation ParseIsolation(string? value) =>
+        value?.Trim().ToLowerInvariant() switch
         {
             null or "" or "clone" => FunctionTestIsolation.Clone,
             "respawn" => FunctionTestIsolation.Respawn,

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Tcdb.Schema;
 using Tcdb.Seeding;
@@ -15,9 +17,14 @@ namespace Tcdb.Testing;
 /// scenarios with <see cref="CheckDuringOnlineWorkAsync"/> at each checkpoint. A test that seeds its own
 /// rows is strict: an upgrade that fails on them is a defect.
 /// </summary>
+/// <remarks>
+/// The version under test comes from the class name <c>V&lt;four or more digits&gt;Test</c> (<c>V0007Test</c> tests
+/// version 7). A class named otherwise passes the number to <see cref="VersionTest(int)"/>; a class with such a name
+/// that passes another number fails at construction, so name and number never disagree.
+/// </remarks>
 /// <example>
 /// <code>
-/// public sealed class V0007Test() : VersionTest(7)
+/// public sealed class V0007Test : VersionTest
 /// {
 ///     protected override Task SeedAsync(VersionContext db) =&gt; db.ExecuteAsync("select clients_entities_create(...)");
 ///     protected override async Task AssertAfterUpgradeAsync(VersionContext db) =&gt;
@@ -26,11 +33,27 @@ namespace Tcdb.Testing;
 /// </code>
 /// </example>
 [TestFixture]
-public abstract class VersionTest
+public abstract partial class VersionTest
 {
+    /// <summary>A test of the version its class name gives (<c>V0007Test</c>: version 7).</summary>
+    /// <exception cref="InvalidOperationException">the class is not named <c>VNNNNTest</c>.</exception>
+    protected VersionTest()
+    {
+        Version = NumberInName(GetType()) ?? throw new InvalidOperationException(
+            $"{GetType().FullName}: a version test takes its version from its class name, V<four digits>Test (e.g. V0007Test for version 7); " +
+            "rename the class, or pass the version to the base constructor (: VersionTest(7))");
+    }
+
+    /// <summary>A test of <paramref name="version"/>, for a class not named <c>VNNNNTest</c>.</summary>
+    /// <exception cref="ArgumentException">the class is named <c>VNNNNTest</c> for another version.</exception>
     protected VersionTest(int version)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        if (NumberInName(GetType()) is { } named && named != version)
+        {
+            throw new ArgumentException($"{GetType().FullName} is passed version {version}, but its name says version {named}; rename the class or drop the number", nameof(version));
+        }
+
         Version = version;
     }
 
@@ -49,8 +72,8 @@ public abstract class VersionTest
     /// </summary>
     protected virtual bool StrictDowngradeData => false;
 
-    /// <summary>Rows per table of the generic seed.</summary>
-    protected virtual int RowsPerTable => 60;
+    /// <summary>Rows per table of the generic seed (default <see cref="VerifyOptions.DefaultRowsPerTable"/>).</summary>
+    protected virtual int RowsPerTable => VerifyOptions.DefaultRowsPerTable;
 
     /// <summary>Bogus rules for the generic seeder, per qualified table (e.g. <c>public.widgets</c>); adding any makes the test strict.</summary>
     protected virtual void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules)
@@ -119,6 +142,17 @@ public abstract class VersionTest
 
         Assert.That(defects, Is.Empty, $"version {Version} of {DbDirectory}:{Environment.NewLine}{string.Join(Environment.NewLine, defects)}");
     }
+
+    /// <summary>The version a class name gives: <c>V0007Test</c> -> 7; null for a name of another form (or version 0).</summary>
+    public static int? NumberInName(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var match = NamePattern().Match(type.Name);
+        return match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0 ? version : null;
+    }
+
+    [GeneratedRegex(@"^V(\d{4,9})Test$")]
+    private static partial Regex NamePattern();
 
     private bool Overrides(string method) =>
         GetType().GetMethod(method, BindingFlags.Instance | BindingFlags.NonPublic)?.DeclaringType != typeof(VersionTest);

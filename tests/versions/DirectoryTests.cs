@@ -13,13 +13,27 @@ public sealed class DirectoryTests
     public void EveryVersionHasAHandWrittenTestClass()
     {
         var schema = DbDirectories.Load(DbDirectories.Find());
-        var tested = typeof(DirectoryTests).Assembly.GetTypes()
-            .Where(t => t.IsSubclassOf(typeof(VersionTest)) && !t.IsAbstract)
-            .Select(t => (VersionTest)Activator.CreateInstance(t)!)
-            .Select(t => (int)typeof(VersionTest).GetProperty("Version", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(t)!)
-            .ToHashSet();
-        var missing = Enumerable.Range(1, schema.LatestVersion).Where(v => !tested.Contains(v)).Select(v => $"tests/versions/V{v:D4}Test.cs (./tcdb new-version creates one; write `public sealed class V{v:D4}Test() : VersionTest({v})`)");
+        var tested = VersionTestClasses().Select(t => VersionOf(t)).ToHashSet();
+        var missing = Enumerable.Range(1, schema.LatestVersion).Where(v => !tested.Contains(v)).Select(v => $"tests/versions/V{v:D4}Test.cs (./tcdb new-version creates one; write `public sealed class V{v:D4}Test : VersionTest`)");
         Assert.That(missing, Is.Empty, "versions without a hand-written test class");
+    }
+
+    /// <summary>A class named VNNNNTest tests version NNNN (the fixture refuses another number); a class named otherwise says its number.</summary>
+    [Test]
+    public void EveryVersionTestClassTestsTheVersionItsNameSays()
+    {
+        var classes = VersionTestClasses();
+        var disagreeing = classes
+            .Select(t => (Type: t, Named: VersionTest.NumberInName(t), Tested: VersionOf(t)))
+            .Where(c => c.Named is not null && c.Named != c.Tested)
+            .Select(c => $"{c.Type.Name} tests version {c.Tested}");
+
+        Assert.That(classes, Is.Not.Empty);
+        Assert.That(disagreeing, Is.Empty);
+        foreach (var other in classes.Where(t => VersionTest.NumberInName(t) is null))
+        {
+            TestContext.Out.WriteLine($"{other.Name} is not named VNNNNTest; it says its version: {VersionOf(other)}");
+        }
     }
 
     /// <summary>The whole directory passes the generic shape, with the same findings whatever the number of jobs.</summary>
@@ -44,5 +58,23 @@ public sealed class DirectoryTests
 
         Assert.That(verdicts[2], Is.EqualTo(verdicts[1]), "2 jobs and 1 job");
         Assert.That(verdicts[8], Is.EqualTo(verdicts[1]), "8 jobs and 1 job");
+    }
+
+    private static List<Type> VersionTestClasses() =>
+        [.. typeof(DirectoryTests).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(VersionTest)) && !t.IsAbstract).OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    /// <summary>The version a test class tests, as its constructor sets it (a name that disagrees with its number fails here).</summary>
+    private static int VersionOf(Type type)
+    {
+        try
+        {
+            var test = (VersionTest)Activator.CreateInstance(type)!;
+            return (int)typeof(VersionTest).GetProperty("Version", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(test)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            Assert.Fail($"{type.Name}: {e.InnerException.Message}");
+            throw;
+        }
     }
 }

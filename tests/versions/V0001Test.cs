@@ -5,7 +5,7 @@ using Tcdb.Verification;
 namespace Tcdb.Versions.Tests;
 
 /// <summary>Version 1: the widgets table and create_widget for the notify service.</summary>
-public sealed class V0001Test() : VersionTest(1)
+public sealed class V0001Test : VersionTest
 {
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db) =>
         Assert.That(await db.ScalarAsync<long>("select count(*) from pg_tables where schemaname = 'public' and tablename = 'widgets'"), Is.Zero);

@@ -12,7 +12,7 @@ namespace Tcdb.Versions.Tests;
 /// methods, plus the helpers every later version relies on: entity buffers (base64 chunks) and slugid/uuid
 /// conversion. Checks the helpers against an independent C# implementation and each table's method contract.
 /// </summary>
-public sealed class V0002Test() : VersionTest(2)
+public sealed class V0002Test : VersionTest
 {
     private static readonly string[] Tables =
     [

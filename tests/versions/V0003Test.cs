@@ -11,7 +11,7 @@ namespace Tcdb.Versions.Tests;
 /// (the whole role list in one entity, as a JSON buffer). Checks the tables appear for the auth role only at
 /// version 3 and that each table's five methods keep their contract with realistic clients and role lists.
 /// </summary>
-public sealed class V0003Test() : VersionTest(3)
+public sealed class V0003Test : VersionTest
 {
     protected override Task AssertBeforeUpgradeAsync(VersionContext db) =>
         EntityTables.AssertAbsentAsync(db, "clients_entities", "roles_entities");

@@ -11,7 +11,7 @@ namespace Tcdb.Versions.Tests;
 /// Checks they appear for the worker_manager role only at version 4 and that each table's five methods keep
 /// their contract with realistic worker pools, workers and errors.
 /// </summary>
-public sealed class V0004Test() : VersionTest(4)
+public sealed class V0004Test : VersionTest
 {
     private static readonly string[] Tables = ["wmworker_pools_entities", "wmworkers_entities", "wmworker_pool_errors_entities"];
 

@@ -10,7 +10,7 @@ namespace Tcdb.Versions.Tests;
 /// version 5 and that its five methods keep their contract with a realistic encrypted secret whose name
 /// carries a backslash and unicode.
 /// </summary>
-public sealed class V0005Test() : VersionTest(5)
+public sealed class V0005Test : VersionTest
 {
     protected override Task AssertBeforeUpgradeAsync(VersionContext db) => EntityTables.AssertAbsentAsync(db, "secrets_entities");
 

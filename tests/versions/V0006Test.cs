@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// expiry and etag moved into the columns, reads the same through old and new methods, and comes back
 /// into the entities table unchanged on downgrade.
 /// </summary>
-public sealed class V0006Test() : VersionTest(6)
+public sealed class V0006Test : VersionTest
 {
     private const int Count = 40;
     private readonly List<(SecretSeed Secret, Guid Etag)> seeded = [];

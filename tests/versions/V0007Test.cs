@@ -15,7 +15,7 @@ namespace Tcdb.Versions.Tests;
 /// version 6, checks every column after the upgrade, the compatibility entity methods and the new methods,
 /// and that the downgrade rebuilds both entities tables unchanged.
 /// </summary>
-public sealed class V0007Test() : VersionTest(7)
+public sealed class V0007Test : VersionTest
 {
     private const int ClientCount = 30;
     private const int RoleCount = 260;

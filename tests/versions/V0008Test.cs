@@ -16,7 +16,7 @@ namespace Tcdb.Versions.Tests;
 /// method at version 7, checks every column and the compatibility entity methods after the upgrade, runs a
 /// task through its lifecycle, and checks the downgrade rebuilds the entities.
 /// </summary>
-public sealed class V0008Test() : VersionTest(8)
+public sealed class V0008Test : VersionTest
 {
     private const int Count = 40;
     private readonly List<(TaskSeed Task, string Properties, Guid Etag)> seeded = [];

@@ -13,7 +13,7 @@ namespace Tcdb.Versions.Tests;
 /// every task correctly and accepts new ones at each checkpoint of the online migration and its interruption
 /// scenarios, that every task queue id is right at the end, and that the downgrade removes the column.
 /// </summary>
-public sealed class V0009Test() : VersionTest(9)
+public sealed class V0009Test : VersionTest
 {
     private const int Count = 120;
     private IReadOnlyList<TaskSeed> tasks = [];

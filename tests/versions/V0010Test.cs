@@ -15,7 +15,7 @@ namespace Tcdb.Versions.Tests;
 /// checkpoint of the online downgrade and its interruption scenarios that every task is served right, the
 /// refilled columns are right, and new tasks are accepted.
 /// </summary>
-public sealed class V0010Test() : VersionTest(10)
+public sealed class V0010Test : VersionTest
 {
     private const int Count = 120;
     private IReadOnlyList<TaskSeed> tasks = [];

@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// two runs by one worker) and checks each method's result against the same model computed in C#, paging
 /// across page boundaries; the downgrade removes methods and indexes.
 /// </summary>
-public sealed class V0011Test() : VersionTest(11)
+public sealed class V0011Test : VersionTest
 {
     private const int Count = 90;
     private static readonly string[] Methods = ["get_pending_tasks", "count_pending_tasks", "get_tasks_by_worker", "get_task_group_compute_time"];

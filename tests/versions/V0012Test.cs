@@ -12,7 +12,7 @@ namespace Tcdb.Versions.Tests;
 /// database, callable only through the client's deprecated entry point). No migration script. Seeds 30
 /// realistic tasks at version 11 and checks both methods return the same task, get_task_2 with the row's etag.
 /// </summary>
-public sealed class V0012Test() : VersionTest(12)
+public sealed class V0012Test : VersionTest
 {
     private IReadOnlyList<TaskSeed> tasks = [];
 

@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// checks every column and the compatibility entity methods after the upgrade, exercises the new methods on a
 /// pool of its own, and checks the downgrade rebuilds the entities unchanged.
 /// </summary>
-public sealed class V0013Test() : VersionTest(13)
+public sealed class V0013Test : VersionTest
 {
     private const int Count = 25;
     private readonly List<(WorkerPoolSeed Pool, Guid Etag)> seeded = [];

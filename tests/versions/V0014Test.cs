@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// upgrade and the compatibility entity view, exercises ensure_task_group and expire_task_groups on groups of
 /// its own, and checks the downgrade rebuilds the entities unchanged.
 /// </summary>
-public sealed class V0014Test() : VersionTest(14)
+public sealed class V0014Test : VersionTest
 {
     private const int Count = 30;
     private readonly List<(TaskGroupSeed Group, Guid Etag)> seeded = [];

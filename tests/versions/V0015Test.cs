@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// checks every edge's columns and the new listing methods (paged) after the upgrade, and that the entity
 /// view and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0015Test() : VersionTest(15)
+public sealed class V0015Test : VersionTest
 {
     private const string Table = "queue_task_dependency_entities";
     private readonly List<(Slugid Required, Slugid Dependent, string Requires, DateTime Expires)> edges = [];

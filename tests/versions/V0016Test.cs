@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// backslashes and unicode) through the entity method at version 15, checks every column and get_queue_artifact
 /// after the upgrade, and that the entity view and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0016Test() : VersionTest(16)
+public sealed class V0016Test : VersionTest
 {
     private const string Table = "queue_artifacts_entities";
     private readonly List<(Slugid Task, int Run, string Name, string StorageType, string ContentType, string Details, bool Present, DateTime Expires)> artifacts = [];

@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// through the entity methods at version 16, checks the new get methods return every column after the
 /// upgrade, and that the three entity views and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0017Test() : VersionTest(17)
+public sealed class V0017Test : VersionTest
 {
     private readonly List<(string ProvisionerId, string WorkerType, string Description, string Stability, DateTime Expires, DateTime LastActive)> taskQueues = [];
     private readonly List<(string ProvisionerId, string Description, string Stability, string Actions, DateTime Expires, DateTime LastActive)> provisioners = [];

@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// method at version 17, checks get_worker returns every column after the upgrade, exercises
 /// create/update/delete on a worker of its own, and checks the entity view and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0018Test() : VersionTest(18)
+public sealed class V0018Test : VersionTest
 {
     private const string Table = "wmworkers_entities";
     private readonly List<(string Pool, string Group, string Id, string Provider, DateTime Created, DateTime Expires, string State, string ProviderData, int Capacity, DateTime LastModified, DateTime LastChecked)> workers = [];

@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// get_worker_pool_error returns every column after the upgrade and that the entity view and the downgrade
 /// rebuild the same entities.
 /// </summary>
-public sealed class V0019Test() : VersionTest(19)
+public sealed class V0019Test : VersionTest
 {
     private const string Table = "wmworker_pool_errors_entities";
     private readonly List<(string Pool, Slugid ErrorId, DateTime Reported, string Kind, string Title, string Description, string Extra)> errors = [];

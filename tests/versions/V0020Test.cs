@@ -10,7 +10,7 @@ namespace Tcdb.Versions.Tests;
 /// web-server. Checks they appear for their own service's role only at version 20 and that each table's five
 /// methods keep their contract with a realistic entity of that service.
 /// </summary>
-public sealed class V0020Test() : VersionTest(20)
+public sealed class V0020Test : VersionTest
 {
     private static readonly (string Service, string Table)[] Tables =
     [

@@ -13,7 +13,7 @@ namespace Tcdb.Versions.Tests;
 /// trigger schemas with regular expressions) through the entity methods at version 20, checks every column and
 /// the typed methods after the upgrade, and that the entity views and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0021Test() : VersionTest(21)
+public sealed class V0021Test : VersionTest
 {
     private static readonly string[] Tables = ["hooks_entities", "queues_entities", "last_fire_3_entities"];
     private readonly DateTime now = Times.Now();

@@ -13,7 +13,7 @@ namespace Tcdb.Versions.Tests;
 /// version 21, checks every column and the typed getters and expiry counts after the upgrade, and that the entity
 /// views and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0022Test() : VersionTest(22)
+public sealed class V0022Test : VersionTest
 {
     private static readonly string[] Tables = ["indexed_tasks_entities", "namespaces_entities"];
     private readonly DateTime now = Times.Now();

@@ -12,7 +12,7 @@ namespace Tcdb.Versions.Tests;
 /// rooms and Slack channels through the entity method at version 22, checks the rows, exists_denylist_address and
 /// all_denylist_addresses after the upgrade, and that the entity view and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0023Test() : VersionTest(23)
+public sealed class V0023Test : VersionTest
 {
     private const string Table = "denylisted_notification_entities";
     private List<SeededEntity> seeded = [];

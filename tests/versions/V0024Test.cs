@@ -13,7 +13,7 @@ namespace Tcdb.Versions.Tests;
 /// runs through the entity methods at version 23, checks every column and the typed getters after the upgrade,
 /// and that the entity views and the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0024Test() : VersionTest(24)
+public sealed class V0024Test : VersionTest
 {
     private static readonly string[] Tables = ["taskcluster_github_builds_entities", "taskcluster_integration_owners_entities", "taskcluster_check_runs_entities"];
     private readonly DateTime now = Times.Now();

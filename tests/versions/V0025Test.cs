@@ -13,7 +13,7 @@ namespace Tcdb.Versions.Tests;
 /// column, purge_requests per worker type and all_purge_requests after the upgrade, and that the entity view and
 /// the downgrade rebuild the same entities.
 /// </summary>
-public sealed class V0025Test() : VersionTest(25)
+public sealed class V0025Test : VersionTest
 {
     private const string Table = "cache_purges_entities";
     private List<SeededEntity> seeded = [];

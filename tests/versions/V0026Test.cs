@@ -14,7 +14,7 @@ namespace Tcdb.Versions.Tests;
 /// typed getters and the expiry counts after the upgrade, and that the entity views and the downgrade rebuild
 /// the same entities.
 /// </summary>
-public sealed class V0026Test() : VersionTest(26)
+public sealed class V0026Test : VersionTest
 {
     private static readonly string[] Tables = ["access_token_table_entities", "authorization_codes_table_entities", "github_access_token_table_entities", "session_storage_table_entities"];
     private readonly DateTime now = Times.Now();

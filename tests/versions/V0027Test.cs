@@ -11,7 +11,7 @@ namespace Tcdb.Versions.Tests;
 /// the table and its methods appear for the object role only at version 27, and that a realistic upload (an S3
 /// backend's data, a name with slashes, backslashes and unicode) goes from upload to download to expiry.
 /// </summary>
-public sealed class V0027Test() : VersionTest(27)
+public sealed class V0027Test : VersionTest
 {
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {

@@ -11,7 +11,7 @@ namespace Tcdb.Versions.Tests;
 /// run goes through them: queued for its task queue, taken with a pop receipt and hidden, its claim expiring, its
 /// resolution and its deadline each taken once.
 /// </summary>
-public sealed class V0028Test() : VersionTest(28)
+public sealed class V0028Test : VersionTest
 {
     private static readonly string[] Tables = ["queue_pending_tasks", "queue_claimed_tasks", "queue_resolved_tasks", "queue_task_deadlines"];
 

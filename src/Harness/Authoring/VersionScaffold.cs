@@ -109,8 +109,9 @@ public static class VersionScaffold
             /// Version {{version}} (db/versions/{{yml}}). The fixture clones a database at version {{previous}}, seeds it, upgrades to
             /// {{version}}, downgrades to {{previous}} and upgrades again, checking that no row is lost and nothing stray is left.
             /// Write the checks only the author of this version knows: what its migration must do to existing rows.
+            /// The class name gives the version under test: keep it {{name}}.
             /// </summary>
-            public sealed class {{name}}() : VersionTest({{version}})
+            public sealed class {{name}} : VersionTest
             {
                 /// <summary>Rows at version {{previous}} that the migration must carry, beside the generated seed.</summary>
                 protected override Task SeedAsync(VersionContext db) =>

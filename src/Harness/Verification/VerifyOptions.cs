@@ -22,7 +22,7 @@ public sealed record VerifyOptions
 
     public int Seed { get; init; } = 1;
 
-    public int RowsPerTable { get; init; } = 60;
+    public int RowsPerTable { get; init; } = DefaultRowsPerTable;
 
     /// <summary>Per version, what its own test adds.</summary>
     public IReadOnlyDictionary<int, VersionHooks> Hooks { get; init; } = new Dictionary<int, VersionHooks>();
@@ -46,6 +46,9 @@ public sealed record VerifyOptions
     public TimeSpan VersionTimeout { get; init; } = DefaultVersionTimeout;
 
     public static TimeSpan DefaultVersionTimeout { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Rows per empty table the generic seeder inserts before each version, unless told otherwise.</summary>
+    public const int DefaultRowsPerTable = 60;
 
     /// <summary>Progress lines; called from several threads.</summary>
     public Action<string>? Progress { get; init; }

@@ -16,7 +16,7 @@ public sealed record VerifySettings
     public int Seed { get; init; } = 1;
 
     /// <summary>Rows per empty table the generic seeder inserts before each version.</summary>
-    public int RowsPerTable { get; init; } = 60;
+    public int RowsPerTable { get; init; } = VerifyOptions.DefaultRowsPerTable;
 
     /// <summary>Treat "needs a version-specific seed" as a defect, not a warning.</summary>
     public bool Strict { get; init; }

@@ -63,8 +63,8 @@ public sealed class RenumberTests
             """), "only the version value and the references to the renamed files change; comments and layout stay");
 
         var test = File.ReadAllText(Path.Join(repository.TestsDirectory, "V0002Test.cs"));
-        Assert.That(test, Is.EqualTo(VersionScaffold.TestClass(3).Replace("V0003Test", "V0002Test").Replace("VersionTest(3)", "VersionTest(2)").Replace("0003.yml", "0002.yml").Replace("version 3", "version 2").Replace("Version 3", "Version 2")));
-        Assert.That(test, Does.Contain("public sealed class V0002Test() : VersionTest(2)"));
+        Assert.That(test, Is.EqualTo(VersionScaffold.TestClass(3).Replace("V0003Test", "V0002Test").Replace("0003.yml", "0002.yml").Replace("version 3", "version 2").Replace("Version 3", "Version 2")));
+        Assert.That(test, Does.Contain("public sealed class V0002Test : VersionTest\n"));
 
         var schema = SchemaLoader.Load(repository.Db);
         Assert.That(schema.LatestVersion, Is.EqualTo(2));
@@ -88,6 +88,17 @@ public sealed class RenumberTests
         Assert.That(repository.ReadVersion("0003.yml"), Does.Contain("downgradeScript: '0002-downgrade.sql'\n"));
         Assert.That(repository.ReadVersion("0003.yml"), Does.Contain("migrationScript: 0003-migration.sql\n"), "its own files keep their names");
         Assert.That(SchemaLoader.Load(repository.Db).GetVersion(3).DowngradeScript, Does.Contain("drop index things_size"));
+    }
+
+    [Test]
+    public void AVersionTestThatPassesItsNumberGetsTheNewNumber()
+    {
+        using var repository = TempRepository.Copy(GapDirectory);
+        repository.WriteTest("V0003Test.cs", "public sealed class V0003Test() : VersionTest(3)\n{\n    // VersionTest(13) is another number\n}\n");
+
+        VersionRenumbering.Plan(repository.Db, repository.TestsDirectory, 3, 2).Apply();
+
+        Assert.That(File.ReadAllText(Path.Join(repository.TestsDirectory, "V0002Test.cs")), Is.EqualTo("public sealed class V0002Test() : VersionTest(2)\n{\n    // VersionTest(13) is another number\n}\n"));
     }
 
     [Test]

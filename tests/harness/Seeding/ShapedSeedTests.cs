@@ -158,7 +158,7 @@ public sealed class ShapedSeedTests
         Assert.That(warning.Message, Does.Contain("(not inferred: notes_entities.value -> 'code' is cast to note_code, a type not created by any script of the directory)"));
     }
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int rows = 60)
+    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int rows = VerifyOptions.DefaultRowsPerTable)
     {
         var server = await TestServer.GetAsync();
         var report = await new VerifyEngine(server, new VerifyOptions { Schema = SchemaLoader.Load(dir.Path), Jobs = 1, CheckPolicy = false, RowsPerTable = rows }).RunAsync();

@@ -13,7 +13,6 @@ namespace Tcdb.Harness.Tests.Testing;
 [TestFixture]
 public sealed class RespawnIsolationTests : FunctionTest
 {
-    private static readonly List<string> DatabasesSeen = [];
     private string owner = string.Empty;
     private string databaseName = string.Empty;
     private IPostgresServer? admin;
@@ -63,28 +62,30 @@ public sealed class RespawnIsolationTests : FunctionTest
     }
 
     [Test]
-    [Order(1)]
     public async Task A_test_writes_rows_into_the_shared_database()
     {
         await Client("svc_a").CallAsync("create_widget", "left-behind", new JsonObject { ["n"] = 1 });
         await Client("svc_b").CallAsync("create_gadget", "g1");
 
         Assert.That(await ScalarAsync<long>("select count(*) from widgets"), Is.EqualTo(1));
-        Remember();
+        Assert.That(Database.Name, Is.EqualTo(databaseName));
     }
 
+    /// <summary>Runs the fixture's teardown and setup inside the test, as NUnit does between two tests, so no test depends on another.</summary>
     [Test]
-    [Order(2)]
     public async Task The_next_test_sees_the_same_database_empty_at_the_latest_version()
     {
-        await AssertEmptyAtLatestAsync();
-        Remember();
+        await Client("svc_a").CallAsync("create_widget", "left-behind", new JsonObject { ["n"] = 1 });
+        await Client("svc_b").CallAsync("create_gadget", "g1");
 
-        Assert.That(DatabasesSeen.Distinct(), Is.EqualTo(new[] { databaseName }), "every test uses the one database");
+        await DropFunctionTestDatabaseAsync();
+        await CreateFunctionTestDatabaseAsync();
+
+        await AssertEmptyAtLatestAsync();
+        Assert.That(Database.Name, Is.EqualTo(databaseName), "every test uses the one database");
     }
 
     [Test]
-    [Order(3)]
     public async Task Tests_run_as_a_role_without_create_database_rights()
     {
         await AssertEmptyAtLatestAsync();
@@ -93,7 +94,6 @@ public sealed class RespawnIsolationTests : FunctionTest
     }
 
     [Test]
-    [Order(4)]
     public async Task Service_clients_log_in_as_roles_of_the_database_s_stable_prefix()
     {
         await Client("svc_b").CallAsync("create_gadget", "g2");
@@ -106,21 +106,12 @@ public sealed class RespawnIsolationTests : FunctionTest
     [Test]
     public void The_isolation_variable_accepts_clone_and_respawn_and_names_both_otherwise()
     {
-        var previous = Environment.GetEnvironmentVariable(IsolationVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(IsolationVariable, "Respawn");
-            Assert.That(IsolationFromEnvironment(), Is.EqualTo(FunctionTestIsolation.Respawn));
-            Environment.SetEnvironmentVariable(IsolationVariable, null);
-            Assert.That(IsolationFromEnvironment(), Is.EqualTo(FunctionTestIsolation.Clone));
-            Environment.SetEnvironmentVariable(IsolationVariable, "truncate");
-            var error = Assert.Throws<ServerUnavailableException>(() => IsolationFromEnvironment());
-            Assert.That(error!.Message, Does.Contain("TCDB_ISOLATION='truncate': use clone").And.Contain("or respawn"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(IsolationVariable, previous);
-        }
+        Assert.That(ParseIsolation(" Respawn"), Is.EqualTo(FunctionTestIsolation.Respawn));
+        Assert.That(ParseIsolation("clone"), Is.EqualTo(FunctionTestIsolation.Clone));
+        Assert.That(ParseIsolation(null), Is.EqualTo(FunctionTestIsolation.Clone));
+        Assert.That(ParseIsolation(""), Is.EqualTo(FunctionTestIsolation.Clone));
+        var error = Assert.Throws<ServerUnavailableException>(() => ParseIsolation("truncate"));
+        Assert.That(error!.Message, Is.EqualTo("TCDB_ISOLATION='truncate': use clone (a fresh database per test, the default) or respawn (one database, emptied before each test)"));
     }
 
     protected override Task<IPostgresServer> ServerAsync() => Task.FromResult<IPostgresServer>(single!);
@@ -141,13 +132,5 @@ public sealed class RespawnIsolationTests : FunctionTest
             "from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = 'public' and c.relkind = 'r' and c.relname <> 'tcversion'");
         Assert.That(counts.Select(r => r["name"]), Is.EquivalentTo(new[] { "widgets", "gadgets" }));
         Assert.That(counts.Where(r => (int)r["n"]! != 0).Select(r => r["name"]), Is.Empty, "tables with rows a previous test left");
-    }
-
-    private void Remember()
-    {
-        lock (DatabasesSeen)
-        {
-            DatabasesSeen.Add(Database.Name);
-        }
     }
 }

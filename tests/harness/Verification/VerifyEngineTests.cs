@@ -81,7 +81,7 @@ public sealed class VerifyEngineTests
         var report = await VerifyAsync(dir);
         var defect = report.Findings.Single(f => f.IsDefect && f.Kind == VerificationFindingKind.DataChanged);
         Assert.That(defect.Object, Is.EqualTo("table public.things"));
-        Assert.That(defect.Message, Does.StartWith("rows held at version 2 did not survive the downgrade to 1 and the re-upgrade: 60 row(s) changed (size in 60); e.g. ~ row public.things (id)=(1): size '"));
+        Assert.That(defect.Message, Does.StartWith($"rows held at version 2 did not survive the downgrade to 1 and the re-upgrade: {VerifyOptions.DefaultRowsPerTable} row(s) changed (size in {VerifyOptions.DefaultRowsPerTable}); e.g. ~ row public.things (id)=(1): size '"));
         Assert.That(report.Findings.Where(f => f.Kind == VerificationFindingKind.DataDiscarded), Is.Empty, "the defect covers the table");
     }
 
@@ -230,7 +230,7 @@ public sealed class VerifyEngineTests
                 DuringOnlineWork = async (db, direction, checkpoint) =>
                 {
                     checkpoints.Add($"{direction} {checkpoint}");
-                    Assert.That(await db.ScalarAsync<long>("select count(*) from things"), Is.EqualTo(60));
+                    Assert.That(await db.ScalarAsync<long>("select count(*) from things"), Is.EqualTo(VerifyOptions.DefaultRowsPerTable));
                 },
             },
         };
@@ -296,7 +296,7 @@ public sealed class VerifyEngineTests
             .Tables(DbDirectoryBuilder.BaseTables + "\n  label: text");
     }
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = 60)
+    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = VerifyOptions.DefaultRowsPerTable)
     {
         var server = await TestServer.GetAsync();
         var report = await new VerifyEngine(server, new VerifyOptions
