@@ -17,7 +17,12 @@ namespace Tcdb.Testing;
 /// The db directory is the first <c>db</c> folder holding <c>versions</c> found walking up from the test's
 /// bin folder (override <see cref="DbDirectory"/> to choose another). The template comes from
 /// <see cref="VersionTemplates"/>, shared with <see cref="VersionTest"/>; it and the service roles are dropped
-/// when the run's server stops (<see cref="TestServer.ShutdownAsync"/>).
+/// when the run's server stops (<see cref="TestServer.ShutdownAsync"/>). Clones are made ahead of the tests that
+/// take them and dropped in the background after them, so a test waits for neither. Every test has its own
+/// database and clients, so tests may run side by side: mark the assembly
+/// <c>[assembly: Parallelizable(ParallelScope.Children)]</c> and
+/// <c>[assembly: FixtureLifeCycle(LifeCycle.InstancePerTestCase)]</c> (an instance per test, as this class keeps
+/// the test's database in fields).
 /// </remarks>
 public abstract class FunctionTest
 {
@@ -29,6 +34,7 @@ public abstract class FunctionTest
     private string? usersPrefix;
     private TestDatabase? database;
     private RespawnedDatabase? shared;
+    private PreparedClones? clones;
 
     /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
     protected string UsersPrefix => usersPrefix ?? throw NotSetUp();
@@ -76,7 +82,8 @@ public abstract class FunctionTest
         {
             var templates = VersionTemplates.For(server, schema);
             usersPrefix = templates.UsersPrefix;
-            database = await templates.CloneAtLatestAsync();
+            clones = PreparedClones.For(templates);
+            database = await clones.TakeAsync();
         }
     }
 
@@ -94,9 +101,9 @@ public abstract class FunctionTest
             shared.Release();
             shared = null;
         }
-        else if (database is not null)
+        else if (database is not null && clones is not null)
         {
-            await database.DisposeAsync();
+            await clones.ReturnAsync(database);
         }
 
         database = null;

@@ -1,0 +1,129 @@
+using Tcdb.Servers;
+
+namespace Tcdb.Testing;
+
+/// <summary>
+/// Clones of the latest template made before the tests that take them, and dropped after those tests without the
+/// next test waiting: a test's setup takes a clone that is already there, and its teardown hands the clone back.
+/// A few clones are kept ready (about as many as tests run side by side); a few drops may be pending before a
+/// teardown waits for one. What is left at the end (ready clones, pending drops) is finished by
+/// <see cref="TestServer.ShutdownAsync"/> before the templates and the service roles are dropped.
+/// </summary>
+internal sealed class PreparedClones
+{
+    private static readonly Dictionary<VersionTemplates, PreparedClones> Instances = [];
+    private static readonly Lock InstancesGate = new();
+
+    private readonly Func<Task<TestDatabase>> make;
+    private readonly int ahead;
+    private readonly Queue<Task<TestDatabase>> ready = new();
+    private readonly List<Task> drops = [];
+    private readonly SemaphoreSlim dropSlots;
+    private readonly Lock gate = new();
+    private bool closed;
+
+    /// <summary>Clones that <paramref name="make"/> makes, <paramref name="ahead"/> of them kept ready.</summary>
+    internal PreparedClones(Func<Task<TestDatabase>> make, int ahead)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ahead, 1);
+        this.make = make;
+        this.ahead = ahead;
+        dropSlots = new SemaphoreSlim(2 * ahead, 2 * ahead);
+    }
+
+    /// <summary>Clones kept ready per template: one per core, at least two.</summary>
+    public static int DefaultAhead => Math.Clamp(Environment.ProcessorCount, 2, 8);
+
+    /// <summary>The run's prepared clones of <paramref name="templates"/>' latest version.</summary>
+    public static PreparedClones For(VersionTemplates templates)
+    {
+        lock (InstancesGate)
+        {
+            if (!Instances.TryGetValue(templates, out var clones))
+            {
+                Instances[templates] = clones = new PreparedClones(() => templates.CloneAtLatestAsync(), DefaultAhead);
+
+                // Registered after the templates' own cleanup, so it runs before it (the last registered runs first).
+                TestServer.RegisterCleanup(clones.CloseAsync);
+            }
+
+            return clones;
+        }
+    }
+
+    /// <summary>
+    /// A fresh clone at the latest version: one made ahead when there is one, else one made now; either way the
+    /// clones for the next tests are started. A failure to make clones (drift after the upgrade) is this call's.
+    /// </summary>
+    public async Task<TestDatabase> TakeAsync()
+    {
+        Task<TestDatabase> next;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(closed, this);
+            next = ready.Count > 0 ? ready.Dequeue() : Make();
+            while (ready.Count < ahead)
+            {
+                ready.Enqueue(Make());
+            }
+        }
+
+        return await next;
+    }
+
+    /// <summary>Drops <paramref name="database"/> in the background; waits only while too many drops are pending.</summary>
+    public async Task ReturnAsync(TestDatabase database)
+    {
+        await dropSlots.WaitAsync();
+        lock (gate)
+        {
+            drops.RemoveAll(d => d.IsCompleted);
+            drops.Add(Task.Run(() => DropAsync(database)));
+        }
+    }
+
+    private Task<TestDatabase> Make() => Task.Run(make);
+
+    private async Task DropAsync(TestDatabase database)
+    {
+        try
+        {
+            await database.DisposeAsync();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // The run goes on; the database carries the run mark, so a later run removes it as a leftover.
+            await Console.Error.WriteLineAsync($"tcdb: test database {database.Name} not dropped: {e.Message}");
+        }
+        finally
+        {
+            dropSlots.Release();
+        }
+    }
+
+    /// <summary>Drops the clones made ahead that no test took, and waits for the pending drops; later takes fail.</summary>
+    internal async Task CloseAsync()
+    {
+        List<Task<TestDatabase>> unused;
+        List<Task> pending;
+        lock (gate)
+        {
+            closed = true;
+            unused = [.. ready];
+            ready.Clear();
+            pending = [.. drops];
+            drops.Clear();
+        }
+
+        await Task.WhenAll(pending);
+        foreach (var clone in unused)
+        {
+            // A clone that could not be made leaves nothing to drop; the tests that took clones reported why.
+            await ((Task)clone).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (clone.IsCompletedSuccessfully)
+            {
+                await clone.Result.DisposeAsync();
+            }
+        }
+    }
+}
