@@ -9,7 +9,7 @@ namespace Tcdb.Testing;
 /// teardown waits for one. What is left at the end (ready clones, pending drops) is finished by
 /// <see cref="TestServer.ShutdownAsync"/> before the templates and the service roles are dropped.
 /// </summary>
-internal sealed class PreparedClones
+internal sealed class PreparedClones : IAsyncDisposable
 {
     private static readonly Dictionary<VersionTemplates, PreparedClones> Instances = [];
     private static readonly Lock InstancesGate = new();
@@ -44,7 +44,7 @@ internal sealed class PreparedClones
                 Instances[templates] = clones = new PreparedClones(() => templates.CloneAtLatestAsync(), DefaultAhead);
 
                 // Registered after the templates' own cleanup, so it runs before it (the last registered runs first).
-                TestServer.RegisterCleanup(clones.CloseAsync);
+                TestServer.RegisterCleanup(async () => await clones.DisposeAsync());
             }
 
             return clones;
@@ -71,9 +71,21 @@ internal sealed class PreparedClones
         return await next;
     }
 
-    /// <summary>Drops <paramref name="database"/> in the background; waits only while too many drops are pending.</summary>
+    /// <summary>
+    /// Drops <paramref name="database"/> in the background; waits only while too many drops are pending (after
+    /// <see cref="DisposeAsync"/>, drops it before returning).
+    /// </summary>
     public async Task ReturnAsync(TestDatabase database)
     {
+        lock (gate)
+        {
+            if (closed)
+            {
+                drops.Add(database.DisposeAsync().AsTask());
+                return;
+            }
+        }
+
         await dropSlots.WaitAsync();
         lock (gate)
         {
@@ -102,7 +114,7 @@ internal sealed class PreparedClones
     }
 
     /// <summary>Drops the clones made ahead that no test took, and waits for the pending drops; later takes fail.</summary>
-    internal async Task CloseAsync()
+    public async ValueTask DisposeAsync()
     {
         List<Task<TestDatabase>> unused;
         List<Task> pending;
@@ -125,5 +137,7 @@ internal sealed class PreparedClones
                 await clone.Result.DisposeAsync();
             }
         }
+
+        dropSlots.Dispose();
     }
 }

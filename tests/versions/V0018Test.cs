@@ -37,8 +37,17 @@ public sealed class V0018Test : VersionTest
 
         seeded = await PhaseTwo.CreateAsync(db, "worker_manager", Table, workers.Select(w => (w.Pool, $"{w.Group}~{w.Id}", Json.Text(new JsonObject
         {
-            ["workerPoolId"] = w.Pool, ["workerGroup"] = w.Group, ["workerId"] = w.Id, ["providerId"] = w.Provider, ["created"] = Times.JsIso(w.Created), ["expires"] = Times.JsIso(w.Expires),
-            ["state"] = w.State, ["providerData"] = JsonNode.Parse(w.ProviderData), ["capacity"] = w.Capacity, ["lastModified"] = Times.JsIso(w.LastModified), ["lastChecked"] = Times.JsIso(w.LastChecked),
+            ["workerPoolId"] = w.Pool,
+            ["workerGroup"] = w.Group,
+            ["workerId"] = w.Id,
+            ["providerId"] = w.Provider,
+            ["created"] = Times.JsIso(w.Created),
+            ["expires"] = Times.JsIso(w.Expires),
+            ["state"] = w.State,
+            ["providerData"] = JsonNode.Parse(w.ProviderData),
+            ["capacity"] = w.Capacity,
+            ["lastModified"] = Times.JsIso(w.LastModified),
+            ["lastChecked"] = Times.JsIso(w.LastChecked),
         }))));
     }
 

@@ -69,13 +69,13 @@ public static class DependencyCycles
                 if (successors.MoveNext())
                 {
                     var successor = successors.Current;
-                    if (!index.ContainsKey(successor))
+                    if (!index.TryGetValue(successor, out var successorIndex))
                     {
                         Visit(successor);
                     }
                     else if (onStack.Contains(successor))
                     {
-                        low[node] = Math.Min(low[node], index[successor]);
+                        low[node] = Math.Min(low[node], successorIndex);
                     }
 
                     continue;

@@ -35,7 +35,7 @@ public sealed class PreparedClonesTests
         }
         finally
         {
-            await clones.CloseAsync();
+            await clones.DisposeAsync();
         }
 
         await maker.AllMadeAsync();
@@ -63,7 +63,7 @@ public sealed class PreparedClonesTests
         }
         finally
         {
-            await clones.CloseAsync();
+            await clones.DisposeAsync();
         }
     }
 
@@ -75,7 +75,7 @@ public sealed class PreparedClonesTests
         var error = Assert.ThrowsAsync<InvalidOperationException>(clones.TakeAsync);
 
         Assert.That(error!.Message, Is.EqualTo("the upgrade left drift tests cannot trust"));
-        await clones.CloseAsync();
+        await clones.DisposeAsync();
         Assert.ThrowsAsync<ObjectDisposedException>(clones.TakeAsync, "no take after the close");
     }
 
