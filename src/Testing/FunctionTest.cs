@@ -82,7 +82,7 @@ public abstract class FunctionTest
         {
             var templates = VersionTemplates.For(server, schema);
             usersPrefix = templates.UsersPrefix;
-            clones = PreparedClones.For(templates);
+            clones = PreparedClones.For(templates, PreparedClones.AheadFor(GetType().Assembly));
             database = await clones.TakeAsync();
         }
     }

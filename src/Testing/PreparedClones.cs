@@ -1,3 +1,6 @@
+using System.Reflection;
+using NUnit.Framework;
+using NUnit.Framework.Internal;
 using Tcdb.Servers;
 
 namespace Tcdb.Testing;
@@ -31,17 +34,24 @@ internal sealed class PreparedClones : IAsyncDisposable
         dropSlots = new SemaphoreSlim(2 * ahead, 2 * ahead);
     }
 
-    /// <summary>Clones kept ready per template: one per core, at least two.</summary>
-    public static int DefaultAhead => Math.Clamp(Environment.ProcessorCount, 2, 8);
+    /// <summary>
+    /// Clones to keep ready for the tests of <paramref name="testAssembly"/>: as many as NUnit runs tests side by
+    /// side there (its <see cref="LevelOfParallelismAttribute"/>, else one per core), at least two, at most eight.
+    /// </summary>
+    public static int AheadFor(Assembly testAssembly)
+    {
+        var level = testAssembly.GetCustomAttribute<LevelOfParallelismAttribute>()?.Properties.Get(PropertyNames.LevelOfParallelism) as int?;
+        return Math.Clamp(level ?? Environment.ProcessorCount, 2, 8);
+    }
 
-    /// <summary>The run's prepared clones of <paramref name="templates"/>' latest version.</summary>
-    public static PreparedClones For(VersionTemplates templates)
+    /// <summary>The run's prepared clones of <paramref name="templates"/>' latest version (the first caller sets how many are kept ready).</summary>
+    public static PreparedClones For(VersionTemplates templates, int ahead)
     {
         lock (InstancesGate)
         {
             if (!Instances.TryGetValue(templates, out var clones))
             {
-                Instances[templates] = clones = new PreparedClones(() => templates.CloneAtLatestAsync(), DefaultAhead);
+                Instances[templates] = clones = new PreparedClones(() => templates.CloneAtLatestAsync(), ahead);
 
                 // Registered after the templates' own cleanup, so it runs before it (the last registered runs first).
                 TestServer.RegisterCleanup(async () => await clones.DisposeAsync());

@@ -1,6 +1,12 @@
 using NUnit.Framework;
 using Tcdb.Testing;
 
+// Every function test has its own clone and clients, held in the fixture's fields: tests run side by side, each
+// on an instance of its own. More workers than cores, since a test mostly waits for the server.
+[assembly: Parallelizable(ParallelScope.Children)]
+[assembly: FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+[assembly: LevelOfParallelism(4)]
+
 namespace Tcdb.Fns.Tests;
 
 /// <summary>

@@ -52,11 +52,11 @@ public sealed partial class FunctionClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceName);
         options ??= new FunctionClientOptions();
-        var client = new FunctionClient(
-            schema,
-            serviceName,
-            Sql.DataSource(readConnectionString, options.StatementTimeout),
-            Sql.DataSource(writeConnectionString, options.StatementTimeout));
+
+        // One pool when both connections go to the same place: each call sets its transaction's mode itself.
+        var read = Sql.DataSource(readConnectionString, options.StatementTimeout);
+        var write = writeConnectionString == readConnectionString ? read : Sql.DataSource(writeConnectionString, options.StatementTimeout);
+        var client = new FunctionClient(schema, serviceName, read, write);
         if (!options.AllowOlderDatabase)
         {
             try
@@ -120,7 +120,10 @@ public sealed partial class FunctionClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await read.DisposeAsync();
-        await write.DisposeAsync();
+        if (!ReferenceEquals(write, read))
+        {
+            await write.DisposeAsync();
+        }
     }
 
     private static Dictionary<string, object?> With(IReadOnlyDictionary<string, object?> first, IReadOnlyDictionary<string, object?> second)

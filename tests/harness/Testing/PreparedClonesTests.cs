@@ -79,6 +79,18 @@ public sealed class PreparedClonesTests
         Assert.ThrowsAsync<ObjectDisposedException>(clones.TakeAsync, "no take after the close");
     }
 
+    [Test]
+    public void As_many_clones_are_kept_ready_as_tests_run_side_by_side()
+    {
+        var parallel = System.Reflection.Emit.AssemblyBuilder.DefineDynamicAssembly(
+            new System.Reflection.AssemblyName("ParallelTests"),
+            System.Reflection.Emit.AssemblyBuilderAccess.Run,
+            [new System.Reflection.Emit.CustomAttributeBuilder(typeof(LevelOfParallelismAttribute).GetConstructor([typeof(int)])!, [5])]);
+
+        Assert.That(PreparedClones.AheadFor(parallel), Is.EqualTo(5), "LevelOfParallelism(5)");
+        Assert.That(PreparedClones.AheadFor(typeof(PreparedClonesTests).Assembly), Is.EqualTo(Math.Clamp(Environment.ProcessorCount, 2, 8)), "no LevelOfParallelism: one per core");
+    }
+
     private static async Task<bool> ExistsAsync(TestDatabase database) => await ExistsAsync(database.Name);
 
     private static async Task<bool> ExistsAsync(string name)
