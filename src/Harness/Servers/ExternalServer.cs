@@ -21,6 +21,10 @@ public sealed class ExternalServer : PostgresServerBase
 
     public override string AdminConnectionString => adminConnectionString;
 
+    /// <summary>The database the URL names, as a <see cref="TestDatabase"/> that disposing keeps.</summary>
+    public TestDatabase ConfiguredDatabase =>
+        new(this, new Npgsql.NpgsqlConnectionStringBuilder(adminConnectionString).Database ?? "postgres", adminConnectionString, owned: false);
+
     /// <summary>Connects to the server named by a URL or keyword string and reads its version.</summary>
     /// <exception cref="ServerUnavailableException">the server cannot be reached or refuses the credentials.</exception>
     /// <param name="urlOrConnectionString">The admin URL (or Npgsql connection string).</param>

@@ -2,17 +2,21 @@ using Npgsql;
 
 namespace Tcdb.Servers;
 
-/// <summary>A database created by an <see cref="IPostgresServer"/>; disposing it drops it.</summary>
+/// <summary>
+/// A database on an <see cref="IPostgresServer"/>; disposing it drops it when the harness created it (a database
+/// it was only given, like <see cref="ExternalServer.ConfiguredDatabase"/>, is kept).
+/// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly IPostgresServer server;
     private bool dropped;
 
-    internal TestDatabase(IPostgresServer server, string name, string connectionString)
+    internal TestDatabase(IPostgresServer server, string name, string connectionString, bool owned = true)
     {
         this.server = server;
         Name = name;
         ConnectionString = connectionString;
+        dropped = !owned;
     }
 
     public string Name { get; }

@@ -139,7 +139,7 @@ public sealed class NewVersionTests
                     </PackageReference>
                   </ItemGroup>
                   <ItemGroup>
-                    <ProjectReference Include="{Path.Join(root, "src", "Harness", "Harness.csproj")}" />
+                    <ProjectReference Include="{Path.Join(root, "src", "Testing", "Testing.csproj")}" />
                   </ItemGroup>
                 </Project>
                 """);

@@ -25,14 +25,12 @@ public sealed class PackagingTests
             var configuration = Processes.BuildConfiguration;
             await Succeed(Processes.Dotnet, "pack", Path.Join(root, "src", "Cli"), "-c", configuration, "-o", feed, "-nologo");
             await Succeed(Processes.Dotnet, "pack", Path.Join(root, "src", "Harness"), "-c", configuration, "--no-build", "-o", feed, "-nologo");
+            await Succeed(Processes.Dotnet, "pack", Path.Join(root, "src", "Testing"), "-c", configuration, "--no-build", "-o", feed, "-nologo");
 
-            var library = Directory.GetFiles(feed, "Tcdb.Harness.*.nupkg").Single();
-            using (var package = ZipFile.OpenRead(library))
-            {
-                Assert.That(package.Entries.Select(e => e.FullName), Does.Contain("lib/net10.0/Tcdb.Harness.dll").And.Contain("lib/net10.0/Tcdb.Harness.xml"));
-                using var nuspec = new StreamReader(package.GetEntry("Tcdb.Harness.nuspec")!.Open());
-                Assert.That(await nuspec.ReadToEndAsync(), Does.Contain("<dependency id=\"NUnit\"").And.Contain("<dependency id=\"Npgsql\""), "the NUnit fixtures come with NUnit");
-            }
+            var engine = await NuspecAsync(feed, "Tcdb.Harness");
+            Assert.That(engine, Does.Contain("<dependency id=\"Npgsql\"").And.Not.Contain("<dependency id=\"NUnit\""), "the engine does not bring a test framework");
+            var fixtures = await NuspecAsync(feed, "Tcdb.Testing");
+            Assert.That(fixtures, Does.Contain("<dependency id=\"NUnit\"").And.Contain("<dependency id=\"Tcdb.Harness\""), "the NUnit fixtures come with NUnit and the engine");
 
             var tool = Path.GetFileName(Directory.GetFiles(feed, "Tcdb.Cli.*.nupkg").Single());
             var version = tool["Tcdb.Cli.".Length..^".nupkg".Length];
@@ -70,5 +68,15 @@ public sealed class PackagingTests
     {
         var (exitCode, output) = await Processes.RunAsync(program, arguments, environment);
         Assert.That(exitCode, Is.Zero, output);
+    }
+
+    /// <summary>The nuspec of the one package <paramref name="id"/> in the feed, after checking it holds its assembly and docs.</summary>
+    private static async Task<string> NuspecAsync(string feed, string id)
+    {
+        var path = Directory.GetFiles(feed, id + ".*.nupkg").Single(p => char.IsDigit(Path.GetFileName(p)[(id.Length + 1)..][0]));
+        using var package = ZipFile.OpenRead(path);
+        Assert.That(package.Entries.Select(e => e.FullName), Does.Contain($"lib/net10.0/{id}.dll").And.Contain($"lib/net10.0/{id}.xml"));
+        using var nuspec = new StreamReader(package.GetEntry(id + ".nuspec")!.Open());
+        return await nuspec.ReadToEndAsync();
     }
 }

@@ -100,21 +100,17 @@ public abstract class VersionTest
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-        VersionResult result;
-        await using (var session = new MigrationSession(settings, database))
-        {
-            result = await new VersionCheck(settings, Version, session).RunAsync(catalogAtStart: null, CancellationToken.None);
-        }
-
+        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
+        var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
+        var outcome = await SingleVersionCheck.RunAsync(settings, Version, database, releases);
+        var result = outcome.Result;
         foreach (var note in result.Notes)
         {
             TestContext.Out.WriteLine($"note: {note}");
         }
 
         TestContext.Out.WriteLine($"v{Version:D4}: {result.SeededRows} generic rows seeded; " + string.Join(", ", result.PhaseMilliseconds.Select(p => $"{p.Key} {p.Value:0} ms")));
-        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
-        var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
-        var findings = result.Findings.Concat(new FunctionVerdicts(schema, releases).Judge(result.Probes)).ToList();
+        var findings = outcome.Findings;
         var defects = findings.Where(f => f.IsDefect).Select(f => f.ToString()).ToList();
         foreach (var warning in findings.Where(f => !f.IsDefect))
         {

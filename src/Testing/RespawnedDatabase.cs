@@ -95,11 +95,10 @@ public sealed class RespawnedDatabase
     {
         TestDatabase database;
         string prefix;
-        if (server is ExternalServer)
+        if (server is ExternalServer external)
         {
-            var name = new NpgsqlConnectionStringBuilder(server.AdminConnectionString).Database ?? "postgres";
-            database = new TestDatabase(server, name, server.AdminConnectionString);
-            prefix = PrefixFor(name);
+            database = external.ConfiguredDatabase;
+            prefix = PrefixFor(database.Name);
         }
         else
         {
