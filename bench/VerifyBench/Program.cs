@@ -1,10 +1,10 @@
 // Wall time of a full verification against the floor every verification pays: one bare upgrade 0 -> latest
 // of the same directory on the same server. Run through bench/verify.sh.
-//   VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE]
+//   VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE | --ops-only]
 // With --profile, the server logs every statement's duration during the verification and FILE gets the
 // statements that took the most time (grouped by their text with literals blanked), followed by the cost
 // of single operations at the latest version: probing every function (fresh session and warm), one
-// function at a time, a catalog snapshot and a data snapshot of seeded tables.
+// function at a time, a catalog snapshot and a data snapshot of seeded tables. --ops-only measures only those.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -19,11 +19,16 @@ using Tcdb.Verification;
 
 var positional = new List<string>();
 string? profile = null;
+var opsOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--profile" && i + 1 < args.Length)
     {
         profile = args[++i];
+    }
+    else if (args[i] == "--ops-only")
+    {
+        opsOnly = true;
     }
     else
     {
@@ -33,7 +38,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (positional.Count < 2)
 {
-    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE]");
+    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE | --ops-only]");
     return 2;
 }
 
@@ -44,6 +49,13 @@ var jobs = positional.Count > 2 ? int.Parse(positional[2], CultureInfo.Invariant
 var releasesFile = Path.Combine(directory, "releases.txt");
 var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
 await using var server = await ThrowawayCluster.StartAsync(major);
+if (opsOnly)
+{
+    var ops = new StringBuilder();
+    await SingleOperationsAsync(ops);
+    Console.Write(ops);
+    return 0;
+}
 
 var floors = new List<double>();
 for (var i = 0; i < 3; i++)
@@ -238,29 +250,31 @@ async Task SingleOperationsAsync(StringBuilder text)
     text.AppendLine();
     for (var round = 0; round < 3; round++)
     {
-        await using var connection = new NpgsqlConnection(unpooled);
-        await connection.OpenAsync();
-        var cold = Stopwatch.StartNew();
-        await FunctionProbe.CallEachAsync(connection, methods);
-        var coldMs = cold.Elapsed.TotalMilliseconds;
-        var warm = Stopwatch.StartNew();
-        await FunctionProbe.CallEachAsync(connection, methods);
-        text.AppendLine(CultureInfo.InvariantCulture, $"- probe of every function: fresh session {coldMs:F0} ms, same session again {warm.Elapsed.TotalMilliseconds:F0} ms");
-    }
-
-    var each = new List<(string Name, double Ms)>();
-    await using (var connection = new NpgsqlConnection(unpooled))
-    {
-        await connection.OpenAsync();
-        foreach (var method in methods)
+        await using (var connection = new NpgsqlConnection(unpooled))
         {
-            var stopwatch = Stopwatch.StartNew();
-            await FunctionProbe.CallAsync(connection, method);
-            each.Add((method.Name, stopwatch.Elapsed.TotalMilliseconds));
+            await connection.OpenAsync();
+            var cold = Stopwatch.StartNew();
+            await FunctionProbe.CallEachAsync(connection, methods);
+            var coldMs = cold.Elapsed.TotalMilliseconds;
+            var warm = Stopwatch.StartNew();
+            await FunctionProbe.CallEachAsync(connection, methods);
+            text.AppendLine(CultureInfo.InvariantCulture, $"- probe of every function in two DO blocks: fresh session {coldMs:F0} ms, same session again {warm.Elapsed.TotalMilliseconds:F0} ms");
         }
-    }
 
-    text.AppendLine(CultureInfo.InvariantCulture, $"- one function at a time (own transaction, first call in the session): total {each.Sum(e => e.Ms):F0} ms, median {each.Select(e => e.Ms).Order().ElementAt(each.Count / 2):F2} ms; slowest: {string.Join(", ", each.OrderByDescending(e => e.Ms).Take(8).Select(e => $"{e.Name} {e.Ms:F1}"))}");
+        var each = new List<(string Name, double Ms)>();
+        await using (var connection = new NpgsqlConnection(unpooled))
+        {
+            await connection.OpenAsync();
+            foreach (var method in methods)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                await FunctionProbe.CallAsync(connection, method);
+                each.Add((method.Name, stopwatch.Elapsed.TotalMilliseconds));
+            }
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"- every function one at a time (own transaction, fresh session): total {each.Sum(e => e.Ms):F0} ms, median {each.Select(e => e.Ms).Order().ElementAt(each.Count / 2):F2} ms; slowest: {string.Join(", ", each.OrderByDescending(e => e.Ms).Take(6).Select(e => $"{e.Name} {e.Ms:F1}"))}");
+    }
 
     await using (var connection = new NpgsqlConnection(db.ConnectionString))
     {
