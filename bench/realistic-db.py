@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a Taskcluster-format db directory of real proportions to OUTDIR (deterministic).
 
-    bench/realistic-db.py OUTDIR
+    bench/realistic-db.py OUTDIR [--defects]
 
 The shape follows Taskcluster's own history: version 1 is a small relational table; version 2 creates
 25 `*_entities` tables (partition_key, row_key, value jsonb, version, etag) with the five generic entity
@@ -13,6 +13,9 @@ the remaining versions up to 128 add columns and indexes, supersede methods with
 ones deprecated), fix method bodies, and two of them carry online work (a column filled by an online
 migration, then old columns dropped with an online downgrade that refills them). Every version verifies
 without a defect; access.yml, tables.yml and releases.txt describe the result.
+
+With --defects, six known defects are added to late versions (see inject_defects): the same directory as a
+yardstick for shortcuts that must still find everything an exhaustive run finds.
 """
 import os
 import random
@@ -1028,12 +1031,64 @@ def releases(d, out):
         f.write('\n'.join(lines) + '\n')
 
 
+def inject_defects(d):
+    """Known defects a reviewer would block, placed in late versions of the history, each of a kind a shortcut
+    could miss: a renamed column that breaks methods the version does not touch, a renamed helper every list
+    method calls, a downgrade that leaves an index behind, one that deletes rows, one that leaves a changed
+    default, and a methods-only redefinition naming a column that does not exist. Returns what was injected."""
+    def amend(v, up=None, down=None, methods=()):
+        description, old_up, old_down, old_methods = d.versions[v]
+        new_up = '\n'.join(x for x in (old_up, up) if x) or None
+        new_down = '\n'.join(x for x in (down, old_down) if x) or None
+        if new_up and not new_down:
+            new_down = '-- nothing to undo'
+        if new_down and not new_up:
+            new_up = '-- nothing to do'
+        d.versions[v] = (description + ' [injected defect]', new_up, new_down, old_methods + list(methods))
+
+    scripted = [v for v in range(100, LATEST) if d.versions[v][1]]
+    methods_only = [v for v in range(100, LATEST) if not d.versions[v][1]]
+    injected = []
+    v = scripted[0]
+    amend(v, up='alter table secrets rename column expires to expires_at;', down='alter table secrets rename column expires_at to expires;')
+    d.tables['secrets'] = [(('expires_at' if c == 'expires' else c), t, nn) for c, t, nn in d.tables['secrets']]
+    injected.append(f'v{v}: secrets.expires renamed: every method naming it cannot run (function-broken)')
+    v = scripted[2]
+    amend(v, up='create index if not exists roles_created_description_idx on roles (created, description);')
+    injected.append(f'v{v}: the downgrade leaves index roles_created_description_idx (stray-object)')
+    v = scripted[4]
+    amend(v, up="alter table clients alter column description set default '';")
+    injected.append(f'v{v}: the downgrade leaves the default of clients.description (changed-object)')
+    v = scripted[6]
+    amend(v, down="delete from worker_pools where worker_pools.owner < 'm';")
+    injected.append(f'v{v}: the downgrade deletes rows of worker_pools (data-changed)')
+    v = scripted[8]
+    amend(v, up='alter function get_page_offset(integer) rename to page_offset_of;',
+          down='alter function page_offset_of(integer) rename to get_page_offset;')
+    injected.append(f'v{v}: helper get_page_offset renamed: every list method breaks (function-broken)')
+    v = methods_only[0]
+    methods = []
+    d.method(methods, 'count_widgets_by_title', 'read', 'notify', 'title_in text', 'integer', '''
+begin
+  return (select count(*) from widgets where widgets.title = title_in);
+end''', 'How many widgets have the given title.')
+    amend(v, methods=methods)
+    injected.append(f'v{v}: count_widgets_by_title names widgets.title, which does not exist (function-broken)')
+    return injected
+
+
 def main():
-    if len(sys.argv) != 2:
-        print('usage: bench/realistic-db.py OUTDIR', file=sys.stderr)
+    args = sys.argv[1:]
+    defects = '--defects' in args
+    args = [a for a in args if a != '--defects']
+    if len(args) != 1:
+        print('usage: bench/realistic-db.py OUTDIR [--defects]', file=sys.stderr)
         return 2
-    out = sys.argv[1]
+    out = args[0]
     d, _ = build()
+    if defects:
+        for line in inject_defects(d):
+            print(f'injected: {line}', file=sys.stderr)
     d.write(out)
     releases(d, out)
     total = len(d.method_meta)

@@ -1,6 +1,8 @@
 // Wall time of a full verification against the floor every verification pays: one bare upgrade 0 -> latest
 // of the same directory on the same server. Run through bench/verify.sh.
-//   VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE | --ops-only]
+//   VerifyBench MAJOR DB_DIR [JOBS] [--findings FILE] [--profile FILE | --ops-only]
+// --findings FILE writes the run's findings, one "version severity kind object" line each, sorted: the set
+// two runs (e.g. with and without shortcuts) must agree on.
 // With --profile, the server logs every statement's duration during the verification and FILE gets the
 // statements that took the most time (grouped by their text with literals blanked), followed by the cost
 // of single operations at the latest version: probing every function (fresh session and warm), one
@@ -20,11 +22,16 @@ using Tcdb.Verification;
 var positional = new List<string>();
 string? profile = null;
 var opsOnly = false;
+string? findingsFile = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--profile" && i + 1 < args.Length)
     {
         profile = args[++i];
+    }
+    else if (args[i] == "--findings" && i + 1 < args.Length)
+    {
+        findingsFile = args[++i];
     }
     else if (args[i] == "--ops-only")
     {
@@ -38,7 +45,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (positional.Count < 2)
 {
-    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--profile FILE | --ops-only]");
+    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--findings FILE] [--profile FILE | --ops-only]");
     return 2;
 }
 
@@ -58,7 +65,7 @@ if (opsOnly)
 }
 
 var floors = new List<double>();
-for (var i = 0; i < 3; i++)
+for (var i = 0; i < 5; i++)
 {
     await using var db = await server.CreateDatabaseAsync();
     var stopwatch = Stopwatch.StartNew();
@@ -72,7 +79,7 @@ if (profile is not null)
 }
 
 var logStart = profile is not null ? new FileInfo(LogPath()).Length : 0;
-var floor = floors.Order().ElementAt(1);
+var floor = floors.Order().ElementAt(2);
 var run = Stopwatch.StartNew();
 var report = await new VerifyEngine(server, new VerifyOptions { Schema = schema, Jobs = jobs, Releases = releases }).RunAsync();
 var verify = run.Elapsed.TotalSeconds;
@@ -80,9 +87,17 @@ using var self = Process.GetCurrentProcess();
 self.Refresh();
 
 Console.WriteLine($"{directory}: {schema.LatestVersion} versions, {schema.EffectiveMethods().Count} methods ({schema.EffectiveMethods().Count(m => m.Deprecated)} deprecated) on PostgreSQL {server.ServerVersion}, {jobs} job(s)");
-Console.WriteLine($"  floor (bare upgrade 0 -> {schema.LatestVersion}, median of 3): {floor,8:F2} s");
+Console.WriteLine($"  floor (bare upgrade 0 -> {schema.LatestVersion}, median of 5): {floor,8:F2} s  (min {floors.Min():F2}, max {floors.Max():F2})");
 Console.WriteLine($"  tcdb verify:                                {verify,8:F2} s  ({verify / floor:F1}x the floor)");
 Console.WriteLine($"  defects {report.DefectCount}, warnings {report.WarningCount}, peak working set {self.PeakWorkingSet64 / (1024 * 1024)} MiB");
+var kinds = report.Findings.GroupBy(f => (f.Severity, Kind: VerificationFinding.KindId(f.Kind))).OrderBy(g => g.Key.Severity).ThenBy(g => g.Key.Kind, StringComparer.Ordinal);
+Console.WriteLine($"  findings: {(report.Findings.Count == 0 ? "none" : string.Join(", ", kinds.Select(g => $"{g.Count()} {g.Key.Severity.ToString().ToLowerInvariant()} {g.Key.Kind}")))}");
+if (findingsFile is not null)
+{
+    var lines = report.Findings.Select(f => FormattableString.Invariant($"{f.Version?.ToString("D4", CultureInfo.InvariantCulture) ?? "----"} {f.Severity.ToString().ToLowerInvariant()} {VerificationFinding.KindId(f.Kind)} {f.Object}"));
+    await File.WriteAllLinesAsync(findingsFile, lines.Order(StringComparer.Ordinal));
+}
+
 var slowest = report.Versions.OrderByDescending(v => v.TotalMilliseconds).Take(3).Select(v => $"v{v.Version} {v.TotalMilliseconds:0} ms");
 Console.WriteLine($"  slowest versions: {string.Join(", ", slowest)}");
 var phases = report.Versions.SelectMany(v => v.PhaseMilliseconds).GroupBy(p => p.Key)
