@@ -54,7 +54,7 @@ first = results[0]
 groups = {'all': [d for _, d, _, _ in results[1:]]}
 if name == 'minimal':
     groups = {'nothing': [d for _, d, n, _ in results[1:] if n.startswith('Nothing')],
-              'one call': [d for _, d, n, _ in results[1:] if n.startswith('One_trivial_call')]}
+              'one call': [d for _, d, n, _ in results[1:] if n.startswith('OneTrivialCall')]}
 failed = sum(1 for *_, o in results if o != 'Passed')
 cells = []
 for label, ds in groups.items():

@@ -17,7 +17,7 @@ public sealed class MinimalFunctionTests : FunctionTest
     public void Nothing(int i) => Assert.That(Database, Is.Not.Null, $"case {i}");
 
     [TestCaseSource(nameof(Cases))]
-    public async Task One_trivial_call(int i)
+    public async Task OneTrivialCall(int i)
     {
         var rows = await Client("secrets").CallAsync("get_secret", $"missing-{i}");
         Assert.That(rows, Is.Empty);

@@ -243,7 +243,7 @@ static string Normalize(string sql)
     var flat = Regex.Replace(sql, @"\s+", " ").Trim();
     if (flat.StartsWith("do $tcdb_probe$", StringComparison.Ordinal))
     {
-        var calls = Regex.Matches(flat, "perform count\\(\\*\\) from ").Count;
+        var calls = Regex.Count(flat, "perform count\\(\\*\\) from ");
         return $"probe block (DO with one subtransaction per function), {(calls < 20 ? "< 20" : calls < 100 ? "20-99" : calls < 300 ? "100-299" : ">= 300")} functions";
     }
 
