@@ -1,13 +1,12 @@
 using NUnit.Framework;
 using Tcdb.Schema;
-using Tcdb.Testing;
 using Tcdb.Verification;
 
 namespace Tcdb.Harness.Tests.Verification;
 
 /// <summary>
 /// Each test seeds one real defect into a small directory (version 1 is sound, version 2 carries the
-/// defect) and checks that verification names it; sound directories pass.
+/// defect) and checks that verification names it, at one job and at several alike; sound directories pass.
 /// </summary>
 [TestFixture]
 public sealed class VerifyEngineTests
@@ -269,7 +268,8 @@ public sealed class VerifyEngineTests
         Assert.That(VerifyEngine.Segments(3, 4, 8), Is.EqualTo(new[] { (3, 3), (4, 4) }));
     }
 
-    private static DbDirectoryBuilder OnlineDirectory()
+    /// <summary>Version 2 adds a column filled by an online migration of one row per batch step, and drops it on the way down.</summary>
+    internal static DbDirectoryBuilder OnlineDirectory()
     {
         const string migration = """
             begin
@@ -296,25 +296,15 @@ public sealed class VerifyEngineTests
             .Tables(DbDirectoryBuilder.BaseTables + "\n  label: text");
     }
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = 60)
-    {
-        var server = await TestServer.GetAsync();
-        var report = await new VerifyEngine(server, new VerifyOptions
+    private static Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = 60) =>
+        EngineRuns.AtOneAndSeveralJobsAsync(new VerifyOptions
         {
             Schema = SchemaLoader.Load(dir.Path),
-            Jobs = 1,
             Strict = strict,
             RowsPerTable = rows,
             CheckPolicy = false,
             Hooks = hooks ?? new Dictionary<int, VersionHooks>(),
-        }).RunAsync();
-        foreach (var finding in report.Findings)
-        {
-            TestContext.Out.WriteLine(finding);
-        }
-
-        return report;
-    }
+        });
 
     private static IReadOnlyList<VerificationFinding> Defects(VerificationReport report) => report.Findings.Where(f => f.IsDefect).ToList();
 
