@@ -177,6 +177,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await VersionTable.LockAsync(connection, step.LockedVersion, $"a batch of {step.Batch}", cancellationToken);
+        var before = await RowsWrittenAsync(connection, cancellationToken);
         List<(int, string?)> rows;
         try
         {
@@ -198,17 +199,26 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             throw new MigrationException($"version {step.Version}: {step.Batch} must return exactly one row (count, state) but returned {rows.Count}");
         }
 
-        // The transaction's own row counters are exact and current (unlike the cumulative statistics).
-        var written = await Sql.ListAsync(
-            connection,
-            "select format('%I.%I', schemaname, relname) from pg_stat_xact_all_tables " +
-            "where n_tup_ins + n_tup_upd + n_tup_del > 0 and schemaname not in ('pg_catalog', 'information_schema') " +
-            "and schemaname !~ '^pg_(temp|toast)' and (schemaname, relname) <> ('public', 'tcversion')",
-            r => r.GetString(0),
-            cancellationToken);
+        var after = await RowsWrittenAsync(connection, cancellationToken);
+        var written = after.Where(t => t.Value > before.GetValueOrDefault(t.Key)).Select(t => t.Key).ToList();
         await transaction.CommitAsync(cancellationToken);
         return (rows[0].Item1, rows[0].Item2, written);
     }
+
+    /// <summary>
+    /// Rows inserted, updated or deleted per table as the transaction's counters show them. They are current
+    /// (unlike the cumulative statistics), but they also hold what this session's earlier transactions wrote
+    /// until the session next reports its statistics (when idle, at most about once a second, on PostgreSQL 11
+    /// and 15 alike): what a batch wrote is the rise of the counters across it.
+    /// </summary>
+    private static async Task<Dictionary<string, long>> RowsWrittenAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (await Sql.ListAsync(
+            connection,
+            "select format('%I.%I', schemaname, relname), n_tup_ins + n_tup_upd + n_tup_del from pg_stat_xact_all_tables " +
+            "where n_tup_ins + n_tup_upd + n_tup_del > 0 and schemaname not in ('pg_catalog', 'information_schema') " +
+            "and schemaname !~ '^pg_(temp|toast)' and (schemaname, relname) <> ('public', 'tcversion')",
+            r => (Table: r.GetString(0), Rows: r.GetInt64(1)),
+            cancellationToken)).ToDictionary(t => t.Table, t => t.Rows, StringComparer.Ordinal);
 
     /// <summary>
     /// Whether the tables a pass wrote differ from what they held after the previous pass, by an

@@ -9,14 +9,17 @@ namespace Tcdb.Verification;
 /// retried on the same database without them (the warning needs-version-seed, a defect with --strict); one
 /// that fails without them, or on the rows of the version's own test, is a defect.
 /// </summary>
-internal sealed class ShapeMigration(VerificationRun run, int version, VersionMigrations migrations, string connectionString, FindingSink findings)
+internal sealed class ShapeMigration(VerificationRun run, int version, VersionMigrations migrations, string connectionString, DatabaseSnapshots snapshots, FindingSink findings)
 {
     private int Previous => version - 1;
 
     private string Subject => $"version {version}";
 
-    /// <summary>Null when it failed (the finding is recorded); RetriedWithoutSeed when the database was emptied to succeed.</summary>
-    public async Task<(OnlineRun Online, bool RetriedWithoutSeed)?> RunAsync(OnlineDirection direction, DataSnapshot rowsBefore, CancellationToken ct)
+    /// <summary>
+    /// Null when it failed (the finding is recorded). RetriedFrom: when the database was emptied to succeed,
+    /// its rows (none) as the successful attempt started from them.
+    /// </summary>
+    public async Task<(OnlineRun Online, DataSnapshot? RetriedFrom)?> RunAsync(OnlineDirection direction, DataSnapshot rowsBefore, CancellationToken ct)
     {
         var (step, failedKind) = direction == OnlineDirection.Upgrade
             ? ($"upgrade to {version}", VerificationFindingKind.UpgradeFailed)
@@ -24,7 +27,7 @@ internal sealed class ShapeMigration(VerificationRun run, int version, VersionMi
         var (online, failure) = await TryAsync(direction, ct);
         if (failure is null)
         {
-            return (online!, false);
+            return (online!, null);
         }
 
         if (run.Options.HooksFor(version).HasOwnSeed || !rowsBefore.Tables.Any(t => t.RowCount > 0))
@@ -34,6 +37,7 @@ internal sealed class ShapeMigration(VerificationRun run, int version, VersionMi
         }
 
         await VersionSeed.TruncateAllAsync(connectionString, ct);
+        var emptied = await snapshots.DataAsync(ct);
         var (again, secondFailure) = await TryAsync(direction, ct);
         if (secondFailure is not null)
         {
@@ -42,7 +46,7 @@ internal sealed class ShapeMigration(VerificationRun run, int version, VersionMi
         }
 
         NeedsVersionSeed(step, failure);
-        return (again!, true);
+        return (again!, emptied);
     }
 
     /// <summary>The upgrade after the downgrade; false when it failed (the finding is recorded).</summary>
@@ -79,6 +83,7 @@ internal sealed class ShapeMigration(VerificationRun run, int version, VersionMi
             (run.Shapes.Unsatisfied() is { Count: > 0 } unsatisfied ? $" (not inferred: {string.Join("; ", unsatisfied.Take(5))})" : string.Empty) +
             "; its data migration is unverified until a version test seeds rows of the right shape");
 
-    private static VerificationFindingKind KindOf(MigrationException failure, VerificationFindingKind otherwise) =>
+    /// <summary>The kind of a failed step: online-never-completes when the online work cannot finish, else <paramref name="otherwise"/>.</summary>
+    public static VerificationFindingKind KindOf(MigrationException failure, VerificationFindingKind otherwise) =>
         failure.Failure == MigrationFailure.OnlineNeverCompletes ? VerificationFindingKind.OnlineNeverCompletes : otherwise;
 }

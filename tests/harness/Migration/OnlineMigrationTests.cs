@@ -113,6 +113,10 @@ public sealed class OnlineMigrationTests
             var interrupted = await interrupting.UpgradeAsync();
             Assert.That(interrupted.InterruptedBefore, Is.EqualTo(new OnlineBatch(3, OnlineDirection.Upgrade, 0, 21)));
             Assert.That((interrupted.ToVersion, interrupted.Checked, interrupted.Findings), Is.EqualTo((3, false, Array.Empty<CheckFinding>())));
+
+            // The next upgrade resumes the current version's online migration first, and stops the same way.
+            var resumed = await interrupting.UpgradeAsync();
+            Assert.That((resumed.FromVersion, resumed.ToVersion, resumed.InterruptedBefore), Is.EqualTo((3, 3, (OnlineBatch?)new OnlineBatch(3, OnlineDirection.Upgrade, 0, 21))));
         }
 
         await using var migrator = db.Migrator(WidgetChain());
@@ -178,13 +182,17 @@ public sealed class OnlineMigrationTests
     }
 
     [Test]
-    public async Task APassThatWritesNothingEndsAsNeverCompleting()
+    [TestCase("")]
+    [TestCase("create table items (id integer primary key); insert into items select generate_series(1, 10);")]
+    public async Task APassThatWritesNothingEndsAsNeverCompleting(string before)
     {
+        // Rows the version's own transaction wrote just before on the same session are not the batches' writes.
         await using var db = await MigrationTestDatabase.CreateAsync();
         var schema = NewSchema([Version(
             1,
-            """
+            $$"""
             begin
+              {{before}}
               create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
               begin
                 return query select 0, state_in;

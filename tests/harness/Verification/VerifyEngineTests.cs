@@ -262,6 +262,21 @@ public sealed class VerifyEngineTests
     }
 
     [Test]
+    public async Task AnUpgradeRetriedWithoutGenericRowsIsJudgedFromTheEmptiedRows()
+    {
+        // The retry starts from empty tables at 1: the rows its upgrade inserts are not data the downgrade lost.
+        using var dir = new DbDirectoryBuilder().ScriptVersion(2,
+            "begin\n  if exists (select 1 from things) then\n    raise exception 'cannot migrate existing things';\n  end if;\n  create table notes (note_id integer primary key);\n  insert into notes values (1), (2);\n  grant select on notes to $db_user_prefix$_svc;\n  insert into things (id, name) values (1, 'made by the upgrade');\nend",
+            "begin\n  drop table notes;\n  delete from things;\nend")
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    notes: read")
+            .Tables(DbDirectoryBuilder.BaseTables + "\nnotes:\n  note_id: integer not null");
+        var report = await VerifyAsync(dir);
+        Assert.That(Defects(report), Is.Empty);
+        Assert.That(report.Findings.Select(f => f.Kind), Is.EqualTo(new[] { VerificationFindingKind.NeedsVersionSeed }));
+        Assert.That(report.Versions[1].Rows, Is.EqualTo((0L, 3L, 0L)), "rows at 1 after emptying, at 2, after the downgrade");
+    }
+
+    [Test]
     public void SegmentsSplitTheRangeEvenly()
     {
         Assert.That(VerifyEngine.Segments(1, 10, 3), Is.EqualTo(new[] { (1, 4), (5, 7), (8, 10) }));
