@@ -17,7 +17,7 @@ internal sealed class MigrationSession : IAsyncDisposable
         ConnectionString = database.ConnectionString;
         Migrator = new Migrator(run.Schema, ConnectionString, run.MigratorOptions(new OnlineMigrationHooks
         {
-            BatchSize = n => running?.BatchSize(n) ?? n,
+            BatchSize = n => running is null ? n : OnlineInterrupter.BatchSize(n),
             BeforeBatch = batch => running?.BeforeBatchAsync(batch) ?? ValueTask.FromResult(OnlineBatchDecision.Continue),
         }));
     }

@@ -21,7 +21,7 @@ internal readonly record struct OnlineInterruption(bool Midway, int? BeforeBatch
 /// </summary>
 internal sealed class OnlineInterrupter(OnlineDirection direction, OnlineInterruption interruption, Func<OnlineDirection, OnlineCheckpoint, Task>? check)
 {
-    /// <summary>Batch size cap while verifying: tests see several batches with ~100 rows.</summary>
+    /// <summary>Batch size cap while verifying (so a check sees several batches of about 100 rows, and interruptions land between them).</summary>
     public const int BatchCap = 10;
 
     /// <summary>Rows done in one pass after which the work counts as "several batches" and the mid checkpoint runs.</summary>
@@ -34,7 +34,7 @@ internal sealed class OnlineInterrupter(OnlineDirection direction, OnlineInterru
     public bool SawSeveralBatches { get; private set; }
 
     /// <summary>The driver's batch size, capped.</summary>
-    public int BatchSize(int computed) => Math.Min(computed, BatchCap);
+    public static int BatchSize(int computed) => Math.Min(computed, BatchCap);
 
     /// <summary>Awaited by the driver before every batch: counts, runs checkpoints, interrupts when asked.</summary>
     public async ValueTask<OnlineBatchDecision> BeforeBatchAsync(OnlineBatch batch)
