@@ -1,5 +1,6 @@
 using System.Reflection;
 using NUnit.Framework;
+using Tcdb.Migration;
 using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Verification;
@@ -13,7 +14,8 @@ namespace Tcdb.Testing;
 /// <see cref="RegeneratedColumns"/>), <see cref="AssertBeforeUpgradeAsync"/>, re-upgrade (catalog must equal
 /// the first upgrade's), every stored function called after each step, and the online interruption
 /// scenarios with <see cref="CheckDuringOnlineWorkAsync"/> at each checkpoint. A test that seeds its own
-/// rows is strict: an upgrade that fails on them is a defect.
+/// rows is strict: an upgrade that fails on them is a defect. An assertion that fails in one of the
+/// overrides fails the test there (the rest of the shape does not run).
 /// </summary>
 /// <example>
 /// <code>
@@ -50,7 +52,7 @@ public abstract class VersionTest
     protected virtual bool StrictDowngradeData => false;
 
     /// <summary>Rows per table of the generic seed.</summary>
-    protected virtual int RowsPerTable => 60;
+    protected virtual int RowsPerTable => VerifyOptions.DefaultRowsPerTable;
 
     /// <summary>Bogus rules for the generic seeder, per qualified table (e.g. <c>public.widgets</c>); adding any makes the test strict.</summary>
     protected virtual void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules)
@@ -92,17 +94,17 @@ public abstract class VersionTest
             RegeneratedColumns = RegeneratedColumns,
             StrictDowngradeData = StrictDowngradeData,
         };
-        var settings = new VerifySettings
+        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
+        var options = new VerifyOptions
         {
             Schema = schema,
-            UsersPrefix = templates.UsersPrefix,
             Hooks = new Dictionary<int, VersionHooks> { [Version] = hooks },
+            Releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null,
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
-        var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
-        var outcome = await SingleVersionCheck.RunAsync(settings, Version, database, releases);
+        // A failed assertion of a hook ends the check and fails the test as it is, reported once.
+        var outcome = await SingleVersionCheck.RunAsync(options, templates.UsersPrefix, Version, database);
         var result = outcome.Result;
         foreach (var note in result.Notes)
         {

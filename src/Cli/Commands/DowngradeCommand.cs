@@ -40,7 +40,7 @@ public sealed class DowngradeCommand : ICommand
         options.CheckTarget(to);
         await using var migrator = options.Migrator(context, args.Has("verbose"), args);
         var clock = Stopwatch.StartNew();
-        var from = await migrator.DowngradeAsync(to, context.CancellationToken);
+        var from = (await migrator.DowngradeAsync(to, context.CancellationToken)).FromVersion;
         var now = await migrator.CurrentVersionAsync(context.CancellationToken);
         context.Out.WriteLine($"database at version {now} (was {from}); {clock.Elapsed.TotalSeconds:0.00} s");
         return ExitCodes.Ok;

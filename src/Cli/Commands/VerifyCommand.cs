@@ -137,8 +137,8 @@ public sealed class VerifyCommand : ICommand
             ToVersion = to,
             Jobs = jobs,
             Strict = args.Has("strict"),
-            Seed = args.GetInt("seed") ?? 1,
-            RowsPerTable = args.GetInt("rows") ?? 60,
+            Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed,
+            RowsPerTable = args.GetInt("rows") ?? VerifyOptions.DefaultRowsPerTable,
             Waivers = waivers,
             Releases = releases,
             Accepted = accepted,
@@ -154,7 +154,7 @@ public sealed class VerifyCommand : ICommand
         var result = await engine.RunAsync(context.CancellationToken);
         if (costOptions is not null)
         {
-            result = await WithCostAsync(result, server, costOptions with { FromVersion = from, ToVersion = to, Seed = args.GetInt("seed") ?? 1, Progress = log.WriteLine }, log, context.CancellationToken);
+            result = await WithCostAsync(result, server, costOptions with { FromVersion = from, ToVersion = to, Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed, Progress = log.WriteLine }, log, context.CancellationToken);
         }
 
         log.WriteLine();

@@ -145,8 +145,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
     private sealed record StepResult(TransactionCost? Cost, OnlineProfile? Online, string? Problem, bool CannotRunInTransaction = false);
 
-    private sealed class OnlineHandOver() : Exception("the online work is profiled batch by batch");
-
     /// <summary>Runs one upgrade or downgrade of <paramref name="version"/> with the migrator, measured; then its online work, profiled.</summary>
     private async Task<StepResult> MeasureStepAsync(
         TestDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
@@ -161,11 +159,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         var onlinePending = false;
         LockProbeResult? probed = null;
         var what = direction == CostDirection.Upgrade ? $"the upgrade to version {version.Number}" : $"the downgrade from version {version.Number}";
-        await using (var migrator = NewMigrator(connectionString, () =>
-        {
-            onlinePending = true;
-            throw new OnlineHandOver();
-        }))
+        await using (var migrator = NewMigrator(connectionString, () => onlinePending = true))
         {
             using var stopProbe = new CancellationTokenSource();
             var probe = options.LockProbe
@@ -173,11 +167,8 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                 : Task.FromResult<LockProbeResult?>(null);
             try
             {
+                // Stopped between the version's transaction and its first online batch: the profiler takes over.
                 await StepAsync(migrator, version, direction, cancellationToken);
-            }
-            catch (OnlineHandOver)
-            {
-                // Between the version's transaction and its first online batch: the profiler takes over.
             }
             catch (MigrationException e)
             {
@@ -199,11 +190,11 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
             return new StepResult(cost, null, null);
         }
 
-        var kind = direction == CostDirection.Upgrade ? OnlineKind.Migration : OnlineKind.Downgrade;
+        var onlineDirection = direction == CostDirection.Upgrade ? OnlineDirection.Upgrade : OnlineDirection.Downgrade;
         OnlineProfile online;
         try
         {
-            online = await OnlineProfiler.ProfileAsync(connection, version, kind, options.BatchSize, Math.Max(touchedRows, options.BatchSize), options.GrowthFactor, cancellationToken);
+            online = await OnlineProfiler.ProfileAsync(connection, version, onlineDirection, options.BatchSize, Math.Max(touchedRows, options.BatchSize), options.GrowthFactor, cancellationToken);
             if (online.Problem is null)
             {
                 // The completion function now says done: the migrator only drops the online functions.
@@ -213,7 +204,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         }
         catch (MigrationException e)
         {
-            return new StepResult(cost, null, $"the online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} of version {version.Number} failed: {e.Message}");
+            return new StepResult(cost, null, $"the online {(onlineDirection == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {version.Number} failed: {e.Message}");
         }
 
         return new StepResult(cost, online, online.Problem);
@@ -227,12 +218,20 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         $"({e.Message}). A version's script runs as one DO block in the version's transaction, so this version can never be applied: " +
         "use the plain form (e.g. `create index` without `concurrently`) and, for a large table, an online migration";
 
+    /// <summary>A migrator for this run; with <paramref name="beforeFirstBatch"/>, it stops before the first online batch and calls it.</summary>
     private Migrator NewMigrator(string connectionString, Action? beforeFirstBatch) => new(Schema, connectionString, new MigratorOptions
     {
         UsersPrefix = usersPrefix,
         ServicePasswords = ServicePasswords.Unmanaged,
         AcceptedMajorVersions = ServerVersionGate.Any,
-        OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks { BeforeBatch = (_, _) => beforeFirstBatch() },
+        OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks
+        {
+            BeforeBatch = _ =>
+            {
+                beforeFirstBatch();
+                return ValueTask.FromResult(OnlineBatchDecision.Interrupt);
+            },
+        },
     });
 
     /// <summary>Upgrades the chain database to <paramref name="version"/>; returns why versions above cannot be measured, when it fails.</summary>

@@ -36,16 +36,16 @@ public static class OnlineProfiler
     /// </summary>
     /// <param name="connection">An admin connection to a database left between the version's transaction and its first batch.</param>
     /// <param name="version">The version.</param>
-    /// <param name="kind">Migration (after the upgrade) or downgrade (after the downgrade).</param>
+    /// <param name="direction">Migration (after the upgrade) or downgrade (after the downgrade).</param>
     /// <param name="batchSize">Items per batch.</param>
     /// <param name="expectedItems">About how many items there are (bounds the run: a batch that never finishes is reported, not looped).</param>
     /// <param name="growthFactor">Rise of tuples read (or time) per item from the first batches to the last that counts as growth.</param>
     /// <param name="cancellationToken">Stops between statements.</param>
     /// <exception cref="MigrationException">the batch or completion function failed.</exception>
     public static async Task<OnlineProfile> ProfileAsync(
-        NpgsqlConnection connection, DbVersion version, OnlineKind kind, int batchSize, long expectedItems, double growthFactor, CancellationToken cancellationToken)
+        NpgsqlConnection connection, DbVersion version, OnlineDirection direction, int batchSize, long expectedItems, double growthFactor, CancellationToken cancellationToken)
     {
-        var (batch, isComplete) = OnlineMigrationRunner.FunctionNames(version, kind);
+        var (batch, isComplete) = OnlineMigrationRunner.FunctionNames(version, direction);
         var samples = new List<BatchSample>();
         IReadOnlyList<string> tables = [];
         var maxBatches = 20 * (expectedItems / batchSize + 1) + 50;
@@ -87,7 +87,7 @@ public static class OnlineProfiler
             }
         }
 
-        return Judge(kind == OnlineKind.Migration ? "migration" : "downgrade", batchSize, samples, clock.Elapsed, growthFactor, problem) with { Tables = tables };
+        return Judge(direction == OnlineDirection.Upgrade ? "migration" : "downgrade", batchSize, samples, clock.Elapsed, growthFactor, problem) with { Tables = tables };
     }
 
     /// <summary>Summarises batch samples: the points at start, 1/4, 1/2, 3/4 and end, and whether the cost per item grows.</summary>

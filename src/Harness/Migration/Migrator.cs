@@ -9,7 +9,20 @@ namespace Tcdb.Migration;
 /// <param name="ToVersion">The database version after.</param>
 /// <param name="Findings">Grant and column drift; checked only when the upgrade ended at the latest version.</param>
 /// <param name="Checked">Whether the post-upgrade checks ran.</param>
-public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList<CheckFinding> Findings, bool Checked);
+public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList<CheckFinding> Findings, bool Checked)
+{
+    /// <summary>The online batch before which <see cref="OnlineMigrationHooks.BeforeBatch"/> stopped the upgrade; null when it ran to the end.</summary>
+    public OnlineBatch? InterruptedBefore { get; init; }
+}
+
+/// <summary>What a downgrade did.</summary>
+/// <param name="FromVersion">The database version before.</param>
+/// <param name="ToVersion">The database version after.</param>
+public sealed record DowngradeResult(int FromVersion, int ToVersion)
+{
+    /// <summary>The online batch before which <see cref="OnlineMigrationHooks.BeforeBatch"/> stopped the downgrade; null when it ran to the end.</summary>
+    public OnlineBatch? InterruptedBefore { get; init; }
+}
 
 /// <summary>
 /// Upgrades and downgrades a database with Taskcluster's semantics: one transaction per
@@ -48,7 +61,8 @@ public sealed class Migrator : IAsyncDisposable
     /// <summary>
     /// Upgrades to <paramref name="toVersion"/> (default: latest). Finishes the current version's online
     /// migration first; never downgrades. Ends with the service-role grants and, when the target is the
-    /// latest version, the post-upgrade checks, whose findings are returned (not thrown).
+    /// latest version, the post-upgrade checks, whose findings are returned (not thrown). An online hook that
+    /// asks to interrupt ends the upgrade before the batch, with nothing after it.
     /// </summary>
     /// <exception cref="MigrationException">a step failed; the failing version was rolled back.</exception>
     public async Task<UpgradeResult> UpgradeAsync(int? toVersion = null, CancellationToken cancellationToken = default)
@@ -72,8 +86,12 @@ public sealed class Migrator : IAsyncDisposable
         if (from >= 1)
         {
             var current = schema.GetVersion(from);
-            await online.RunAsync(connection, current, OnlineKind.Migration, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, current, OnlineKind.Migration, cancellationToken);
+            if (await online.RunAsync(connection, current, OnlineDirection.Upgrade, cancellationToken) is { } interrupted)
+            {
+                return new UpgradeResult(from, from, [], Checked: false) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, current, OnlineDirection.Upgrade, cancellationToken);
         }
 
         for (var v = from + 1; v <= stopAt; v++)
@@ -81,12 +99,16 @@ public sealed class Migrator : IAsyncDisposable
             var version = schema.GetVersion(v);
             var clock = Stopwatch.StartNew();
             Report(MigrationStage.VersionStarted, v, $"upgrading database to version {v}");
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
             await ApplyAsync(connection, version, cancellationToken);
             // Leftovers of an aborted online downgrade of this version mean nothing once it is applied again.
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
-            await online.RunAsync(connection, version, OnlineKind.Migration, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
+            if (await online.RunAsync(connection, version, OnlineDirection.Upgrade, cancellationToken) is { } interrupted)
+            {
+                return new UpgradeResult(from, v, [], Checked: false) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
             Report(MigrationStage.VersionCompleted, v, $"upgrade to version {v} successful", clock.Elapsed);
         }
 
@@ -105,10 +127,11 @@ public sealed class Migrator : IAsyncDisposable
     /// <summary>
     /// Downgrades to <paramref name="toVersion"/>: finishes a pending online downgrade of the version above the
     /// current one, then reverts each version down to the target. No checks afterwards (access.yml and
-    /// tables.yml describe the latest version). Returns the version before.
+    /// tables.yml describe the latest version). An online hook that asks to interrupt ends the downgrade
+    /// before the batch.
     /// </summary>
     /// <exception cref="MigrationException">a step failed; the failing version was rolled back.</exception>
-    public async Task<int> DowngradeAsync(int toVersion, CancellationToken cancellationToken = default)
+    public async Task<DowngradeResult> DowngradeAsync(int toVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await PreFlight.RunAsync(connection, options.AcceptedMajorVersions, cancellationToken);
@@ -127,15 +150,19 @@ public sealed class Migrator : IAsyncDisposable
         if (from < toVersion)
         {
             Report(MigrationStage.Info, null, $"No database downgrades required; now at DB version {from}");
-            return from;
+            return new DowngradeResult(from, from);
         }
 
         await EnsureServiceUsersAsync(connection, cancellationToken);
         if (from + 1 <= latest)
         {
             var above = schema.GetVersion(from + 1);
-            await online.RunAsync(connection, above, OnlineKind.Downgrade, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, above, OnlineKind.Downgrade, cancellationToken);
+            if (await online.RunAsync(connection, above, OnlineDirection.Downgrade, cancellationToken) is { } interrupted)
+            {
+                return new DowngradeResult(from, from) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, above, OnlineDirection.Downgrade, cancellationToken);
         }
 
         for (var v = from; v > toVersion; v--)
@@ -143,16 +170,20 @@ public sealed class Migrator : IAsyncDisposable
             var version = schema.GetVersion(v);
             var clock = Stopwatch.StartNew();
             Report(MigrationStage.VersionStarted, v, $"downgrading database from version {v} to version {v - 1}");
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
             await RevertAsync(connection, version, cancellationToken);
             // Leftovers of an aborted online migration of this version mean nothing once it is reverted.
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
-            await online.RunAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
+            if (await online.RunAsync(connection, version, OnlineDirection.Downgrade, cancellationToken) is { } interrupted)
+            {
+                return new DowngradeResult(from, v - 1) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
             Report(MigrationStage.VersionCompleted, v - 1, $"downgrade to version {v - 1} successful", clock.Elapsed);
         }
 
-        return from;
+        return new DowngradeResult(from, toVersion);
     }
 
     /// <summary>Creates the missing service roles of access.yml (and sets derived passwords).</summary>
@@ -177,26 +208,26 @@ public sealed class Migrator : IAsyncDisposable
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var current = await VersionTable.ReadAsync(connection, cancellationToken);
-        var candidates = new List<(DbVersion Version, OnlineKind Kind)>();
+        var candidates = new List<(DbVersion Version, OnlineDirection Direction)>();
         if (current >= 1 && current <= schema.LatestVersion)
         {
-            candidates.Add((schema.GetVersion(current), OnlineKind.Migration));
+            candidates.Add((schema.GetVersion(current), OnlineDirection.Upgrade));
         }
 
         if (current + 1 <= schema.LatestVersion)
         {
-            candidates.Add((schema.GetVersion(current + 1), OnlineKind.Downgrade));
+            candidates.Add((schema.GetVersion(current + 1), OnlineDirection.Downgrade));
         }
 
-        foreach (var (version, kind) in candidates)
+        foreach (var (version, direction) in candidates)
         {
-            var (batch, _) = OnlineMigrationRunner.FunctionNames(version, kind);
+            var (batch, _) = OnlineMigrationRunner.FunctionNames(version, direction);
             var exists = await Sql.ScalarAsync<bool>(
                 connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
             if (exists)
             {
-                return $"online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +
-                    $"run {(kind == OnlineKind.Migration ? "upgrade" : "downgrade")} again to finish it";
+                return $"online {(direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +
+                    $"run {(direction == OnlineDirection.Upgrade ? "upgrade" : "downgrade")} again to finish it";
             }
         }
 

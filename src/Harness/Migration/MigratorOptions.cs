@@ -61,19 +61,6 @@ public sealed record MigratorOptions
     public TimeSpan? StatementTimeout { get; init; }
 }
 
-/// <summary>Test hooks of the online batch driver.</summary>
-public sealed record OnlineMigrationHooks
-{
-    /// <summary>
-    /// Called before every batch with the pass number (0-based: how many times the completion function said
-    /// "not yet" before this pass) and the rows done so far in this pass. Throw to abort between batches.
-    /// </summary>
-    public Action<int, long>? BeforeBatch { get; init; }
-
-    /// <summary>Overrides the batch size the driver computed.</summary>
-    public Func<int, int>? BatchSize { get; init; }
-}
-
 /// <summary>Which PostgreSQL majors an upgrade or downgrade may run against.</summary>
 public sealed record ServerVersionGate(IReadOnlyList<int> Majors, int? AndNewerFrom)
 {

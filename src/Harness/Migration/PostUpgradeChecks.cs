@@ -18,9 +18,26 @@ public enum FindingKind
     ColumnType,
 }
 
+/// <summary>The document of the db directory a <see cref="CheckFinding"/> contradicts.</summary>
+public enum DriftDocument
+{
+    /// <summary>access.yml: grants, role attributes and memberships of the service roles.</summary>
+    Access,
+
+    /// <summary>tables.yml: the tables and columns of schema public.</summary>
+    Tables,
+}
+
 /// <summary>One difference between the database and access.yml or tables.yml, as one line.</summary>
 public sealed record CheckFinding(FindingKind Kind, string Message)
 {
+    /// <summary>Which document the database contradicts, by the kind of drift.</summary>
+    public DriftDocument Document => Kind switch
+    {
+        FindingKind.MissingTable or FindingKind.ExtraTable or FindingKind.MissingColumn or FindingKind.ExtraColumn or FindingKind.ColumnType => DriftDocument.Tables,
+        _ => DriftDocument.Access,
+    };
+
     public override string ToString() => Message;
 }
 

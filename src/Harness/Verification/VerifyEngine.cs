@@ -21,7 +21,7 @@ public sealed class VerifyEngine
 {
     private readonly IPostgresServer server;
     private readonly VerifyOptions options;
-    private readonly VerifySettings settings;
+    private readonly VerificationRun run;
     private readonly ConcurrentBag<TestDatabase> databases = [];
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
@@ -31,21 +31,11 @@ public sealed class VerifyEngine
     {
         this.server = server;
         this.options = options;
-        settings = new VerifySettings
-        {
-            Schema = options.Schema,
-            UsersPrefix = "tcv_" + RandomLetters(8),
-            Seed = options.Seed,
-            RowsPerTable = options.RowsPerTable,
-            Strict = options.Strict,
-            Hooks = options.Hooks,
-            VersionTimeout = options.VersionTimeout,
-            Progress = options.Progress,
-        };
+        run = new VerificationRun(options, "tcv_" + RandomLetters(8));
     }
 
     /// <summary>Service-role prefix of this run's databases.</summary>
-    public string UsersPrefix => settings.UsersPrefix;
+    public string UsersPrefix => run.RolePrefix;
 
     public async Task<VerificationReport> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -154,7 +144,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.UsersPrefix)))
+        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !MigratorFootprint.Explains(d, run.RolePrefix)))
         {
             Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
         }
@@ -172,7 +162,7 @@ public sealed class VerifyEngine
         {
             var db = await NewDatabaseAsync(ct);
             var at = 0;
-            await using var session = new MigrationSession(settings, db);
+            await using var session = new MigrationSession(run, db);
             foreach (var (version, template) in templates.OrderBy(t => t.Key))
             {
                 for (; at < version; at++)
@@ -204,17 +194,17 @@ public sealed class VerifyEngine
     /// </summary>
     private async Task<bool> UpwardStepAsync(MigrationSession session, int version, CancellationToken ct)
     {
-        var hooks = settings.HooksFor(version);
-        await VersionSeed.SeedAsync(settings, version, session.ConnectionString, ct);
+        var hooks = options.HooksFor(version);
+        await VersionSeed.SeedAsync(run, version, session.ConnectionString, ct);
         if (hooks.Seed is not null)
         {
             try
             {
-                await hooks.Seed(new VersionContext(settings.Schema, version, session.ConnectionString, settings.UsersPrefix));
+                await hooks.Seed(new VersionContext(run.Schema, version, session.ConnectionString, run.RolePrefix));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The version's check runs the same seed and reports its failure.
+                // The version's check runs the same seed, and its failure ends the check there.
             }
         }
 
@@ -236,7 +226,7 @@ public sealed class VerifyEngine
     private async Task<bool> TryUpgradeAsync(MigrationSession session, int version, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(settings.VersionTimeout);
+        timeout.CancelAfter(options.VersionTimeout);
         try
         {
             await session.Migrator.UpgradeAsync(version, timeout.Token);
@@ -256,10 +246,10 @@ public sealed class VerifyEngine
     {
         foreach (var finding in drift)
         {
-            var kind = finding.Kind is FindingKind.MissingTable or FindingKind.ExtraTable or FindingKind.MissingColumn or FindingKind.ExtraColumn or FindingKind.ColumnType
-                ? VerificationFindingKind.ColumnDrift
-                : VerificationFindingKind.GrantDrift;
-            Chain(kind, options.Schema.LatestVersion, kind == VerificationFindingKind.ColumnDrift ? "tables.yml" : "access.yml", $"{finding.Message} ({when})", dedupeBy: finding.Message);
+            var (kind, document) = finding.Document == DriftDocument.Tables
+                ? (VerificationFindingKind.ColumnDrift, "tables.yml")
+                : (VerificationFindingKind.GrantDrift, "access.yml");
+            Chain(kind, options.Schema.LatestVersion, document, $"{finding.Message} ({when})", dedupeBy: finding.Message);
         }
     }
 
@@ -270,17 +260,17 @@ public sealed class VerifyEngine
     private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var limit = settings.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
+        var limit = options.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
         timeout.CancelAfter(limit);
         try
         {
-            await using var migrator = new Migrator(options.Schema, db.ConnectionString, settings.MigratorOptions());
+            await using var migrator = new Migrator(options.Schema, db.ConnectionString, run.MigratorOptions());
             await step(migrator, timeout.Token);
             return true;
         }
         catch (MigrationException e)
         {
-            Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {OnlineRecorder.FirstLines(e.Message)}");
+            Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {ErrorLines.First(e.Message)}");
             return false;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -305,7 +295,7 @@ public sealed class VerifyEngine
 
         var db = await start.CloneAsync(ct);
         databases.Add(db);
-        var session = new MigrationSession(settings, db);
+        var session = new MigrationSession(run, db);
         try
         {
             CatalogSnapshot? catalog = null;
@@ -314,7 +304,7 @@ public sealed class VerifyEngine
                 var stopwatch = Stopwatch.StartNew();
 
                 // The previous version ended at this version's N-1 on the same database: its last snapshot is our S0.
-                var check = new VersionCheck(settings, version, session);
+                var check = new VersionCheck(run, version, session);
                 var result = await check.RunAsync(catalog, ct);
                 catalog = check.CatalogAtEnd;
                 results.Add(result);
@@ -329,7 +319,7 @@ public sealed class VerifyEngine
                     await session.DisposeAsync();
                     db = await start.CloneAsync(ct);
                     databases.Add(db);
-                    session = new MigrationSession(settings, db);
+                    session = new MigrationSession(run, db);
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
@@ -363,12 +353,7 @@ public sealed class VerifyEngine
         return db;
     }
 
-    private async Task<CatalogSnapshot> CatalogAsync(TestDatabase db, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
-    }
+    private Task<CatalogSnapshot> CatalogAsync(TestDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
 
     private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {
@@ -395,7 +380,7 @@ public sealed class VerifyEngine
 
         await using var connection = new NpgsqlConnection(server.AdminConnectionString);
         await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, settings.UsersPrefix);
+        await ServiceUsers.DropRolesAsync(connection, run.RolePrefix);
     }
 
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>

@@ -27,8 +27,8 @@ public sealed class MigratorTests
         Assert.That(db.Progress.Where(p => p.Stage == MigrationStage.VersionCompleted).Select(p => p.Message),
             Is.EqualTo(new[] { "upgrade to version 1 successful", "upgrade to version 2 successful", "upgrade to version 3 successful" }));
 
-        var before = await migrator.DowngradeAsync(0);
-        Assert.That(before, Is.EqualTo(3));
+        var down = await migrator.DowngradeAsync(0);
+        Assert.That((down.FromVersion, down.ToVersion, down.InterruptedBefore), Is.EqualTo((3, 0, (OnlineBatch?)null)));
         Assert.That(await migrator.CurrentVersionAsync(), Is.Zero);
         Assert.That(await db.TablesAsync(), Is.EqualTo(new[] { "tcversion" }));
         Assert.That(await db.FunctionsAsync(), Is.Empty);
