@@ -1,6 +1,7 @@
 using Npgsql;
 using NUnit.Framework;
 using Tcdb.Client;
+using Tcdb.Migration;
 using Tcdb.Schema;
 using Tcdb.Servers;
 
@@ -26,12 +27,12 @@ public abstract class FunctionTest
 
     private readonly Dictionary<string, FunctionClient> clients = new(StringComparer.Ordinal);
     private DbSchema? schema;
-    private string? usersPrefix;
+    private RolePrefix? rolePrefix;
     private TestDatabase? database;
     private RespawnedDatabase? shared;
 
-    /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
-    protected string UsersPrefix => usersPrefix ?? throw NotSetUp();
+    /// <summary>The role prefix of this run's databases: <c>RolePrefix.RoleFor("queue")</c> is the service role of queue.</summary>
+    protected RolePrefix RolePrefix => rolePrefix ?? throw NotSetUp();
 
     /// <summary>The db directory under test.</summary>
     protected virtual string DbDirectory => DbDirectories.Find(TestContext.CurrentContext.TestDirectory);
@@ -65,13 +66,13 @@ public abstract class FunctionTest
             var respawned = await RespawnedDatabase.ForAsync(server, schema);
             await respawned.AcquireAsync();
             shared = respawned;
-            usersPrefix = respawned.UsersPrefix;
+            rolePrefix = respawned.RolePrefix;
             database = respawned.Database;
         }
         else
         {
             var templates = VersionTemplates.For(server, schema);
-            usersPrefix = templates.UsersPrefix;
+            rolePrefix = templates.RolePrefix;
             database = await templates.CloneAtLatestAsync();
         }
     }
@@ -112,7 +113,7 @@ public abstract class FunctionTest
         {
             var access = Schema.Access.FirstOrDefault(a => a.Name == service)
                 ?? throw new ArgumentException($"access.yml has no service {service}; services: {string.Join(", ", Schema.Access.Select(a => a.Name))}", nameof(service));
-            client = CreateClient(access.Name.Replace('-', '_'), ServiceLogins.ConnectionString(Schema, UsersPrefix, Database.ConnectionString, access.Name));
+            client = CreateClient(access.Name.Replace('-', '_'), ServicePassword.ConnectionString(Database.ConnectionString, RolePrefix, access.Name));
             clients[service] = client;
         }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
 using Respawn;
 using Respawn.Graph;
@@ -28,18 +26,18 @@ public sealed class RespawnedDatabase
     private readonly Respawner respawner;
     private readonly SemaphoreSlim inUse = new(1, 1);
 
-    private RespawnedDatabase(TestDatabase database, string usersPrefix, Respawner respawner)
+    private RespawnedDatabase(TestDatabase database, RolePrefix rolePrefix, Respawner respawner)
     {
         Database = database;
-        UsersPrefix = usersPrefix;
+        RolePrefix = rolePrefix;
         this.respawner = respawner;
     }
 
     /// <summary>The shared database (never dropped by a test).</summary>
     public TestDatabase Database { get; }
 
-    /// <summary>Service-role prefix of the database.</summary>
-    public string UsersPrefix { get; }
+    /// <summary>The role prefix of the database's service roles.</summary>
+    public RolePrefix RolePrefix { get; }
 
     /// <summary>The run's shared database of <paramref name="schema"/> on <paramref name="server"/>, prepared on first use.</summary>
     public static Task<RespawnedDatabase> ForAsync(IPostgresServer server, DbSchema schema)
@@ -84,17 +82,13 @@ public sealed class RespawnedDatabase
     /// <summary>Lets the next test use the database.</summary>
     public void Release() => inUse.Release();
 
-    /// <summary>The stable users prefix of a kept database: <c>tcdb_</c> and eight letters derived from its name.</summary>
-    internal static string PrefixFor(string databaseName)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(databaseName));
-        return "tcdb_" + new string([.. hash.Take(8).Select(b => (char)('a' + (b % 26)))]);
-    }
+    /// <summary>The stable role prefix of a kept database: <c>tcdb_</c> and eight letters derived from its name.</summary>
+    internal static RolePrefix PrefixFor(string databaseName) => RolePrefix.Derived("tcdb", databaseName);
 
     private static async Task<RespawnedDatabase> CreateAsync(IPostgresServer server, DbSchema schema)
     {
         TestDatabase database;
-        string prefix;
+        RolePrefix prefix;
         if (server is ExternalServer external)
         {
             database = external.ConfiguredDatabase;
@@ -104,7 +98,7 @@ public sealed class RespawnedDatabase
         {
             // The templates' cleanup drops the roles of their prefix; it must run after this database is dropped,
             // and cleanups run last-registered first.
-            prefix = VersionTemplates.For(server, schema).UsersPrefix;
+            prefix = VersionTemplates.For(server, schema).RolePrefix;
             database = await server.CreateDatabaseAsync();
             var created = database;
             TestServer.RegisterCleanup(async () => await created.DisposeAsync());

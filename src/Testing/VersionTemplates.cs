@@ -23,15 +23,15 @@ public sealed class VersionTemplates
     private TestDatabase? builder;
     private int builderVersion;
 
-    private VersionTemplates(IPostgresServer server, DbSchema schema, string usersPrefix)
+    private VersionTemplates(IPostgresServer server, DbSchema schema, RolePrefix rolePrefix)
     {
         this.server = server;
         this.schema = schema;
-        UsersPrefix = usersPrefix;
+        RolePrefix = rolePrefix;
     }
 
-    /// <summary>Service-role prefix of every database made from these templates.</summary>
-    public string UsersPrefix { get; }
+    /// <summary>The role prefix of every database made from these templates.</summary>
+    public RolePrefix RolePrefix { get; }
 
     public DbSchema Schema => schema;
 
@@ -41,8 +41,7 @@ public sealed class VersionTemplates
         {
             if (!Instances.TryGetValue((server, schema), out var templates))
             {
-                var prefix = "tvt_" + new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
-                Instances[(server, schema)] = templates = new VersionTemplates(server, schema, prefix);
+                Instances[(server, schema)] = templates = new VersionTemplates(server, schema, RolePrefix.Random("tvt"));
                 TestServer.RegisterCleanup(templates.DropAllAsync);
             }
 
@@ -75,10 +74,10 @@ public sealed class VersionTemplates
 
     /// <summary>Connection string of <paramref name="database"/> logged in as the role of <paramref name="service"/>.</summary>
     public string ServiceConnectionString(TestDatabase database, string service) =>
-        ServiceLogins.ConnectionString(schema, UsersPrefix, database.ConnectionString, service);
+        ServicePassword.ConnectionString(database.ConnectionString, RolePrefix, service);
 
     /// <summary>Migrator options for databases of these templates (see <see cref="ServiceLogins.MigratorOptions"/>).</summary>
-    public MigratorOptions MigratorOptions(OnlineMigrationHooks? hooks = null) => ServiceLogins.MigratorOptions(UsersPrefix, hooks);
+    public MigratorOptions MigratorOptions(OnlineMigrationHooks? hooks = null) => ServiceLogins.MigratorOptions(RolePrefix, hooks);
 
     private async Task<TestDatabase> TemplateAsync(int version, CancellationToken cancellationToken)
     {
@@ -133,7 +132,7 @@ public sealed class VersionTemplates
         var roles = new List<string>();
         await using (var list = new NpgsqlCommand("select rolname from pg_roles where starts_with(rolname, $1)", connection))
         {
-            list.Parameters.Add(new NpgsqlParameter { Value = UsersPrefix + "_" });
+            list.Parameters.Add(new NpgsqlParameter { Value = RolePrefix.RoleNameStart });
             await using var reader = await list.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

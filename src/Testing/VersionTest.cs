@@ -95,7 +95,7 @@ public abstract class VersionTest
         var settings = new VerifySettings
         {
             Schema = schema,
-            UsersPrefix = templates.UsersPrefix,
+            RolePrefix = templates.RolePrefix,
             Hooks = new Dictionary<int, VersionHooks> { [Version] = hooks },
             Progress = line => TestContext.Progress.WriteLine(line),
         };

@@ -7,14 +7,14 @@ namespace Tcdb.Cli.Commands;
 
 /// <summary>
 /// The options shared by <c>upgrade</c>, <c>downgrade</c> and <c>status</c>: the admin URL, the db directory and
-/// the users prefix, each with its environment fallback, resolved into a loaded schema and a reachable database.
+/// the role prefix, each with its environment fallback, resolved into a loaded schema and a reachable database.
 /// </summary>
-internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionString, string UsersPrefix)
+internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionString, RolePrefix RolePrefix)
 {
     public const string AdminDbUrlVariable = "ADMIN_DB_URL";
-    public const string UsersPrefixVariable = "USERNAME_PREFIX";
+    public const string RolePrefixVariable = "USERNAME_PREFIX";
 
-    public static readonly string[] Names = ["admin-db-url", "db-dir", "users-prefix"];
+    public static readonly string[] Names = ["admin-db-url", "db-dir", "role-prefix"];
 
     /// <summary>The options of the commands that change a database (upgrade, downgrade).</summary>
     public static readonly string[] ChangeNames = ["to", "lock-timeout", "statement-timeout", .. Names];
@@ -22,7 +22,7 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
     public const string Help = """
           --admin-db-url URL   admin URL of the database (default: $ADMIN_DB_URL), e.g. postgresql://admin:pw@host:5432/db
           --db-dir DIR         the db directory (default: ./db)
-          --users-prefix P     prefix of the service roles <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
+          --role-prefix P      the role prefix: service roles are <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
         """;
 
     public const string TimeoutHelp = """
@@ -42,15 +42,16 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
             throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
         }
 
-        var prefix = args.Get("users-prefix") ?? Environment.GetEnvironmentVariable(UsersPrefixVariable);
-        if (string.IsNullOrEmpty(prefix))
+        var text = args.Get("role-prefix") ?? Environment.GetEnvironmentVariable(RolePrefixVariable);
+        if (string.IsNullOrEmpty(text))
         {
-            throw new UsageException($"no users prefix: pass --users-prefix or set ${UsersPrefixVariable}");
+            throw new UsageException($"no role prefix: pass --role-prefix or set ${RolePrefixVariable}");
         }
 
+        RolePrefix prefix;
         try
         {
-            Tcdb.Migration.UsersPrefix.Validate(prefix);
+            prefix = RolePrefix.Parse(text);
         }
         catch (ArgumentException e)
         {
@@ -92,7 +93,7 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
 
     public Migrator Migrator(CliContext context, bool verbose, CliArgs? timeouts = null) => new(Schema, AdminConnectionString, new MigratorOptions
     {
-        UsersPrefix = UsersPrefix,
+        RolePrefix = RolePrefix,
         LockTimeout = timeouts?.GetDuration("lock-timeout"),
         StatementTimeout = timeouts?.GetDuration("statement-timeout"),
         Progress = p =>

@@ -17,7 +17,7 @@ namespace Tcdb.Cost;
 /// </summary>
 public sealed class CostEngine(IPostgresServer server, CostOptions options)
 {
-    private readonly string usersPrefix = "tcc_" + new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+    private readonly RolePrefix rolePrefix = RolePrefix.Random("tcc");
 
     private DbSchema Schema => options.Schema;
 
@@ -229,7 +229,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
     private Migrator NewMigrator(string connectionString, Action? beforeFirstBatch) => new(Schema, connectionString, new MigratorOptions
     {
-        UsersPrefix = usersPrefix,
+        RolePrefix = rolePrefix,
         ServicePasswords = ServicePasswords.Unmanaged,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks { BeforeBatch = (_, _) => beforeFirstBatch() },
@@ -265,7 +265,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     {
         await using var connection = new NpgsqlConnection(server.AdminConnectionString);
         await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, usersPrefix);
+        await ServiceRoles.DropRolesAsync(connection, rolePrefix);
     }
 
     private void Progress(string line) => options.Progress?.Invoke(line);

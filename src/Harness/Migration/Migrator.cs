@@ -13,7 +13,7 @@ public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList
 
 /// <summary>
 /// Upgrades and downgrades a database with Taskcluster's semantics (SPEC 2 and 3): one transaction per
-/// version guarded by the tcversion row lock, scripts as DO blocks with the users prefix substituted,
+/// version guarded by the tcversion row lock, scripts as DO blocks with the role prefix substituted,
 /// method (re)definition and restoration, online migrations and downgrades, service roles and the
 /// post-upgrade grant and column checks.
 /// </summary>
@@ -27,10 +27,9 @@ public sealed class Migrator : IAsyncDisposable
 
     /// <param name="schema">The db directory.</param>
     /// <param name="adminConnectionString">An Npgsql connection string with full rights on the database.</param>
-    /// <param name="options">Users prefix and the other settings.</param>
+    /// <param name="options">Role prefix and the other settings.</param>
     public Migrator(DbSchema schema, string adminConnectionString, MigratorOptions options)
     {
-        UsersPrefix.Validate(options.UsersPrefix);
         this.schema = schema;
         this.options = options;
         adminPassword = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
@@ -91,7 +90,7 @@ public sealed class Migrator : IAsyncDisposable
         }
 
         Report(MigrationStage.Info, null, "...updating users");
-        await ServiceUsers.GrantBasicsAsync(connection, schema, options.UsersPrefix, cancellationToken);
+        await ServiceRoles.GrantBasicsAsync(connection, schema, options.RolePrefix, cancellationToken);
         var to = await VersionTable.ReadAsync(connection, cancellationToken);
         if (stopAt != latest)
         {
@@ -209,12 +208,12 @@ public sealed class Migrator : IAsyncDisposable
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
     private async Task EnsureServiceUsersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        await ServiceUsers.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
+        await ServiceRoles.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
 
     private async Task<IReadOnlyList<CheckFinding>> PostUpgradeChecksAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         Report(MigrationStage.Info, null, "...checking permissions");
-        var findings = new List<CheckFinding>(await PostUpgradeChecks.CheckGrantsAsync(connection, schema, options.UsersPrefix, cancellationToken));
+        var findings = new List<CheckFinding>(await PostUpgradeChecks.CheckGrantsAsync(connection, schema, options.RolePrefix, cancellationToken));
         Report(MigrationStage.Info, null, "...checking table columns");
         findings.AddRange(await PostUpgradeChecks.CheckColumnsAsync(connection, schema, cancellationToken));
         return findings;
@@ -343,7 +342,7 @@ public sealed class Migrator : IAsyncDisposable
     }
 
     private Task RunScriptAsync(NpgsqlConnection connection, int version, string what, string script, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, version, what, SqlText.DoBlock(SqlText.SubstituteUsersPrefix(script, options.UsersPrefix)), cancellationToken);
+        ExecuteAsync(connection, version, what, SqlText.DoBlock(options.RolePrefix.SubstituteIn(script)), cancellationToken);
 
     private static Task DefineAsync(NpgsqlConnection connection, int version, DbMethod method, string what, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, version, what, SqlText.CreateFunction(method), cancellationToken);

@@ -1,3 +1,5 @@
+using Tcdb.Schema;
+
 namespace Tcdb.Migration;
 
 /// <summary>How the migrator treats the passwords of the service roles it creates.</summary>
@@ -16,8 +18,8 @@ public enum ServicePasswords
 /// <summary>Settings of a <see cref="Migrator"/>.</summary>
 public sealed record MigratorOptions
 {
-    /// <summary>Service roles are <c>&lt;UsersPrefix&gt;_&lt;service&gt;</c>; must match <c>^[a-z_]+$</c>.</summary>
-    public required string UsersPrefix { get; init; }
+    /// <summary>The role prefix: the service role of each service is <see cref="RolePrefix.RoleFor"/> it.</summary>
+    public required RolePrefix RolePrefix { get; init; }
 
     public ServicePasswords ServicePasswords { get; init; } = ServicePasswords.DerivedFromAdminPassword;
 

@@ -36,10 +36,9 @@ public static class PostUpgradeChecks
 
     /// <summary>Grant, attribute and membership drift of the roles <c>&lt;prefix&gt;_*</c>.</summary>
     public static async Task<IReadOnlyList<CheckFinding>> CheckGrantsAsync(
-        NpgsqlConnection connection, DbSchema schema, string usersPrefix, CancellationToken cancellationToken = default)
+        NpgsqlConnection connection, DbSchema schema, RolePrefix prefix, CancellationToken cancellationToken = default)
     {
-        UsersPrefix.Validate(usersPrefix);
-        var pattern = UsersPrefix.RoleLikePattern(usersPrefix);
+        var pattern = prefix.RoleLikePattern;
         var findings = new List<CheckFinding>();
 
         var expected = new SortedSet<(string Role, string Privilege, string Table)>();
@@ -49,7 +48,7 @@ public static class PostUpgradeChecks
             {
                 foreach (var privilege in access == TableAccess.Read ? ReadPrivileges : WritePrivileges)
                 {
-                    expected.Add((service.RoleName(usersPrefix), privilege, table));
+                    expected.Add((prefix.RoleFor(service.Name), privilege, table));
                 }
             }
         }

@@ -8,9 +8,6 @@ namespace Tcdb.Migration;
 /// </summary>
 public static class SqlText
 {
-    /// <summary>The placeholder replaced by the users prefix in migration and downgrade scripts (never in bodies).</summary>
-    public const string UsersPrefixPlaceholder = "$db_user_prefix$";
-
     /// <summary>The first of <c>$$</c>, <c>$x$</c>, <c>$xx$</c>, ... that does not occur in <paramref name="text"/>.</summary>
     public static string DollarQuoteTag(string text)
     {
@@ -29,10 +26,6 @@ public static class SqlText
         var tag = DollarQuoteTag(text);
         return tag + text + tag;
     }
-
-    /// <summary>Replaces every <c>$db_user_prefix$</c> with the prefix, as plain text.</summary>
-    public static string SubstituteUsersPrefix(string script, string usersPrefix) =>
-        script.Replace(UsersPrefixPlaceholder, usersPrefix, StringComparison.Ordinal);
 
     /// <summary>A <c>DO</c> statement running a migration or downgrade script (prefix already substituted).</summary>
     public static ScriptStatement DoBlock(string script)

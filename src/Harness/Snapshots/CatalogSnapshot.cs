@@ -55,7 +55,7 @@ public sealed class CatalogSnapshot
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix?.RoleNameStart ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
             batch.BatchCommands.Add(command);
         }

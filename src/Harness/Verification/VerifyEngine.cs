@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Npgsql;
 using Tcdb.Migration;
 using Tcdb.Policy;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Snapshots;
 
@@ -34,7 +35,7 @@ public sealed class VerifyEngine
         settings = new VerifySettings
         {
             Schema = options.Schema,
-            UsersPrefix = "tcv_" + RandomLetters(8),
+            RolePrefix = RolePrefix.Random("tcv"),
             Seed = options.Seed,
             RowsPerTable = options.RowsPerTable,
             Strict = options.Strict,
@@ -44,8 +45,8 @@ public sealed class VerifyEngine
         };
     }
 
-    /// <summary>Service-role prefix of this run's databases.</summary>
-    public string UsersPrefix => settings.UsersPrefix;
+    /// <summary>The role prefix of this run's databases.</summary>
+    public RolePrefix RolePrefix => settings.RolePrefix;
 
     public async Task<VerificationReport> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -154,7 +155,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.UsersPrefix)))
+        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.RolePrefix)))
         {
             Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
         }
@@ -210,7 +211,7 @@ public sealed class VerifyEngine
         {
             try
             {
-                await hooks.Seed(new VersionContext(settings.Schema, version, session.ConnectionString, settings.UsersPrefix));
+                await hooks.Seed(new VersionContext(settings.Schema, version, session.ConnectionString, settings.RolePrefix));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -367,7 +368,7 @@ public sealed class VerifyEngine
     {
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
+        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.RolePrefix }, ct);
     }
 
     private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
@@ -395,7 +396,7 @@ public sealed class VerifyEngine
 
         await using var connection = new NpgsqlConnection(server.AdminConnectionString);
         await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, settings.UsersPrefix);
+        await ServiceRoles.DropRolesAsync(connection, settings.RolePrefix);
     }
 
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>
@@ -414,7 +415,4 @@ public sealed class VerifyEngine
 
         return segments;
     }
-
-    private static string RandomLetters(int length) =>
-        new(Enumerable.Range(0, length).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
 }

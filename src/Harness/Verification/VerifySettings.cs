@@ -9,8 +9,8 @@ public sealed record VerifySettings
 {
     public required DbSchema Schema { get; init; }
 
-    /// <summary>Service-role prefix of the databases this verification creates (letters and underscores).</summary>
-    public required string UsersPrefix { get; init; }
+    /// <summary>The role prefix of the databases this verification creates.</summary>
+    public required RolePrefix RolePrefix { get; init; }
 
     /// <summary>Seed of the generic seeder and of the random interruption point.</summary>
     public int Seed { get; init; } = 1;
@@ -42,7 +42,7 @@ public sealed record VerifySettings
     /// <summary>Options of a migrator run on one of this verification's databases.</summary>
     internal MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => new()
     {
-        UsersPrefix = UsersPrefix,
+        RolePrefix = RolePrefix,
         ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = online,

@@ -35,7 +35,7 @@ internal sealed class VersionCheck
         this.session = session;
         connectionString = session.ConnectionString;
         hooks = settings.HooksFor(version);
-        context = new VersionContext(settings.Schema, version, connectionString, settings.UsersPrefix);
+        context = new VersionContext(settings.Schema, version, connectionString, settings.RolePrefix);
         findings = new FindingSink(version);
     }
 
@@ -345,7 +345,7 @@ internal sealed class VersionCheck
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
+        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.RolePrefix }, ct);
     }
 
     internal Task<DataSnapshot> DataAsync(CancellationToken ct) => DataAsync(connectionString, ct);
@@ -368,7 +368,7 @@ internal sealed class VersionCheck
                 continue;
             }
 
-            if (Previous == 0 && !reupgrade && HarnessSetup.IsSetupDifference(difference, settings.UsersPrefix))
+            if (Previous == 0 && !reupgrade && HarnessSetup.IsSetupDifference(difference, settings.RolePrefix))
             {
                 continue;
             }

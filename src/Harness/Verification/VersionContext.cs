@@ -10,12 +10,12 @@ namespace Tcdb.Verification;
 /// </summary>
 public sealed class VersionContext
 {
-    internal VersionContext(DbSchema schema, int version, string connectionString, string usersPrefix)
+    internal VersionContext(DbSchema schema, int version, string connectionString, RolePrefix rolePrefix)
     {
         Schema = schema;
         Version = version;
         ConnectionString = connectionString;
-        UsersPrefix = usersPrefix;
+        RolePrefix = rolePrefix;
     }
 
     public DbSchema Schema { get; }
@@ -26,8 +26,8 @@ public sealed class VersionContext
     /// <summary>Admin connection string of the database under test.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Prefix of the service roles of this database (<c>&lt;prefix&gt;_&lt;service&gt;</c>).</summary>
-    public string UsersPrefix { get; }
+    /// <summary>The role prefix of this database's service roles: <c>RolePrefix.RoleFor("queue")</c> is the role of service queue.</summary>
+    public RolePrefix RolePrefix { get; }
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -80,9 +80,7 @@ public sealed class VersionContext
     /// </summary>
     public async Task<FunctionClient> ClientAsync(string service, CancellationToken cancellationToken = default)
     {
-        var role = Schema.FindService(service)?.RoleName(UsersPrefix) ?? $"{UsersPrefix}_{service.Replace('-', '_')}";
-        var adminPassword = new NpgsqlConnectionStringBuilder(ConnectionString).Password;
-        var asService = Servers.ConnectionStrings.WithUser(ConnectionString, role, string.IsNullOrEmpty(adminPassword) ? null : Migration.ServicePassword.Derive(adminPassword, service));
+        var asService = Migration.ServicePassword.ConnectionString(ConnectionString, RolePrefix, service);
         return await FunctionClient.CreateAsync(Schema, service, asService, asService, new FunctionClientOptions { AllowOlderDatabase = true }, cancellationToken);
     }
 }

@@ -6,7 +6,7 @@ using Tcdb.Testing;
 namespace Tcdb.Harness.Tests.Migration;
 
 /// <summary>
-/// A fresh database of the run's server plus a users prefix of its own (roles are cluster-wide);
+/// A fresh database of the run's server plus a role prefix of its own (roles are cluster-wide);
 /// disposing drops the database and then every role with the prefix.
 /// </summary>
 internal sealed class MigrationTestDatabase : IAsyncDisposable
@@ -38,7 +38,7 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
 
     public MigratorOptions Options(Func<MigratorOptions, MigratorOptions>? adjust = null)
     {
-        var options = new MigratorOptions { UsersPrefix = Prefix, Progress = p => { lock (Progress) { Progress.Add(p); } } };
+        var options = new MigratorOptions { RolePrefix = Tcdb.Schema.RolePrefix.Parse(Prefix), Progress = p => { lock (Progress) { Progress.Add(p); } } };
         return adjust is null ? options : adjust(options);
     }
 

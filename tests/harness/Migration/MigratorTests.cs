@@ -217,7 +217,7 @@ public sealed class MigratorTests
     }
 
     [Test]
-    public async Task UsersPrefixIsSubstitutedInScripts()
+    public async Task RolePrefixIsSubstitutedInScripts()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
         await using var migrator = db.Migrator(WidgetChain());
@@ -232,10 +232,10 @@ public sealed class MigratorTests
     [TestCase("Test")]
     [TestCase("test1")]
     [TestCase("te-st")]
-    public void InvalidUsersPrefixIsRejected(string prefix)
+    public void InvalidRolePrefixIsRejected(string prefix)
     {
-        var error = Assert.Throws<ArgumentException>(() => new Migrator(WidgetChain(), "Host=127.0.0.1", new MigratorOptions { UsersPrefix = prefix }));
-        Assert.That(error!.Message, Does.StartWith($"users prefix '{prefix}' is invalid: it must match ^[a-z_]+$"));
+        var error = Assert.Throws<ArgumentException>(() => new Migrator(WidgetChain(), "Host=127.0.0.1", new MigratorOptions { RolePrefix = RolePrefix.Parse(prefix) }));
+        Assert.That(error!.Message, Does.StartWith($"role prefix '{prefix}' is invalid: it must match ^[a-z_]+$"));
     }
 
     [Test]
@@ -289,6 +289,6 @@ public sealed class MigratorTests
         Assert.That(SqlText.DollarQuote("abcd"), Is.EqualTo("$$abcd$$"));
         Assert.That(SqlText.DollarQuote("pre $$abcd$$ post"), Is.EqualTo("$x$pre $$abcd$$ post$x$"));
         Assert.That(SqlText.DollarQuoteTag("$$ and $x$"), Is.EqualTo("$xx$"));
-        Assert.That(SqlText.SubstituteUsersPrefix("to $db_user_prefix$_queue; -- $db_user_prefix$ $1", "a_b"), Is.EqualTo("to a_b_queue; -- a_b $1"));
+        Assert.That(RolePrefix.Parse("a_b").SubstituteIn("to $db_user_prefix$_queue; -- $db_user_prefix$ $1"), Is.EqualTo("to a_b_queue; -- a_b $1"));
     }
 }
