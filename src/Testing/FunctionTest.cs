@@ -28,7 +28,7 @@ public abstract class FunctionTest
     private readonly Dictionary<string, FunctionClient> clients = new(StringComparer.Ordinal);
     private DbSchema? schema;
     private RolePrefix? rolePrefix;
-    private TestDatabase? database;
+    private ServerDatabase? database;
     private RespawnedDatabase? shared;
 
     /// <summary>The role prefix of this run's databases: <c>RolePrefix.RoleFor("queue")</c> is the service role of queue.</summary>
@@ -44,7 +44,7 @@ public abstract class FunctionTest
     protected DbSchema Schema => schema ?? throw NotSetUp();
 
     /// <summary>This test's database (at the latest version, empty): a clone dropped after the test, or the shared respawned one.</summary>
-    protected TestDatabase Database => database ?? throw NotSetUp();
+    protected ServerDatabase Database => database ?? throw NotSetUp();
 
     /// <summary>The isolation <c>TCDB_ISOLATION</c> names.</summary>
     /// <exception cref="ServerUnavailableException">it names none.</exception>

@@ -26,7 +26,7 @@ public sealed class RespawnedDatabase
     private readonly Respawner respawner;
     private readonly SemaphoreSlim inUse = new(1, 1);
 
-    private RespawnedDatabase(TestDatabase database, RolePrefix rolePrefix, Respawner respawner)
+    private RespawnedDatabase(ServerDatabase database, RolePrefix rolePrefix, Respawner respawner)
     {
         Database = database;
         RolePrefix = rolePrefix;
@@ -34,7 +34,7 @@ public sealed class RespawnedDatabase
     }
 
     /// <summary>The shared database (never dropped by a test).</summary>
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     /// <summary>The role prefix of the database's service roles.</summary>
     public RolePrefix RolePrefix { get; }
@@ -87,7 +87,7 @@ public sealed class RespawnedDatabase
 
     private static async Task<RespawnedDatabase> CreateAsync(IPostgresServer server, DbSchema schema)
     {
-        TestDatabase database;
+        ServerDatabase database;
         RolePrefix prefix;
         if (server is ExternalServer external)
         {

@@ -18,9 +18,9 @@ public sealed class VersionTemplates
     private readonly IPostgresServer server;
     private readonly DbSchema schema;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Dictionary<int, TestDatabase> templates = [];
+    private readonly Dictionary<int, ServerDatabase> templates = [];
     private Exception? latestFailure;
-    private TestDatabase? builder;
+    private ServerDatabase? builder;
     private int builderVersion;
 
     private VersionTemplates(IPostgresServer server, DbSchema schema, RolePrefix rolePrefix)
@@ -50,9 +50,9 @@ public sealed class VersionTemplates
     }
 
     /// <summary>A fresh database at <paramref name="version"/> (0: empty, with pgcrypto); dispose it when done.</summary>
-    public async Task<TestDatabase> CloneAtAsync(int version, CancellationToken cancellationToken = default)
+    public async Task<ServerDatabase> CloneAtAsync(int version, CancellationToken cancellationToken = default)
     {
-        TestDatabase template;
+        ServerDatabase template;
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -70,16 +70,16 @@ public sealed class VersionTemplates
     /// A fresh database at the latest version. The first call also checks that the upgrade left grants equal to
     /// access.yml and columns equal to tables.yml; drift fails this and every later call with the same message.
     /// </summary>
-    public Task<TestDatabase> CloneAtLatestAsync(CancellationToken cancellationToken = default) => CloneAtAsync(schema.LatestVersion, cancellationToken);
+    public Task<ServerDatabase> CloneAtLatestAsync(CancellationToken cancellationToken = default) => CloneAtAsync(schema.LatestVersion, cancellationToken);
 
     /// <summary>Connection string of <paramref name="database"/> logged in as the role of <paramref name="service"/>.</summary>
-    public string ServiceConnectionString(TestDatabase database, string service) =>
+    public string ServiceConnectionString(ServerDatabase database, string service) =>
         ServicePassword.ConnectionString(database.ConnectionString, RolePrefix, service);
 
     /// <summary>Migrator options for databases of these templates (see <see cref="ServiceLogins.MigratorOptions"/>).</summary>
     public MigratorOptions MigratorOptions(OnlineMigrationHooks? hooks = null) => ServiceLogins.MigratorOptions(RolePrefix, hooks);
 
-    private async Task<TestDatabase> TemplateAsync(int version, CancellationToken cancellationToken)
+    private async Task<ServerDatabase> TemplateAsync(int version, CancellationToken cancellationToken)
     {
         if (templates.TryGetValue(version, out var existing))
         {
@@ -122,7 +122,7 @@ public sealed class VersionTemplates
 
     private async Task DropAllAsync()
     {
-        foreach (var template in templates.Values.Append(builder).OfType<TestDatabase>())
+        foreach (var template in templates.Values.Append(builder).OfType<ServerDatabase>())
         {
             await template.DisposeAsync();
         }

@@ -149,7 +149,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
     /// <summary>Runs one upgrade or downgrade of <paramref name="version"/> with the migrator, measured; then its online work, profiled.</summary>
     private async Task<StepResult> MeasureStepAsync(
-        TestDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
+        ServerDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
     {
         var before = await RelationCatalog.ReadAsync(connection, cancellationToken);
         var tables = before.Relations.Where(r => r.IsTable).ToList();
@@ -236,7 +236,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     });
 
     /// <summary>Upgrades the chain database to <paramref name="version"/>; returns why versions above cannot be measured, when it fails.</summary>
-    private async Task<string?> UpgradeChainAsync(TestDatabase chain, int version, CancellationToken cancellationToken)
+    private async Task<string?> UpgradeChainAsync(ServerDatabase chain, int version, CancellationToken cancellationToken)
     {
         if (version < 1)
         {

@@ -44,7 +44,7 @@ public abstract class PostgresServerBase : IPostgresServer
     /// <summary>How PostgreSQL 15+ copies a template; PostgreSQL 11 always copies files.</summary>
     public CloneStrategy CloneStrategy { get; init; } = CloneStrategy.FileCopy;
 
-    public async Task<TestDatabase> CreateDatabaseAsync(string? template = null, CancellationToken cancellationToken = default)
+    public async Task<ServerDatabase> CreateDatabaseAsync(string? template = null, CancellationToken cancellationToken = default)
     {
         var name = $"tcdb_{runId}_{Interlocked.Increment(ref counter)}";
         var sql = $"create database {Quote(name)}";
@@ -87,7 +87,7 @@ public abstract class PostgresServerBase : IPostgresServer
             await comment.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new TestDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
+        return new ServerDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
     }
 
     /// <summary>The locale tcdb's databases must sort by (Taskcluster's slugid ordering needs it).</summary>

@@ -11,7 +11,7 @@ internal sealed class MigrationSession : IAsyncDisposable
 {
     private OnlineRecorder? running;
 
-    public MigrationSession(VerifySettings settings, TestDatabase database)
+    public MigrationSession(VerifySettings settings, ServerDatabase database)
     {
         Database = database;
         ConnectionString = database.ConnectionString;
@@ -24,10 +24,10 @@ internal sealed class MigrationSession : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     /// <summary>A copy of the database as it is now (the session's idle connections are closed first).</summary>
-    public Task<TestDatabase> CloneAsync(CancellationToken ct)
+    public Task<ServerDatabase> CloneAsync(CancellationToken ct)
     {
         Migrator.ReleaseIdleConnections();
         return Database.CloneAsync(ct);

@@ -16,7 +16,7 @@ public static class SingleVersionCheck
     /// deprecation window) included.
     /// </summary>
     public static async Task<SingleVersionOutcome> RunAsync(
-        VerifySettings settings, int version, TestDatabase database, ReleaseHistory? releases, CancellationToken cancellationToken = default)
+        VerifySettings settings, int version, ServerDatabase database, ReleaseHistory? releases, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(database);

@@ -23,7 +23,7 @@ public sealed class VerifyEngine
     private readonly IPostgresServer server;
     private readonly VerifyOptions options;
     private readonly VerifySettings settings;
-    private readonly ConcurrentBag<TestDatabase> databases = [];
+    private readonly ConcurrentBag<ServerDatabase> databases = [];
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
     private readonly ConcurrentDictionary<(VerificationFindingKind, string, string), byte> chainFacts = new();
@@ -65,7 +65,7 @@ public sealed class VerifyEngine
         }
 
         var segments = Segments(from, to, Math.Max(1, options.Jobs));
-        var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<TestDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<ServerDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             var chain = from == 1 && to == latest ? RunChainAsync(cancellationToken) : Task.CompletedTask;
@@ -167,7 +167,7 @@ public sealed class VerifyEngine
     /// The seeded upward pass: from an empty database, each version's generic rows at N-1 and its upgrade,
     /// leaving a template at the start of every segment.
     /// </summary>
-    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<TestDatabase?>> templates, CancellationToken ct)
+    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<ServerDatabase?>> templates, CancellationToken ct)
     {
         try
         {
@@ -268,7 +268,7 @@ public sealed class VerifyEngine
     /// Runs one migrator step on the chain database; a failure is a finding and stops the chain. The step
     /// may take the version timeout once per version of the directory.
     /// </summary>
-    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
+    private async Task<bool> ChainStepAsync(ServerDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var limit = settings.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
@@ -291,7 +291,7 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task RunSegmentAsync((int First, int Last) segment, Task<TestDatabase?> template, CancellationToken ct)
+    private async Task RunSegmentAsync((int First, int Last) segment, Task<ServerDatabase?> template, CancellationToken ct)
     {
         var start = await template;
         if (start is null)
@@ -353,7 +353,7 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task<TestDatabase> NewDatabaseAsync(CancellationToken ct)
+    private async Task<ServerDatabase> NewDatabaseAsync(CancellationToken ct)
     {
         var db = await server.CreateDatabaseAsync(cancellationToken: ct);
         databases.Add(db);
@@ -364,7 +364,7 @@ public sealed class VerifyEngine
         return db;
     }
 
-    private async Task<CatalogSnapshot> CatalogAsync(TestDatabase db, CancellationToken ct)
+    private async Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync(ct);

@@ -86,7 +86,7 @@ internal sealed class VersionCheck
 
     private (long, long, long)? rows;
 
-    private TestDatabase? secondUpgrade;
+    private ServerDatabase? secondUpgrade;
 
     private async Task<bool> RunShapeAsync(CatalogSnapshot? catalogAtStart, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace Tcdb.Harness.Tests.Migration;
 /// </summary>
 internal sealed class MigrationTestDatabase : IAsyncDisposable
 {
-    private MigrationTestDatabase(IPostgresServer server, TestDatabase database, string prefix)
+    private MigrationTestDatabase(IPostgresServer server, ServerDatabase database, string prefix)
     {
         Server = server;
         Database = database;
@@ -20,7 +20,7 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
 
     public IPostgresServer Server { get; }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     public string Prefix { get; }
 

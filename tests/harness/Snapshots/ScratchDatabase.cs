@@ -10,14 +10,14 @@ internal sealed class ScratchDatabase : IAsyncDisposable
 {
     private readonly List<string> roles = [];
 
-    private ScratchDatabase(TestDatabase database, NpgsqlConnection connection, RolePrefix rolePrefix)
+    private ScratchDatabase(ServerDatabase database, NpgsqlConnection connection, RolePrefix rolePrefix)
     {
         Database = database;
         Connection = connection;
         RolePrefix = rolePrefix;
     }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     public NpgsqlConnection Connection { get; }
 

@@ -6,12 +6,12 @@ namespace Tcdb.Servers;
 /// A database on an <see cref="IPostgresServer"/>; disposing it drops it when the harness created it (a database
 /// it was only given, like <see cref="ExternalServer.ConfiguredDatabase"/>, is kept).
 /// </summary>
-public sealed class TestDatabase : IAsyncDisposable
+public sealed class ServerDatabase : IAsyncDisposable
 {
     private readonly IPostgresServer server;
     private bool dropped;
 
-    internal TestDatabase(IPostgresServer server, string name, string connectionString, bool owned = true)
+    internal ServerDatabase(IPostgresServer server, string name, string connectionString, bool owned = true)
     {
         this.server = server;
         Name = name;
@@ -34,7 +34,7 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>Creates a copy of this database (it must have no open connections; pooled ones are released).</summary>
-    public Task<TestDatabase> CloneAsync(CancellationToken cancellationToken = default) =>
+    public Task<ServerDatabase> CloneAsync(CancellationToken cancellationToken = default) =>
         server.CreateDatabaseAsync(Name, cancellationToken);
 
     public async ValueTask DisposeAsync()
