@@ -117,8 +117,7 @@ public static class DbAssert
         items.Count == 0 ? $"table {table} has no {what} (or does not exist)" : $"{what} of {table}: {string.Join(", ", items)}";
 
     private static async Task<bool> TableExists(ServerDatabase database, string table) =>
-        await ScalarAsync<bool>(
-            database,
+        await database.ScalarAsync<bool>(
             "select exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace " +
             "where n.nspname = 'public' and c.relname = $1 and c.relkind in ('r', 'p'))",
             table);
@@ -143,52 +142,16 @@ public static class DbAssert
     {
         // indkey[0] is 0 for an index whose first key is an expression: it matches no column.
         const string sql =
-            "select coalesce(a.attname::text, ''), pg_get_indexdef(i.indexrelid) " +
+            "select coalesce(a.attname::text, '') as first_column, pg_get_indexdef(i.indexrelid) as definition " +
             "from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace " +
             "left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0] " +
             "where n.nspname = 'public' and c.relname = $1 order by 2";
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = table } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var indexes = new List<(string, string)>();
-        while (await reader.ReadAsync())
-        {
-            indexes.Add((reader.GetString(0), reader.GetString(1)));
-        }
-
-        return indexes;
+        var rows = await database.QueryAsync(sql, table);
+        return [.. rows.Select(row => ((string)row["first_column"]!, (string)row["definition"]!))];
     }
 
-    private static async Task<List<string>> ListAsync(ServerDatabase database, string sql, params object[] args)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
-        }
-
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
-    private static async Task<T> ScalarAsync<T>(ServerDatabase database, string sql, params object[] args)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private static async Task<List<string>> ListAsync(ServerDatabase database, string sql, params object[] args) =>
+        [.. (await database.QueryAsync(sql, args)).Select(row => (string)row.Values.First()!)];
 
     private static Dictionary<string, string> KnownStateNames()
     {

@@ -137,42 +137,13 @@ public abstract class FunctionTest
     }
 
     /// <summary>Runs a statement on an admin connection; <c>$1</c>, <c>$2</c>... are bound to <paramref name="args"/>.</summary>
-    protected async Task<int> ExecuteAsync(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        return await command.ExecuteNonQueryAsync();
-    }
+    protected Task<int> ExecuteAsync(string sql, params object?[] args) => Database.ExecuteAsync(sql, args);
 
-    /// <summary>The first column of the first row (default when there is none), on an admin connection.</summary>
-    protected async Task<T?> ScalarAsync<T>(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
+    /// <summary>The first column of the first row (default when there is none), on an admin connection (see <see cref="ServerDatabase.ScalarAsync"/>).</summary>
+    protected Task<T?> ScalarAsync<T>(string sql, params object?[] args) => Database.ScalarAsync<T>(sql, args);
 
     /// <summary>Every row as column name -> value (null for SQL null), on an admin connection.</summary>
-    protected async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<IReadOnlyDictionary<string, object?>>();
-        while (await reader.ReadAsync())
-        {
-            var row = new Dictionary<string, object?>(reader.FieldCount, StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    protected Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, params object?[] args) => Database.QueryAsync(sql, args);
 
     /// <summary>
     /// Asserts that <paramref name="call"/> fails with SQLSTATE <paramref name="expected"/> and returns the
@@ -185,17 +156,6 @@ public abstract class FunctionTest
         // The template is at the latest version, so the client's version check is skipped: creation stays synchronous.
         var options = new FunctionClientOptions { AllowOlderDatabase = true, StatementTimeout = TimeSpan.FromSeconds(30) };
         return FunctionClient.CreateAsync(Schema, service, connectionString, connectionString, options).GetAwaiter().GetResult();
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] args)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
-        }
-
-        return command;
     }
 
     private static InvalidOperationException NotSetUp() =>

@@ -2,6 +2,7 @@ using Npgsql;
 using Respawn;
 using Respawn.Graph;
 using Tcdb.Migration;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Servers;
 
@@ -93,25 +94,17 @@ public sealed class RespawnedDatabase
         {
             database = external.ConfiguredDatabase;
             prefix = PrefixFor(database.Name);
+            await RunScope.AddRequiredExtensionsAsync(database);
         }
         else
         {
-            // The templates' cleanup drops the roles of their prefix; it must run after this database is dropped,
-            // and cleanups run last-registered first.
-            prefix = VersionTemplates.For(server, schema).RolePrefix;
-            database = await server.CreateDatabaseAsync();
-            var created = database;
-            TestServer.RegisterCleanup(async () => await created.DisposeAsync());
+            // The templates' run scope drops this database, then the roles of its prefix.
+            var scope = VersionTemplates.For(server, schema).Scope;
+            prefix = scope.RolePrefix;
+            database = await scope.CreateDatabaseAsync();
         }
 
-        await using (var connection = new NpgsqlConnection(database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("create extension if not exists pgcrypto", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await using (var migrator = new Migrator(schema, database.ConnectionString, ServiceLogins.MigratorOptions(prefix)))
+        await using (var migrator = new Migrator(schema, database.ConnectionString, MigratorOptions.ForRun(prefix)))
         {
             var result = await migrator.UpgradeAsync();
             if (result.Findings.Count > 0)

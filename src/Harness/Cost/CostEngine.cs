@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Servers;
@@ -33,9 +34,9 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         }
 
         var versions = new List<VersionCost>();
-        var chain = await server.CreateDatabaseAsync(cancellationToken: cancellationToken);
-        try
+        await using (var scope = new RunScope(server, rolePrefix, options.Progress))
         {
+            var chain = await scope.CreateDatabaseAsync(cancellationToken);
             var blocked = await UpgradeChainAsync(chain, from - 1, cancellationToken);
             for (var v = from; v <= to; v++)
             {
@@ -55,11 +56,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                     blocked = await UpgradeChainAsync(chain, v, cancellationToken);
                 }
             }
-        }
-        finally
-        {
-            await chain.DisposeAsync();
-            await DropRolesAsync();
         }
 
         return new CostReport(server.Description, from, to, versions, options, clock.Elapsed);
@@ -260,13 +256,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     }
 
     private VersionMeasurement Unmeasured(int version, string why) => new(version, Schema.GetVersion(version).Description ?? string.Empty, [], [], why);
-
-    private async Task DropRolesAsync()
-    {
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceRoles.DropRolesAsync(connection, rolePrefix);
-    }
 
     private void Progress(string line) => options.Progress?.Invoke(line);
 }

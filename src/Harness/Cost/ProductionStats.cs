@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 

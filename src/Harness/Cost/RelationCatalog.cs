@@ -1,5 +1,6 @@
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 
@@ -191,7 +192,7 @@ public sealed class Migrator : IAsyncDisposable
         {
             var (batch, _) = OnlineMigrationRunner.FunctionNames(version, kind);
             var exists = await Sql.ScalarAsync<bool>(
-                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
+                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{Sql.Identifier(batch)}(integer, jsonb)");
             if (exists)
             {
                 return $"online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +

@@ -1,5 +1,6 @@
 using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 

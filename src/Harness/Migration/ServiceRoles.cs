@@ -50,10 +50,10 @@ internal static class ServiceRoles
             {
                 try
                 {
-                    await Sql.ExecuteAsync(connection, "create role " + SqlText.QuoteIdentifier(role) + " login", cancellationToken);
+                    await Sql.ExecuteAsync(connection, "create role " + Sql.Identifier(role) + " login", cancellationToken);
                     if (options.CreatedRoleComment is { } comment)
                     {
-                        await Sql.ExecuteAsync(connection, "comment on role " + SqlText.QuoteIdentifier(role) + " is " + SqlText.QuoteLiteral(comment), cancellationToken);
+                        await Sql.ExecuteAsync(connection, "comment on role " + Sql.Identifier(role) + " is " + Sql.Literal(comment), cancellationToken);
                     }
 
                     report($"created service role {role}");
@@ -71,7 +71,7 @@ internal static class ServiceRoles
                 await PasswordGate.WaitAsync(cancellationToken);
                 try
                 {
-                    await Sql.ExecuteAsync(connection, "alter role " + SqlText.QuoteIdentifier(role) + " password '" + password + "'", cancellationToken);
+                    await Sql.ExecuteAsync(connection, "alter role " + Sql.Identifier(role) + " password '" + password + "'", cancellationToken);
                 }
                 finally
                 {
@@ -87,7 +87,7 @@ internal static class ServiceRoles
         var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
         foreach (var service in schema.Access)
         {
-            var role = SqlText.QuoteIdentifier(prefix.RoleFor(service.Name));
+            var role = Sql.Identifier(prefix.RoleFor(service.Name));
             await Sql.ExecuteAsync(connection, "grant usage on schema public to " + role, cancellationToken);
             if (hasVersionTable)
             {
@@ -98,14 +98,25 @@ internal static class ServiceRoles
 
     /// <summary>
     /// Drops every service role of <paramref name="prefix"/> (roles are cluster-wide, so a run that created its own
-    /// prefix removes them after dropping its databases).
+    /// prefix removes them after dropping its databases). A role that a database still references (its grants or
+    /// objects) stays; those are returned with the server's reason.
     /// </summary>
-    public static async Task DropRolesAsync(NpgsqlConnection connection, RolePrefix prefix, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<(string Role, string Reason)>> DropRolesAsync(NpgsqlConnection connection, RolePrefix prefix, CancellationToken cancellationToken = default)
     {
+        var kept = new List<(string, string)>();
         var roles = await Sql.ListAsync(connection, "select rolname from pg_roles where starts_with(rolname, $1)", r => r.GetString(0), cancellationToken, prefix.RoleNameStart);
         foreach (var role in roles)
         {
-            await Sql.ExecuteAsync(connection, "drop role if exists " + SqlText.QuoteIdentifier(role), cancellationToken);
+            try
+            {
+                await Sql.ExecuteAsync(connection, "drop role if exists " + Sql.Identifier(role), cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+            {
+                kept.Add((role, e.MessageText));
+            }
         }
+
+        return kept;
     }
 }

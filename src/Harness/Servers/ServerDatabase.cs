@@ -33,6 +33,30 @@ public sealed class ServerDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Runs a statement on an admin connection; <c>$1</c>, <c>$2</c>... are bound to <paramref name="args"/>. Returns the rows it affected.</summary>
+    public async Task<int> ExecuteAsync(string sql, params object?[] args)
+    {
+        await using var connection = await OpenAsync();
+        return await Sql.ExecuteAsync(connection, sql, CancellationToken.None, args);
+    }
+
+    /// <summary>
+    /// The first column of the first row on an admin connection: default for SQL null or no row, the value itself
+    /// when it is a <typeparamref name="T"/>, else the value converted to <typeparamref name="T"/> (invariant culture).
+    /// </summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params object?[] args)
+    {
+        await using var connection = await OpenAsync();
+        return await Sql.ScalarAsync<T>(connection, sql, CancellationToken.None, args);
+    }
+
+    /// <summary>Every row as column name to value (null for SQL null), on an admin connection.</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, params object?[] args)
+    {
+        await using var connection = await OpenAsync();
+        return await Sql.RowsAsync(connection, sql, CancellationToken.None, args);
+    }
+
     /// <summary>Creates a copy of this database (it must have no open connections; pooled ones are released).</summary>
     public Task<ServerDatabase> CloneAsync(CancellationToken cancellationToken = default) =>
         server.CreateDatabaseAsync(Name, cancellationToken);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Npgsql;
 using Tcdb.Migration;
 using Tcdb.Policy;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Snapshots;
@@ -23,7 +24,6 @@ public sealed class VerifyEngine
     private readonly IPostgresServer server;
     private readonly VerifyOptions options;
     private readonly VerifySettings settings;
-    private readonly ConcurrentBag<ServerDatabase> databases = [];
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
     private readonly ConcurrentDictionary<(VerificationFindingKind, string, string), byte> chainFacts = new();
@@ -65,17 +65,14 @@ public sealed class VerifyEngine
         }
 
         var segments = Segments(from, to, Math.Max(1, options.Jobs));
-        var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<ServerDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
+        await using (var scope = new RunScope(server, settings.RolePrefix, options.Progress))
         {
-            var chain = from == 1 && to == latest ? RunChainAsync(cancellationToken) : Task.CompletedTask;
-            var upward = RunUpwardPassAsync(templates, cancellationToken);
-            var work = segments.Select(s => RunSegmentAsync(s, templates[s.First - 1].Task, cancellationToken)).ToList();
+            // The seeded upward pass leaves a template at the start of every segment.
+            var templates = new TemplateChain(scope, UpwardPassAsync);
+            var upward = templates.Prepare(segments.Select(s => s.First - 1), cancellationToken);
+            var chain = from == 1 && to == latest ? RunChainAsync(scope, cancellationToken) : Task.CompletedTask;
+            var work = segments.Select(s => RunSegmentAsync(s, scope, templates, cancellationToken)).ToList();
             await Task.WhenAll(work.Append(chain).Append(upward));
-        }
-        finally
-        {
-            await CleanUpAsync();
         }
 
         var ordered = results.OrderBy(r => r.Version).ToList();
@@ -139,9 +136,9 @@ public sealed class VerifyEngine
     /// The whole chain on an empty database: 0 -> latest with the post-upgrade checks, a downgrade to 0 that
     /// must leave nothing behind, and the upgrade to latest again.
     /// </summary>
-    private async Task RunChainAsync(CancellationToken ct)
+    private async Task RunChainAsync(RunScope scope, CancellationToken ct)
     {
-        var db = await NewDatabaseAsync(ct);
+        var db = await scope.CreateDatabaseAsync(ct);
         var empty = await CatalogAsync(db, ct);
         var latest = options.Schema.LatestVersion;
         Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
@@ -164,38 +161,21 @@ public sealed class VerifyEngine
     }
 
     /// <summary>
-    /// The seeded upward pass: from an empty database, each version's generic rows at N-1 and its upgrade,
-    /// leaving a template at the start of every segment.
+    /// The seeded upward pass from <paramref name="from"/> to <paramref name="to"/>: each version's generic rows at
+    /// N-1 and its upgrade. False when a version cannot be applied.
     /// </summary>
-    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<ServerDatabase?>> templates, CancellationToken ct)
+    private async Task<bool> UpwardPassAsync(ServerDatabase db, int from, int to, CancellationToken ct)
     {
-        try
+        await using var session = new MigrationSession(settings, db);
+        for (var version = from + 1; version <= to; version++)
         {
-            var db = await NewDatabaseAsync(ct);
-            var at = 0;
-            await using var session = new MigrationSession(settings, db);
-            foreach (var (version, template) in templates.OrderBy(t => t.Key))
+            if (!await UpwardStepAsync(session, version, ct))
             {
-                for (; at < version; at++)
-                {
-                    if (!await UpwardStepAsync(session, at + 1, ct))
-                    {
-                        return;
-                    }
-                }
+                return false;
+            }
+        }
 
-                var clone = await session.CloneAsync(ct);
-                databases.Add(clone);
-                template.TrySetResult(clone);
-            }
-        }
-        finally
-        {
-            foreach (var template in templates.Values)
-            {
-                template.TrySetResult(null);
-            }
-        }
+        return true;
     }
 
     /// <summary>
@@ -291,9 +271,9 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task RunSegmentAsync((int First, int Last) segment, Task<ServerDatabase?> template, CancellationToken ct)
+    private async Task RunSegmentAsync((int First, int Last) segment, RunScope scope, TemplateChain templates, CancellationToken ct)
     {
-        var start = await template;
+        var start = await templates.TemplateAsync(segment.First - 1, ct);
         if (start is null)
         {
             for (var v = segment.First; v <= segment.Last; v++)
@@ -304,9 +284,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        var db = await start.CloneAsync(ct);
-        databases.Add(db);
-        var session = new MigrationSession(settings, db);
+        var session = new MigrationSession(settings, await scope.CloneAsync(start, ct));
         try
         {
             CatalogSnapshot? catalog = null;
@@ -328,9 +306,7 @@ public sealed class VerifyEngine
                     // The database may not hold what the upward pass leaves at this version: rebuild that
                     // state from the segment's template, so the next version starts where it would in any run.
                     await session.DisposeAsync();
-                    db = await start.CloneAsync(ct);
-                    databases.Add(db);
-                    session = new MigrationSession(settings, db);
+                    session = new MigrationSession(settings, await scope.CloneAsync(start, ct));
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
@@ -351,17 +327,6 @@ public sealed class VerifyEngine
         {
             await session.DisposeAsync();
         }
-    }
-
-    private async Task<ServerDatabase> NewDatabaseAsync(CancellationToken ct)
-    {
-        var db = await server.CreateDatabaseAsync(cancellationToken: ct);
-        databases.Add(db);
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("create extension if not exists pgcrypto", connection);
-        await command.ExecuteNonQueryAsync(ct);
-        return db;
     }
 
     private async Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct)
@@ -386,18 +351,6 @@ public sealed class VerifyEngine
         findings.Add(new VerificationFinding(FindingSeverity.Defect, VerificationFindingKind.NotVerified, version, $"version {version}", $"version {version} was not verified: {why}"));
 
     private void Progress(string line) => options.Progress?.Invoke(line);
-
-    private async Task CleanUpAsync()
-    {
-        foreach (var db in databases)
-        {
-            await db.DisposeAsync();
-        }
-
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceRoles.DropRolesAsync(connection, settings.RolePrefix);
-    }
 
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>
     internal static IReadOnlyList<(int First, int Last)> Segments(int first, int last, int jobs)

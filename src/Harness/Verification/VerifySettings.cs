@@ -40,12 +40,5 @@ public sealed record VerifySettings
     public VersionHooks HooksFor(int version) => Hooks.GetValueOrDefault(version) ?? VersionHooks.None;
 
     /// <summary>Options of a migrator run on one of this verification's databases.</summary>
-    internal MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => new()
-    {
-        RolePrefix = RolePrefix,
-        ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
-        AcceptedMajorVersions = ServerVersionGate.Any,
-        OnlineHooks = online,
-        CreatedRoleComment = RunMark.Current.Comment,
-    };
+    internal MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => Migration.MigratorOptions.ForRun(RolePrefix, online);
 }

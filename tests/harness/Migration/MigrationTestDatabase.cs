@@ -118,7 +118,7 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
 
         foreach (var role in roles)
         {
-            await using var drop = new NpgsqlCommand("drop role " + SqlText.QuoteIdentifier(role), connection);
+            await using var drop = new NpgsqlCommand("drop role " + Sql.Identifier(role), connection);
             await drop.ExecuteNonQueryAsync();
         }
     }

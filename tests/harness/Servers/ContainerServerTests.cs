@@ -45,7 +45,7 @@ public sealed class ContainerServerTests
 
             await using var database = await server.CreateDatabaseAsync();
             await ExecuteAsync(database.ConnectionString, "create extension if not exists pgcrypto");
-            await using (var migrator = new Migrator(schema, database.ConnectionString, ServiceLogins.MigratorOptions(RolePrefix.Parse("tcdbcontainer"))))
+            await using (var migrator = new Migrator(schema, database.ConnectionString, MigratorOptions.ForRun(RolePrefix.Parse("tcdbcontainer"))))
             {
                 var result = await migrator.UpgradeAsync();
                 Assert.That(result.ToVersion, Is.EqualTo(schema.LatestVersion));
