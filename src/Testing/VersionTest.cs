@@ -100,7 +100,7 @@ public abstract class VersionTest
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
+        var releasesFile = Path.Combine(DbDirectory, ReleaseHistory.DefaultFileName);
         var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
         var outcome = await SingleVersionCheck.RunAsync(settings, Version, database, releases);
         var result = outcome.Result;

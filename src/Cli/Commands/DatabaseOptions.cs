@@ -21,7 +21,7 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
 
     public const string Help = """
           --admin-db-url URL   admin URL of the database (default: $ADMIN_DB_URL), e.g. postgresql://admin:pw@host:5432/db
-          --db-dir DIR         the db directory (default: ./db)
+          --db-dir DIR         the db directory (default: ./db), or a schema .json file
           --role-prefix P      the role prefix: service roles are <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
         """;
 
@@ -58,7 +58,7 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
             throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
         }
 
-        var schema = SchemaLoader.Load(args.Get("db-dir", "db"));
+        var schema = DbDirectoryOption.Load(args);
         string connectionString;
         try
         {
@@ -111,11 +111,6 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         try
         {
             return await body();
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb {command}: cannot load the db directory: {e.Message}");
-            return ExitCodes.UnusableInput;
         }
         catch (MigrationException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {

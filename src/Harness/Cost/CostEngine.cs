@@ -25,13 +25,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     public async Task<CostReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var latest = Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to measure in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(Schema.LatestVersion, options.FromVersion, options.ToVersion);
 
         var versions = new List<VersionCost>();
         await using (var scope = new RunScope(server, rolePrefix, options.Progress))

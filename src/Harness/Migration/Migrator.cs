@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using Tcdb.Schema;
 using Tcdb.Servers;
+using Tcdb.Snapshots;
 
 namespace Tcdb.Migration;
 
@@ -68,7 +69,7 @@ public sealed class Migrator : IAsyncDisposable
             throw new MigrationException($"the database is at version {from}, newer than the latest version {latest} of the db directory; use a newer db directory");
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from >= 1)
         {
             var current = schema.GetVersion(from);
@@ -130,7 +131,7 @@ public sealed class Migrator : IAsyncDisposable
             return from;
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from + 1 <= latest)
         {
             var above = schema.GetVersion(from + 1);
@@ -156,10 +157,10 @@ public sealed class Migrator : IAsyncDisposable
     }
 
     /// <summary>Creates the missing service roles of access.yml (and sets derived passwords).</summary>
-    public async Task EnsureServiceUsersAsync(CancellationToken cancellationToken = default)
+    public async Task EnsureServiceRolesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
     }
 
     /// <summary>Grant, role and column drift against access.yml and tables.yml (meaningful at the latest version).</summary>
@@ -208,15 +209,16 @@ public sealed class Migrator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
-    private async Task EnsureServiceUsersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+    private async Task EnsureServiceRolesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         await ServiceRoles.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
 
     private async Task<IReadOnlyList<CheckFinding>> PostUpgradeChecksAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        var catalog = await CatalogSnapshot.TakeAsync(connection, PostUpgradeChecks.SnapshotOptions(options.RolePrefix), cancellationToken);
         Report(MigrationStage.Info, null, "...checking permissions");
-        var findings = new List<CheckFinding>(await PostUpgradeChecks.CheckGrantsAsync(connection, schema, options.RolePrefix, cancellationToken));
+        var findings = new List<CheckFinding>(PostUpgradeChecks.GrantDrift(catalog, schema.Access, options.RolePrefix));
         Report(MigrationStage.Info, null, "...checking table columns");
-        findings.AddRange(await PostUpgradeChecks.CheckColumnsAsync(connection, schema, cancellationToken));
+        findings.AddRange(PostUpgradeChecks.ColumnDrift(catalog, schema.Tables));
         return findings;
     }
 

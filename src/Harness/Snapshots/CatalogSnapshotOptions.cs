@@ -15,6 +15,9 @@ public sealed record CatalogSnapshotOptions
     /// </summary>
     public RolePrefix? RolePrefix { get; init; }
 
+    /// <summary>The kinds of object recorded (default null: every kind); the catalog queries of other kinds are not run.</summary>
+    public IReadOnlySet<CatalogObjectKind>? Kinds { get; init; }
+
     /// <summary>Whether privileges granted to PUBLIC are recorded (default true).</summary>
     public bool IncludePublicGrants { get; init; } = true;
 

@@ -52,12 +52,7 @@ public sealed class VerifyEngine
     {
         var stopwatch = Stopwatch.StartNew();
         var latest = options.Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to verify in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(latest, options.FromVersion, options.ToVersion);
 
         if (options.CheckPolicy)
         {

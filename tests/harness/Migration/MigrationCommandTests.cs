@@ -47,7 +47,7 @@ public sealed class MigrationCommandTests
 
         (exit, _, error) = await RunAsync(["status", "--admin-db-url", db.ConnectionString, "--db-dir", Path.Combine(ChainDirectory, "nope"), "--role-prefix", db.Prefix]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
-        Assert.That(error, Does.StartWith("tcdb status: cannot load the db directory:"));
+        Assert.That(error, Does.StartWith($"tcdb status: {Path.Combine(ChainDirectory, "nope")} cannot be loaded (1 error):"));
 
         (exit, _, error) = await RunAsync(["status", "--admin-db-url", "postgresql://postgres@127.0.0.1:1/postgres", "--db-dir", ChainDirectory, "--role-prefix", db.Prefix]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));

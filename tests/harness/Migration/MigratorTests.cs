@@ -276,7 +276,7 @@ public sealed class MigratorTests
         await using var db = await MigrationTestDatabase.CreateAsync();
         var withPassword = Tcdb.Servers.ConnectionStrings.WithUser(db.ConnectionString, new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).Username!, "admin-secret");
         await using var migrator = db.Migrator(WidgetChain(), connectionString: withPassword);
-        await migrator.EnsureServiceUsersAsync();
+        await migrator.EnsureServiceRolesAsync();
 
         Assert.That(await db.ScalarAsync<bool>("select rolpassword is not null and rolcanlogin from pg_authid where rolname = $1", db.Prefix + "_svc_a"), Is.True);
         Assert.That(ServicePassword.Derive("admin-secret", "svc_a"), Has.Length.EqualTo(64).And.Not.EqualTo(ServicePassword.Derive("admin-secret", "svc_b")));
