@@ -33,15 +33,10 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
                                (default: the server's statement_timeout)
         """;
 
-    /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="SchemaLoadException"/> or <see cref="ServerUnavailableException"/>.</summary>
+    /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="DbDirectoryException"/> or <see cref="ServerUnavailableException"/>.</summary>
     public static async Task<DatabaseOptions> ResolveAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(AdminDbUrlVariable);
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
-        }
-
+        var connectionString = ResolveAdminUrl(args);
         var text = args.Get("role-prefix") ?? Environment.GetEnvironmentVariable(RolePrefixVariable);
         if (string.IsNullOrEmpty(text))
         {
@@ -59,16 +54,6 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         }
 
         var schema = DbDirectoryOption.Load(args);
-        string connectionString;
-        try
-        {
-            connectionString = ConnectionStrings.Normalize(url);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
@@ -80,6 +65,26 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         }
 
         return new DatabaseOptions(schema, connectionString, prefix);
+    }
+
+    /// <summary>The connection string <c>--admin-db-url</c> (else <c>$ADMIN_DB_URL</c>) gives.</summary>
+    /// <exception cref="UsageException">there is none, or it is malformed.</exception>
+    public static string ResolveAdminUrl(CliArgs args)
+    {
+        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(AdminDbUrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
+        }
+
+        try
+        {
+            return ConnectionStrings.Normalize(url);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>A target version must exist in the db directory (0 is the empty database).</summary>

@@ -22,12 +22,6 @@ public readonly partial record struct RolePrefix
     /// <summary>How every service role's name starts: the prefix and <c>_</c>.</summary>
     public string RoleNameStart => Value + "_";
 
-    /// <summary>
-    /// A LIKE pattern (escape character <c>\</c>) matching every role of this prefix, with every
-    /// metacharacter escaped.
-    /// </summary>
-    public string RoleLikePattern => EscapeLike(Value) + @"\_%";
-
     /// <summary>The prefix <paramref name="text"/>.</summary>
     /// <exception cref="ArgumentException">it does not match <c>^[a-z_]+$</c>.</exception>
     public static RolePrefix Parse(string? text) =>
@@ -59,9 +53,6 @@ public readonly partial record struct RolePrefix
     public const string Placeholder = "$db_user_prefix$";
 
     public override string ToString() => Value;
-
-    private static string EscapeLike(string text) =>
-        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 
     [GeneratedRegex("^[a-z_]+$")]
     private static partial Regex Rule();

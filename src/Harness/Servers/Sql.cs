@@ -43,10 +43,6 @@ internal static class Sql
     public static Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values) =>
         ListAsync<IReadOnlyDictionary<string, object?>>(connection, sql, Row, cancellationToken, values);
 
-    /// <summary>The first column of every row, converted by the rule of <see cref="ScalarAsync{T}"/>.</summary>
-    public static Task<List<T?>> ColumnAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object?[] values) =>
-        ListAsync(connection, sql, r => Convert<T>(r.GetValue(0)), cancellationToken, values);
-
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
     {
         var command = new NpgsqlCommand(sql, connection);

@@ -39,10 +39,6 @@ public sealed class RolePrefixTests
         Assert.That(RolePrefix.Parse("tc").Matches(role), Is.EqualTo(matches));
 
     [Test]
-    public void TheLikePatternEscapesTheUnderscoresOfThePrefix() =>
-        Assert.That(RolePrefix.Parse("a_b").RoleLikePattern, Is.EqualTo(@"a\_b\_%"));
-
-    [Test]
     public void ScriptsGetThePrefixWhereverThePlaceholderStands() =>
         Assert.That(RolePrefix.Parse("a_b").SubstituteIn("to $db_user_prefix$_queue; -- $db_user_prefix$ $1 $db_user"), Is.EqualTo("to a_b_queue; -- a_b $1 $db_user"));
 
