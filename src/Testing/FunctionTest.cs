@@ -1,4 +1,3 @@
-using Npgsql;
 using NUnit.Framework;
 using Tcdb.Client;
 using Tcdb.Migration;

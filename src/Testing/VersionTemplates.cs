@@ -12,6 +12,7 @@ namespace Tcdb.Testing;
 /// a clone in milliseconds instead of an upgrade from 0. The scope (templates, clones, service roles) is dropped
 /// when the run's server stops.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "one instance per server and db directory lives as long as the test run; its semaphore holds no unmanaged resource")]
 public sealed class VersionTemplates
 {
     private static readonly Dictionary<(IPostgresServer, DbSchema), VersionTemplates> Instances = [];

@@ -1,5 +1,4 @@
 using Tcdb.Policy;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 

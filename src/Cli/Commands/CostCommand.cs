@@ -1,5 +1,4 @@
 using Tcdb.Cost;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Tcdb.Authoring;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 

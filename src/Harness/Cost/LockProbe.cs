@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Tcdb.Migration;
 using Tcdb.Servers;
 
 namespace Tcdb.Cost;

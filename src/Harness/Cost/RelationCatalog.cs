@@ -1,5 +1,4 @@
 using Npgsql;
-using Tcdb.Migration;
 using Tcdb.Servers;
 
 namespace Tcdb.Cost;

@@ -25,9 +25,10 @@ public sealed class TemplateChain
 {
     private readonly RunScope scope;
     private readonly TemplateAdvance advance;
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Lock turnGate = new();
     private readonly Dictionary<int, Task<ServerDatabase?>> templates = [];
     private readonly Dictionary<int, ServerDatabase> built = [];
+    private Task lastTurn = Task.CompletedTask;
     private ServerDatabase? builder;
     private int builderVersion;
     private int? unreachableFrom;
@@ -101,9 +102,20 @@ public sealed class TemplateChain
 
     private async Task<ServerDatabase?> BuildAsync(int version, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        // One builder: requests take turns, in the order they came.
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (turnGate)
+        {
+            previous = lastTurn;
+            lastTurn = turn.Task;
+        }
+
+        var started = false;
         try
         {
+            await previous.WaitAsync(cancellationToken);
+            started = true;
             if (built.TryGetValue(version, out var existing))
             {
                 return existing;
@@ -152,7 +164,15 @@ public sealed class TemplateChain
         }
         finally
         {
-            gate.Release();
+            if (started)
+            {
+                turn.SetResult();
+            }
+            else
+            {
+                // Cancelled while waiting: the next request still waits for the one before this.
+                _ = previous.ContinueWith(_ => turn.SetResult(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
         }
     }
 }

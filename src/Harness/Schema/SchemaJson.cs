@@ -14,6 +14,9 @@ namespace Tcdb.Schema;
 /// </summary>
 public static class SchemaJson
 {
+    private static readonly string[] TopLevelKeys = ["access", "tables", "versions"];
+
+
     /// <summary>Serializes <paramref name="schema"/>; <see cref="Read"/> of the result equals <paramref name="schema"/>.</summary>
     public static string Write(DbSchema schema)
     {
@@ -98,8 +101,8 @@ public static class SchemaJson
             throw new InvalidOperationException("unreachable");
         }
 
-        Fields.RejectUnknownKeys(mapping, ["access", "tables", "versions"], errors, "schema");
-        foreach (var key in new[] { "access", "tables", "versions" }.Where(k => mapping.Get(k) is null))
+        Fields.RejectUnknownKeys(mapping, TopLevelKeys, errors, "schema");
+        foreach (var key in TopLevelKeys.Where(k => mapping.Get(k) is null))
         {
             errors.Add(mapping.Location, $"schema: missing {key}; expected the keys access, tables and versions");
         }

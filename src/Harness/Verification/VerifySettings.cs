@@ -1,6 +1,5 @@
 using Tcdb.Migration;
 using Tcdb.Schema;
-using Tcdb.Servers;
 
 namespace Tcdb.Verification;
 
