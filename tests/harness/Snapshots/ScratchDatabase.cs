@@ -44,17 +44,9 @@ internal sealed class ScratchDatabase : IAsyncDisposable
         return name;
     }
 
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, Connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql) => Database.ExecuteAsync(sql);
 
-    public async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, Connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<T> ScalarAsync<T>(string sql) => (await Database.ScalarAsync<T>(sql))!;
 
     public async ValueTask DisposeAsync()
     {
