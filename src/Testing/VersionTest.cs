@@ -104,7 +104,7 @@ public abstract class VersionTest
         };
 
         // A failed assertion of a hook ends the check and fails the test as it is, reported once.
-        var outcome = await SingleVersionCheck.RunAsync(options, templates.UsersPrefix, Version, database);
+        var outcome = await SingleVersionCheck.RunAsync(options, templates.RolePrefix, Version, database);
         var result = outcome.Result;
         foreach (var note in result.Notes)
         {

@@ -10,7 +10,7 @@ public sealed class DowngradeCommand : ICommand
     public string Summary => "downgrade a database to version N";
 
     public string Usage => $"""
-        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--users-prefix P]
+        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--role-prefix P]
                               [--lock-timeout T] [--statement-timeout T] [--verbose]
 
         Finishes a pending online downgrade, then reverts each version above N in its own transaction:

@@ -98,26 +98,12 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"--{costOnly} measures costs: add --cost");
         }
 
-        var source = args.Get("db-dir", "db");
-        DbSchema schema;
-        IReadOnlyList<PolicyWaiver> waivers;
-        ReleaseHistory? releases;
-        IReadOnlyList<AcceptedFinding> accepted;
-        try
-        {
-            schema = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SchemaJson.ReadFile(source) : SchemaLoader.Load(source);
-            waivers = OptionalFile(args, "waivers", source, PolicyWaiver.DefaultFileName) is { } waiverFile ? PolicyWaiver.Load(waiverFile) : [];
-            releases = OptionalFile(args, "releases", source, "releases.txt") is { } releasesFile ? ReleaseHistory.Load(releasesFile) : null;
-            accepted = OptionalFile(args, "accepted", source, AcceptedFinding.DefaultFileName) is { } acceptedFile ? AcceptedFinding.Load(acceptedFile) : [];
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb verify: cannot load {source}:");
-            context.Error.WriteLine(e.Message);
-            return ExitCodes.UnusableInput;
-        }
-
-        var (from, to) = ParseRange(args.Get("versions"), schema.LatestVersion);
+        var source = DbDirectoryOption.Source(args);
+        var schema = DbDirectoryOption.Load(args);
+        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
+        var releases = DbDirectoryOption.Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
+        var accepted = DbDirectoryOption.Companion(args, "accepted", AcceptedFinding.DefaultFileName, AcceptedFinding.Load, []);
+        var (from, to) = VersionsOption.Parse(args, schema);
         var costOptions = args.Has("cost") ? CostArguments.Parse(args, schema, "cost-rows") : null;
         var log = context.Out;
         var gate = new object();
@@ -200,39 +186,5 @@ public sealed class VerifyCommand : ICommand
             .SelectMany(v => v.Reasons.DefaultIfEmpty(Tcdb.Cost.CostStatusText.Id(v.Status)).Select(reason =>
                 new VerificationFinding(FindingSeverity.Defect, VerificationFindingKind.Cost, v.Version, $"version {v.Version}", $"{Tcdb.Cost.CostStatusText.Id(v.Status)}: {reason}")));
         return result with { Findings = result.Findings.Concat(findings).OrderBy(f => f.Version ?? 0).ThenBy(f => f.Severity).ToList() };
-    }
-
-    /// <summary>The file an option names, else the db directory's default file when it exists.</summary>
-    private static string? OptionalFile(CliArgs args, string option, string source, string defaultName)
-    {
-        if (args.Get(option) is { } given)
-        {
-            return given;
-        }
-
-        var fallback = Directory.Exists(source) ? Path.Combine(source, defaultName) : null;
-        return fallback is not null && File.Exists(fallback) ? fallback : null;
-    }
-
-    /// <summary>Parses <c>A..B</c>, <c>A..</c>, <c>..B</c> or <c>A</c>.</summary>
-    internal static (int From, int To) ParseRange(string? text, int latest)
-    {
-        if (text is null)
-        {
-            return (1, latest);
-        }
-
-        var parts = text.Split("..", 2);
-        int Parse(string s, int fallback) => s.Length == 0
-            ? fallback
-            : int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"--versions {text}: '{s}' is not a version number");
-        var from = Parse(parts[0], 1);
-        var to = parts.Length == 2 ? Parse(parts[1], latest) : from;
-        if (from < 1 || to > latest || from > to)
-        {
-            throw new UsageException($"--versions {text}: the directory has versions 1..{latest}");
-        }
-
-        return (from, to);
     }
 }

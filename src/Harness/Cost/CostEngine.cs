@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Servers;
@@ -17,25 +18,19 @@ namespace Tcdb.Cost;
 /// </summary>
 public sealed class CostEngine(IPostgresServer server, CostOptions options)
 {
-    private readonly string usersPrefix = "tcc_" + new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+    private readonly RolePrefix rolePrefix = RolePrefix.Random("tcc");
 
     private DbSchema Schema => options.Schema;
 
     public async Task<CostReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var latest = Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to measure in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(Schema.LatestVersion, options.FromVersion, options.ToVersion);
 
         var versions = new List<VersionCost>();
-        var chain = await server.CreateDatabaseAsync(cancellationToken: cancellationToken);
-        try
+        await using (var scope = new RunScope(server, rolePrefix, options.Progress))
         {
+            var chain = await scope.CreateDatabaseAsync(cancellationToken);
             var blocked = await UpgradeChainAsync(chain, from - 1, cancellationToken);
             for (var v = from; v <= to; v++)
             {
@@ -55,11 +50,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                     blocked = await UpgradeChainAsync(chain, v, cancellationToken);
                 }
             }
-        }
-        finally
-        {
-            await chain.DisposeAsync();
-            await DropRolesAsync();
         }
 
         return new CostReport(server.Description, from, to, versions, options, clock.Elapsed);
@@ -147,7 +137,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
     /// <summary>Runs one upgrade or downgrade of <paramref name="version"/> with the migrator, measured; then its online work, profiled.</summary>
     private async Task<StepResult> MeasureStepAsync(
-        TestDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
+        ServerDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
     {
         var before = await RelationCatalog.ReadAsync(connection, cancellationToken);
         var tables = before.Relations.Where(r => r.IsTable).ToList();
@@ -221,7 +211,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     /// <summary>A migrator for this run; with <paramref name="beforeFirstBatch"/>, it stops before the first online batch and calls it.</summary>
     private Migrator NewMigrator(string connectionString, Action? beforeFirstBatch) => new(Schema, connectionString, new MigratorOptions
     {
-        UsersPrefix = usersPrefix,
+        RolePrefix = rolePrefix,
         ServicePasswords = ServicePasswords.Unmanaged,
         AcceptedMajorVersions = ServerVersionGate.Any,
         OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks
@@ -235,7 +225,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     });
 
     /// <summary>Upgrades the chain database to <paramref name="version"/>; returns why versions above cannot be measured, when it fails.</summary>
-    private async Task<string?> UpgradeChainAsync(TestDatabase chain, int version, CancellationToken cancellationToken)
+    private async Task<string?> UpgradeChainAsync(ServerDatabase chain, int version, CancellationToken cancellationToken)
     {
         if (version < 1)
         {
@@ -259,13 +249,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     }
 
     private VersionMeasurement Unmeasured(int version, string why) => new(version, Schema.GetVersion(version).Description ?? string.Empty, [], [], why);
-
-    private async Task DropRolesAsync()
-    {
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, usersPrefix);
-    }
 
     private void Progress(string line) => options.Progress?.Invoke(line);
 }

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tcdb.Migration;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 
@@ -54,7 +55,7 @@ public static class OnlineProfiler
         var passes = 0;
         string? problem = null;
         var clock = Stopwatch.StartNew();
-        while (problem is null && !await CallAsync(connection, version, isComplete, "select " + SqlText.QuoteIdentifier(isComplete) + "()", r => r.GetBoolean(0), cancellationToken))
+        while (problem is null && !await CallAsync(connection, version, isComplete, "select " + Sql.Identifier(isComplete) + "()", r => r.GetBoolean(0), cancellationToken))
         {
             string? state = "{}";
             var passRows = 0L;
@@ -151,7 +152,7 @@ public static class OnlineProfiler
             connection,
             version,
             batch,
-            "select b.count, b.state from " + SqlText.QuoteIdentifier(batch) + "($1, $2) as b",
+            "select b.count, b.state from " + Sql.Identifier(batch) + "($1, $2) as b",
             r => (r.IsDBNull(0) ? 0 : r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
             cancellationToken,
             batchSize,

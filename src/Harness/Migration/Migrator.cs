@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Servers;
+using Tcdb.Snapshots;
 
 namespace Tcdb.Migration;
 
@@ -26,7 +28,7 @@ public sealed record DowngradeResult(int FromVersion, int ToVersion)
 
 /// <summary>
 /// Upgrades and downgrades a database with Taskcluster's semantics: one transaction per
-/// version guarded by the tcversion row lock, scripts as DO blocks with the users prefix substituted,
+/// version guarded by the tcversion row lock, scripts as DO blocks with the role prefix substituted,
 /// method (re)definition and restoration, online migrations and downgrades, service roles and the
 /// post-upgrade grant and column checks.
 /// </summary>
@@ -40,10 +42,9 @@ public sealed class Migrator : IAsyncDisposable
 
     /// <param name="schema">The db directory.</param>
     /// <param name="adminConnectionString">An Npgsql connection string with full rights on the database.</param>
-    /// <param name="options">Users prefix and the other settings.</param>
+    /// <param name="options">Role prefix and the other settings.</param>
     public Migrator(DbSchema schema, string adminConnectionString, MigratorOptions options)
     {
-        UsersPrefix.Validate(options.UsersPrefix);
         this.schema = schema;
         this.options = options;
         adminPassword = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
@@ -82,7 +83,7 @@ public sealed class Migrator : IAsyncDisposable
             throw new MigrationException($"the database is at version {from}, newer than the latest version {latest} of the db directory; use a newer db directory");
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from >= 1)
         {
             var current = schema.GetVersion(from);
@@ -113,7 +114,7 @@ public sealed class Migrator : IAsyncDisposable
         }
 
         Report(MigrationStage.Info, null, "...updating users");
-        await ServiceUsers.GrantBasicsAsync(connection, schema, options.UsersPrefix, cancellationToken);
+        await ServiceRoles.GrantBasicsAsync(connection, schema, options.RolePrefix, cancellationToken);
         var to = await VersionTable.ReadAsync(connection, cancellationToken);
         if (stopAt != latest)
         {
@@ -153,7 +154,7 @@ public sealed class Migrator : IAsyncDisposable
             return new DowngradeResult(from, from);
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from + 1 <= latest)
         {
             var above = schema.GetVersion(from + 1);
@@ -187,10 +188,10 @@ public sealed class Migrator : IAsyncDisposable
     }
 
     /// <summary>Creates the missing service roles of access.yml (and sets derived passwords).</summary>
-    public async Task EnsureServiceUsersAsync(CancellationToken cancellationToken = default)
+    public async Task EnsureServiceRolesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
     }
 
     /// <summary>Grant, role and column drift against access.yml and tables.yml (meaningful at the latest version).</summary>
@@ -223,7 +224,7 @@ public sealed class Migrator : IAsyncDisposable
         {
             var (batch, _) = OnlineMigrationRunner.FunctionNames(version, direction);
             var exists = await Sql.ScalarAsync<bool>(
-                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
+                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{Sql.Identifier(batch)}(integer, jsonb)");
             if (exists)
             {
                 return $"online {(direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +
@@ -239,15 +240,16 @@ public sealed class Migrator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
-    private async Task EnsureServiceUsersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        await ServiceUsers.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
+    private async Task EnsureServiceRolesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        await ServiceRoles.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
 
     private async Task<IReadOnlyList<CheckFinding>> PostUpgradeChecksAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        var catalog = await CatalogSnapshot.TakeAsync(connection, PostUpgradeChecks.SnapshotOptions(options.RolePrefix), cancellationToken);
         Report(MigrationStage.Info, null, "...checking permissions");
-        var findings = new List<CheckFinding>(await PostUpgradeChecks.CheckGrantsAsync(connection, schema, options.UsersPrefix, cancellationToken));
+        var findings = new List<CheckFinding>(PostUpgradeChecks.GrantDrift(catalog, schema.Access, options.RolePrefix));
         Report(MigrationStage.Info, null, "...checking table columns");
-        findings.AddRange(await PostUpgradeChecks.CheckColumnsAsync(connection, schema, cancellationToken));
+        findings.AddRange(PostUpgradeChecks.ColumnDrift(catalog, schema.Tables));
         return findings;
     }
 
@@ -374,7 +376,7 @@ public sealed class Migrator : IAsyncDisposable
     }
 
     private Task RunScriptAsync(NpgsqlConnection connection, int version, string what, string script, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, version, what, SqlText.DoBlock(SqlText.SubstituteUsersPrefix(script, options.UsersPrefix)), cancellationToken);
+        ExecuteAsync(connection, version, what, SqlText.DoBlock(options.RolePrefix.SubstituteIn(script)), cancellationToken);
 
     private static Task DefineAsync(NpgsqlConnection connection, int version, DbMethod method, string what, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, version, what, SqlText.CreateFunction(method), cancellationToken);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 
@@ -32,7 +33,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     {
         var (batch, isComplete) = FunctionNames(version, direction);
         var exists = await Sql.ScalarAsync<bool>(
-            connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
+            connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{Sql.Identifier(batch)}(integer, jsonb)");
         if (!exists)
         {
             return null;
@@ -164,7 +165,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     {
         try
         {
-            return await Sql.ScalarAsync<bool>(connection, "select " + SqlText.QuoteIdentifier(step.IsComplete) + "()", cancellationToken);
+            return await Sql.ScalarAsync<bool>(connection, "select " + Sql.Identifier(step.IsComplete) + "()", cancellationToken);
         }
         catch (PostgresException e)
         {
@@ -183,7 +184,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
         {
             rows = await Sql.ListAsync(
                 connection,
-                "select b.count, b.state from " + SqlText.QuoteIdentifier(step.Batch) + "($1, $2) as b",
+                "select b.count, b.state from " + Sql.Identifier(step.Batch) + "($1, $2) as b",
                 r => (r.IsDBNull(0) ? 0 : r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
                 cancellationToken,
                 batchSize,
@@ -249,7 +250,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             connection,
             "select prosrc from pg_proc where oid = to_regprocedure($1)",
             cancellationToken,
-            $"public.{SqlText.QuoteIdentifier(step.IsComplete)}()");
+            $"public.{Sql.Identifier(step.IsComplete)}()");
         var waitsFor = body is null ? string.Empty : $"; {step.IsComplete}() still returns false (its check: {Shorten(string.Join(" ", body.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)))})";
         return new MigrationException(
             $"version {step.Version}: {step.Label} never completes: {why}{waitsFor}. " +
@@ -270,7 +271,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     public static async Task DropFunctionsAsync(NpgsqlConnection connection, DbVersion version, OnlineDirection direction, CancellationToken cancellationToken)
     {
         var (batch, isComplete) = FunctionNames(version, direction);
-        await Sql.ExecuteAsync(connection, "drop function if exists " + SqlText.QuoteIdentifier(batch) + "(batch_size_in integer, state_in jsonb)", cancellationToken);
-        await Sql.ExecuteAsync(connection, "drop function if exists " + SqlText.QuoteIdentifier(isComplete) + "()", cancellationToken);
+        await Sql.ExecuteAsync(connection, "drop function if exists " + Sql.Identifier(batch) + "(batch_size_in integer, state_in jsonb)", cancellationToken);
+        await Sql.ExecuteAsync(connection, "drop function if exists " + Sql.Identifier(isComplete) + "()", cancellationToken);
     }
 }

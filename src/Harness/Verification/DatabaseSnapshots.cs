@@ -1,3 +1,4 @@
+using Tcdb.Schema;
 using Npgsql;
 using Tcdb.Snapshots;
 
@@ -7,13 +8,13 @@ namespace Tcdb.Verification;
 internal sealed record Snapshot(CatalogSnapshot Catalog, DataSnapshot Data);
 
 /// <summary>Takes the snapshots of one database, each on a connection of its own.</summary>
-internal sealed class DatabaseSnapshots(string connectionString, string rolePrefix)
+internal sealed class DatabaseSnapshots(string connectionString, RolePrefix rolePrefix)
 {
     public async Task<CatalogSnapshot> CatalogAsync(CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = rolePrefix + "_" }, ct);
+        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = rolePrefix }, ct);
     }
 
     public async Task<DataSnapshot> DataAsync(CancellationToken ct)

@@ -11,7 +11,7 @@ internal sealed class MigrationSession : IAsyncDisposable
 {
     private OnlineInterrupter? running;
 
-    public MigrationSession(VerificationRun run, TestDatabase database)
+    public MigrationSession(VerificationRun run, ServerDatabase database)
     {
         Database = database;
         ConnectionString = database.ConnectionString;
@@ -24,13 +24,13 @@ internal sealed class MigrationSession : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     /// <summary>The migrator itself, for steps no interrupter watches.</summary>
     public Migrator Migrator { get; }
 
     /// <summary>A copy of the database as it is now (the session's idle connections are closed first).</summary>
-    public Task<TestDatabase> CloneAsync(CancellationToken ct)
+    public Task<ServerDatabase> CloneAsync(CancellationToken ct)
     {
         Migrator.ReleaseIdleConnections();
         return Database.CloneAsync(ct);

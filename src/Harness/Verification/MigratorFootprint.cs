@@ -1,3 +1,4 @@
+using Tcdb.Schema;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Verification;
@@ -9,10 +10,10 @@ namespace Tcdb.Verification;
 /// </summary>
 internal static class MigratorFootprint
 {
-    public static bool Explains(CatalogDifference difference, string rolePrefix) =>
+    public static bool Explains(CatalogDifference difference, RolePrefix prefix) =>
         difference.Kind == DifferenceKind.Added &&
         (difference.Origin == ObjectOrigin.Harness ||
          difference.ObjectKind == CatalogObjectKind.Role ||
          (difference.ObjectKind == CatalogObjectKind.Grant &&
-          difference.QualifiedName.StartsWith("USAGE on schema public to " + rolePrefix + "_", StringComparison.Ordinal)));
+          difference.QualifiedName.StartsWith("USAGE on schema public to " + prefix.RoleNameStart, StringComparison.Ordinal)));
 }

@@ -1,3 +1,4 @@
+using Tcdb.Schema;
 using Tcdb.Servers;
 
 namespace Tcdb.Verification;
@@ -11,13 +12,13 @@ public static class SingleVersionCheck
 {
     /// <summary>
     /// Runs the shape of <paramref name="version"/> on <paramref name="database"/> (at N-1; left at N), whose
-    /// service roles are <c>&lt;<paramref name="rolePrefix"/>&gt;_&lt;service&gt;</c>, and returns its result and
+    /// service roles are named by <paramref name="rolePrefix"/>, and returns its result and
     /// every finding, the functions' verdicts (against the deprecation window of <see cref="VerifyOptions.Releases"/>)
     /// included. Of <paramref name="options"/>, the range, jobs, policy and accepted findings do not apply.
     /// An exception of one of the version's hooks ends the check and is thrown as it is.
     /// </summary>
     public static async Task<SingleVersionOutcome> RunAsync(
-        VerifyOptions options, string rolePrefix, int version, TestDatabase database, CancellationToken cancellationToken = default)
+        VerifyOptions options, RolePrefix rolePrefix, int version, ServerDatabase database, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(database);

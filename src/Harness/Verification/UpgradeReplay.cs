@@ -10,7 +10,7 @@ namespace Tcdb.Verification;
 /// </summary>
 internal sealed class UpgradeReplay(VerificationRun run, int version) : IAsyncDisposable
 {
-    private TestDatabase? copy;
+    private ServerDatabase? copy;
 
     /// <summary>Copies the database of <paramref name="session"/> when the version has a migration script.</summary>
     public async Task PrepareAsync(MigrationSession session, CancellationToken ct)

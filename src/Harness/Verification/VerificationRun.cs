@@ -1,6 +1,6 @@
 using Tcdb.Migration;
+using Tcdb.Schema;
 using Tcdb.Seeding.Shapes;
-using Tcdb.Servers;
 
 namespace Tcdb.Verification;
 
@@ -13,10 +13,10 @@ internal sealed class VerificationRun
 {
     private readonly Lazy<SqlShapes> shapes;
 
-    public VerificationRun(VerifyOptions options, string usersPrefix)
+    public VerificationRun(VerifyOptions options, RolePrefix rolePrefix)
     {
         Options = options;
-        RolePrefix = usersPrefix;
+        RolePrefix = rolePrefix;
         shapes = new Lazy<SqlShapes>(() => SqlShapes.Infer(options.Schema));
     }
 
@@ -24,19 +24,12 @@ internal sealed class VerificationRun
 
     public Schema.DbSchema Schema => Options.Schema;
 
-    /// <summary>Service roles of this run's databases are <c>&lt;RolePrefix&gt;_&lt;service&gt;</c>.</summary>
-    public string RolePrefix { get; }
+    /// <summary>The role prefix of this run's service roles.</summary>
+    public RolePrefix RolePrefix { get; }
 
     /// <summary>What the directory's SQL expects of its columns, for the generic seed.</summary>
     public SqlShapes Shapes => shapes.Value;
 
     /// <summary>Options of a migrator run on one of this verification's databases.</summary>
-    public MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => new()
-    {
-        UsersPrefix = RolePrefix,
-        ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
-        AcceptedMajorVersions = ServerVersionGate.Any,
-        OnlineHooks = online,
-        CreatedRoleComment = RunMark.Current.Comment,
-    };
+    public MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => Migration.MigratorOptions.ForRun(RolePrefix, online);
 }

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Npgsql;
 using Tcdb.Migration;
 using Tcdb.Policy;
+using Tcdb.Runs;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Snapshots;
 
@@ -22,7 +23,6 @@ public sealed class VerifyEngine
     private readonly IPostgresServer server;
     private readonly VerifyOptions options;
     private readonly VerificationRun run;
-    private readonly ConcurrentBag<TestDatabase> databases = [];
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
     private readonly ConcurrentDictionary<(VerificationFindingKind, string, string), byte> chainFacts = new();
@@ -31,22 +31,17 @@ public sealed class VerifyEngine
     {
         this.server = server;
         this.options = options;
-        run = new VerificationRun(options, "tcv_" + RandomLetters(8));
+        run = new VerificationRun(options, RolePrefix.Random("tcv"));
     }
 
-    /// <summary>Service-role prefix of this run's databases.</summary>
-    public string UsersPrefix => run.RolePrefix;
+    /// <summary>The role prefix of this run's databases.</summary>
+    public RolePrefix RolePrefix => run.RolePrefix;
 
     public async Task<VerificationReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
         var latest = options.Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to verify in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(latest, options.FromVersion, options.ToVersion);
 
         if (options.CheckPolicy)
         {
@@ -54,17 +49,14 @@ public sealed class VerifyEngine
         }
 
         var segments = Segments(from, to, Math.Max(1, options.Jobs));
-        var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<TestDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
+        await using (var scope = new RunScope(server, run.RolePrefix, options.Progress))
         {
-            var chain = from == 1 && to == latest ? RunChainAsync(cancellationToken) : Task.CompletedTask;
-            var upward = RunUpwardPassAsync(templates, cancellationToken);
-            var work = segments.Select(s => RunSegmentAsync(s, templates[s.First - 1].Task, cancellationToken)).ToList();
+            // The seeded upward pass leaves a template at the start of every segment.
+            var templates = new TemplateChain(scope, UpwardPassAsync);
+            var upward = templates.Prepare(segments.Select(s => s.First - 1), cancellationToken);
+            var chain = from == 1 && to == latest ? RunChainAsync(scope, cancellationToken) : Task.CompletedTask;
+            var work = segments.Select(s => RunSegmentAsync(s, scope, templates, cancellationToken)).ToList();
             await Task.WhenAll(work.Append(chain).Append(upward));
-        }
-        finally
-        {
-            await CleanUpAsync();
         }
 
         var ordered = results.OrderBy(r => r.Version).ToList();
@@ -128,9 +120,9 @@ public sealed class VerifyEngine
     /// The whole chain on an empty database: 0 -> latest with the post-upgrade checks, a downgrade to 0 that
     /// must leave nothing behind, and the upgrade to latest again.
     /// </summary>
-    private async Task RunChainAsync(CancellationToken ct)
+    private async Task RunChainAsync(RunScope scope, CancellationToken ct)
     {
-        var db = await NewDatabaseAsync(ct);
+        var db = await scope.CreateDatabaseAsync(ct);
         var empty = await CatalogAsync(db, ct);
         var latest = options.Schema.LatestVersion;
         Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
@@ -153,38 +145,21 @@ public sealed class VerifyEngine
     }
 
     /// <summary>
-    /// The seeded upward pass: from an empty database, each version's generic rows at N-1 and its upgrade,
-    /// leaving a template at the start of every segment.
+    /// The seeded upward pass from <paramref name="from"/> to <paramref name="to"/>: each version's generic rows at
+    /// N-1 and its upgrade. False when a version cannot be applied.
     /// </summary>
-    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<TestDatabase?>> templates, CancellationToken ct)
+    private async Task<bool> UpwardPassAsync(ServerDatabase db, int from, int to, CancellationToken ct)
     {
-        try
+        await using var session = new MigrationSession(run, db);
+        for (var version = from + 1; version <= to; version++)
         {
-            var db = await NewDatabaseAsync(ct);
-            var at = 0;
-            await using var session = new MigrationSession(run, db);
-            foreach (var (version, template) in templates.OrderBy(t => t.Key))
+            if (!await UpwardStepAsync(session, version, ct))
             {
-                for (; at < version; at++)
-                {
-                    if (!await UpwardStepAsync(session, at + 1, ct))
-                    {
-                        return;
-                    }
-                }
+                return false;
+            }
+        }
 
-                var clone = await session.CloneAsync(ct);
-                databases.Add(clone);
-                template.TrySetResult(clone);
-            }
-        }
-        finally
-        {
-            foreach (var template in templates.Values)
-            {
-                template.TrySetResult(null);
-            }
-        }
+        return true;
     }
 
     /// <summary>
@@ -204,7 +179,7 @@ public sealed class VerifyEngine
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The version's check runs the same seed, and its failure ends the check there.
+                // The version's check runs the same seed and reports its failure.
             }
         }
 
@@ -257,7 +232,7 @@ public sealed class VerifyEngine
     /// Runs one migrator step on the chain database; a failure is a finding and stops the chain. The step
     /// may take the version timeout once per version of the directory.
     /// </summary>
-    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
+    private async Task<bool> ChainStepAsync(ServerDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var limit = options.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
@@ -280,9 +255,9 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task RunSegmentAsync((int First, int Last) segment, Task<TestDatabase?> template, CancellationToken ct)
+    private async Task RunSegmentAsync((int First, int Last) segment, RunScope scope, TemplateChain templates, CancellationToken ct)
     {
-        var start = await template;
+        var start = await templates.TemplateAsync(segment.First - 1, ct);
         if (start is null)
         {
             for (var v = segment.First; v <= segment.Last; v++)
@@ -293,9 +268,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        var db = await start.CloneAsync(ct);
-        databases.Add(db);
-        var session = new MigrationSession(run, db);
+        var session = new MigrationSession(run, await scope.CloneAsync(start, ct));
         try
         {
             CatalogSnapshot? catalog = null;
@@ -317,9 +290,7 @@ public sealed class VerifyEngine
                     // The database may not hold what the upward pass leaves at this version: rebuild that
                     // state from the segment's template, so the next version starts where it would in any run.
                     await session.DisposeAsync();
-                    db = await start.CloneAsync(ct);
-                    databases.Add(db);
-                    session = new MigrationSession(run, db);
+                    session = new MigrationSession(run, await scope.CloneAsync(start, ct));
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
@@ -342,18 +313,7 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task<TestDatabase> NewDatabaseAsync(CancellationToken ct)
-    {
-        var db = await server.CreateDatabaseAsync(cancellationToken: ct);
-        databases.Add(db);
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("create extension if not exists pgcrypto", connection);
-        await command.ExecuteNonQueryAsync(ct);
-        return db;
-    }
-
-    private Task<CatalogSnapshot> CatalogAsync(TestDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
+    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
 
     private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {
@@ -371,18 +331,6 @@ public sealed class VerifyEngine
 
     private void Progress(string line) => options.Progress?.Invoke(line);
 
-    private async Task CleanUpAsync()
-    {
-        foreach (var db in databases)
-        {
-            await db.DisposeAsync();
-        }
-
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, run.RolePrefix);
-    }
-
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>
     internal static IReadOnlyList<(int First, int Last)> Segments(int first, int last, int jobs)
     {
@@ -399,7 +347,4 @@ public sealed class VerifyEngine
 
         return segments;
     }
-
-    private static string RandomLetters(int length) =>
-        new(Enumerable.Range(0, length).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
 }

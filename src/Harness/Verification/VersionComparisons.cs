@@ -1,9 +1,10 @@
+using Tcdb.Schema;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Verification;
 
 /// <summary>The catalog and row comparisons of a version's shape and its interruption scenarios; each difference is a finding.</summary>
-internal sealed class VersionComparisons(int version, string rolePrefix, VersionHooks hooks, FindingSink findings)
+internal sealed class VersionComparisons(int version, RolePrefix rolePrefix, VersionHooks hooks, FindingSink findings)
 {
     /// <summary>
     /// After the downgrade (<paramref name="reupgrade"/> false) a difference is a stray, missing or changed

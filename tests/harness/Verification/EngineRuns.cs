@@ -34,7 +34,7 @@ internal static class EngineRuns
         }
 
         var lines = report.Findings
-            .Select(f => $"{f.Version} {f.Severity} {VerificationFinding.KindId(f.Kind)} {f.Object} x{f.Occurrences}: {f.Message}".Replace(engine.UsersPrefix, "<prefix>", StringComparison.Ordinal))
+            .Select(f => $"{f.Version} {f.Severity} {VerificationFinding.KindId(f.Kind)} {f.Object} x{f.Occurrences}: {f.Message}".Replace(engine.RolePrefix.Value, "<prefix>", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
         return (report, lines);

@@ -85,6 +85,6 @@ public sealed class HookFailureTests
         var templates = VersionTemplates.For(await TestServer.GetAsync(), schema);
         await using var database = await templates.CloneAtAsync(1);
         var options = new VerifyOptions { Schema = schema, Hooks = new Dictionary<int, VersionHooks> { [2] = hooks } };
-        return await SingleVersionCheck.RunAsync(options, templates.UsersPrefix, 2, database);
+        return await SingleVersionCheck.RunAsync(options, templates.RolePrefix, 2, database);
     }
 }
