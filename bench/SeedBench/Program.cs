@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Npgsql;
 using Tcdb.Seeding;
@@ -7,7 +8,7 @@ using Tcdb.Testing;
 
 // Seeding rate of a 10-column table and catalog snapshot time of a 40-table schema.
 // Usage: tcdb-seed-bench [rows]; the server comes from TEST_DB_URL (or a throwaway cluster).
-var rows = args.Length > 0 ? int.Parse(args[0]) : 200_000;
+var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
 var server = await TestServer.GetAsync();
 Console.WriteLine($"server: {server.Description}");
 try
@@ -60,10 +61,10 @@ try
         var ddl = new StringBuilder("create type state as enum ('a', 'b', 'c');\n");
         for (var i = 0; i < 40; i++)
         {
-            ddl.Append($"create table t{i:D2} (id integer primary key, name text not null, state state, created timestamptz not null default now(), data jsonb, parent_id integer{(i > 0 ? $" references t{i - 1:D2} (id)" : string.Empty)});\n");
-            ddl.Append($"create index t{i:D2}_name_idx on t{i:D2} (lower(name)) where state = 'a';\n");
-            ddl.Append($"create function t{i:D2}_get(id_in integer) returns table (id integer, name text) language plpgsql as $$begin return query select t.id, t.name from t{i:D2} t where t.id = id_in; end$$;\n");
-            ddl.Append($"grant select on t{i:D2} to public;\n");
+            ddl.Append(CultureInfo.InvariantCulture, $"create table t{i:D2} (id integer primary key, name text not null, state state, created timestamptz not null default now(), data jsonb, parent_id integer{(i > 0 ? $" references t{i - 1:D2} (id)" : string.Empty)});\n");
+            ddl.Append(CultureInfo.InvariantCulture, $"create index t{i:D2}_name_idx on t{i:D2} (lower(name)) where state = 'a';\n");
+            ddl.Append(CultureInfo.InvariantCulture, $"create function t{i:D2}_get(id_in integer) returns table (id integer, name text) language plpgsql as $$begin return query select t.id, t.name from t{i:D2} t where t.id = id_in; end$$;\n");
+            ddl.Append(CultureInfo.InvariantCulture, $"grant select on t{i:D2} to public;\n");
         }
 
         await Execute(connection, ddl.ToString());

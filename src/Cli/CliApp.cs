@@ -98,6 +98,15 @@ public static class CliApp
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}; see tcdb help {command.Name}");
             return ExitCodes.UnusableInput;
         }
+        catch (DbDirectoryException e)
+        {
+            foreach (var line in e.Lines(command.Name))
+            {
+                context.Error.WriteLine(line);
+            }
+
+            return ExitCodes.UnusableInput;
+        }
         catch (Tcdb.Cost.StatsFileException e)
         {
             context.Error.WriteLine($"tcdb {command.Name}: {e.Message}");

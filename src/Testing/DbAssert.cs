@@ -15,7 +15,7 @@ public static class DbAssert
     private static readonly IReadOnlyDictionary<string, string> StateNames = KnownStateNames();
 
     /// <summary>Asserts that table <c>public.<paramref name="table"/></c> exists.</summary>
-    public static async Task TableExistsAsync(TestDatabase database, string table)
+    public static async Task TableExistsAsync(ServerDatabase database, string table)
     {
         if (!await TableExists(database, table))
         {
@@ -24,7 +24,7 @@ public static class DbAssert
     }
 
     /// <summary>Asserts that there is no table <c>public.<paramref name="table"/></c>.</summary>
-    public static async Task NoTableAsync(TestDatabase database, string table)
+    public static async Task NoTableAsync(ServerDatabase database, string table)
     {
         if (await TableExists(database, table))
         {
@@ -33,7 +33,7 @@ public static class DbAssert
     }
 
     /// <summary>Asserts that <paramref name="table"/> has column <paramref name="column"/>.</summary>
-    public static async Task ColumnExistsAsync(TestDatabase database, string table, string column)
+    public static async Task ColumnExistsAsync(ServerDatabase database, string table, string column)
     {
         var columns = await ColumnsAsync(database, table);
         if (!columns.Contains(column))
@@ -43,7 +43,7 @@ public static class DbAssert
     }
 
     /// <summary>Asserts that <paramref name="table"/> has no column <paramref name="column"/> (the table itself may be missing).</summary>
-    public static async Task NoColumnAsync(TestDatabase database, string table, string column)
+    public static async Task NoColumnAsync(ServerDatabase database, string table, string column)
     {
         if ((await ColumnsAsync(database, table)).Contains(column))
         {
@@ -55,7 +55,7 @@ public static class DbAssert
     /// Asserts that an index of <paramref name="table"/> (a primary key or unique constraint counts) has
     /// <paramref name="column"/> as its first key column, so lookups by that column can use it.
     /// </summary>
-    public static async Task IndexOnColumnAsync(TestDatabase database, string table, string column)
+    public static async Task IndexOnColumnAsync(ServerDatabase database, string table, string column)
     {
         var indexes = await IndexesAsync(database, table);
         if (!indexes.Any(i => i.FirstColumn == column))
@@ -65,7 +65,7 @@ public static class DbAssert
     }
 
     /// <summary>Asserts that no index of <paramref name="table"/> starts with <paramref name="column"/>.</summary>
-    public static async Task NoIndexOnColumnAsync(TestDatabase database, string table, string column)
+    public static async Task NoIndexOnColumnAsync(ServerDatabase database, string table, string column)
     {
         var found = (await IndexesAsync(database, table)).Where(i => i.FirstColumn == column).Select(i => i.Definition).ToList();
         if (found.Count > 0)
@@ -116,14 +116,13 @@ public static class DbAssert
     private static string Describe(string table, string what, IReadOnlyCollection<string> items) =>
         items.Count == 0 ? $"table {table} has no {what} (or does not exist)" : $"{what} of {table}: {string.Join(", ", items)}";
 
-    private static async Task<bool> TableExists(TestDatabase database, string table) =>
-        await ScalarAsync<bool>(
-            database,
+    private static async Task<bool> TableExists(ServerDatabase database, string table) =>
+        await database.ScalarAsync<bool>(
             "select exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace " +
             "where n.nspname = 'public' and c.relname = $1 and c.relkind in ('r', 'p'))",
             table);
 
-    private static async Task<string> TablesAsync(TestDatabase database)
+    private static async Task<string> TablesAsync(ServerDatabase database)
     {
         var tables = await ListAsync(
             database,
@@ -132,63 +131,27 @@ public static class DbAssert
         return tables.Count == 0 ? "(none)" : string.Join(", ", tables);
     }
 
-    private static Task<List<string>> ColumnsAsync(TestDatabase database, string table) =>
+    private static Task<List<string>> ColumnsAsync(ServerDatabase database, string table) =>
         ListAsync(
             database,
             "select a.attname::text from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace " +
             "where n.nspname = 'public' and c.relname = $1 and a.attnum > 0 and not a.attisdropped order by a.attnum",
             table);
 
-    private static async Task<List<(string FirstColumn, string Definition)>> IndexesAsync(TestDatabase database, string table)
+    private static async Task<List<(string FirstColumn, string Definition)>> IndexesAsync(ServerDatabase database, string table)
     {
         // indkey[0] is 0 for an index whose first key is an expression: it matches no column.
         const string sql =
-            "select coalesce(a.attname::text, ''), pg_get_indexdef(i.indexrelid) " +
+            "select coalesce(a.attname::text, '') as first_column, pg_get_indexdef(i.indexrelid) as definition " +
             "from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace " +
             "left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0] " +
             "where n.nspname = 'public' and c.relname = $1 order by 2";
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = table } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var indexes = new List<(string, string)>();
-        while (await reader.ReadAsync())
-        {
-            indexes.Add((reader.GetString(0), reader.GetString(1)));
-        }
-
-        return indexes;
+        var rows = await database.QueryAsync(sql, table);
+        return [.. rows.Select(row => ((string)row["first_column"]!, (string)row["definition"]!))];
     }
 
-    private static async Task<List<string>> ListAsync(TestDatabase database, string sql, params object[] args)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
-        }
-
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
-    private static async Task<T> ScalarAsync<T>(TestDatabase database, string sql, params object[] args)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private static async Task<List<string>> ListAsync(ServerDatabase database, string sql, params object[] args) =>
+        [.. (await database.QueryAsync(sql, args)).Select(row => (string)row.Values.First()!)];
 
     private static Dictionary<string, string> KnownStateNames()
     {

@@ -1,6 +1,6 @@
-using Npgsql;
 using NUnit.Framework;
 using Tcdb.Client;
+using Tcdb.Migration;
 using Tcdb.Schema;
 using Tcdb.Servers;
 
@@ -31,13 +31,13 @@ public abstract class FunctionTest
 
     private readonly Dictionary<string, FunctionClient> clients = new(StringComparer.Ordinal);
     private DbSchema? schema;
-    private string? usersPrefix;
-    private TestDatabase? database;
+    private RolePrefix? rolePrefix;
+    private ServerDatabase? database;
     private RespawnedDatabase? shared;
     private PreparedClones? clones;
 
-    /// <summary>The users prefix of this run's databases: service roles are <c>&lt;prefix&gt;_&lt;service&gt;</c>.</summary>
-    protected string UsersPrefix => usersPrefix ?? throw NotSetUp();
+    /// <summary>The role prefix of this run's databases: <c>RolePrefix.RoleFor("queue")</c> is the service role of queue.</summary>
+    protected RolePrefix RolePrefix => rolePrefix ?? throw NotSetUp();
 
     /// <summary>The db directory under test.</summary>
     protected virtual string DbDirectory => DbDirectories.Find(TestContext.CurrentContext.TestDirectory);
@@ -49,7 +49,7 @@ public abstract class FunctionTest
     protected DbSchema Schema => schema ?? throw NotSetUp();
 
     /// <summary>This test's database (at the latest version, empty): a clone dropped after the test, or the shared respawned one.</summary>
-    protected TestDatabase Database => database ?? throw NotSetUp();
+    protected ServerDatabase Database => database ?? throw NotSetUp();
 
     /// <summary>The isolation <c>TCDB_ISOLATION</c> names.</summary>
     /// <exception cref="ServerUnavailableException">it names none.</exception>
@@ -75,13 +75,13 @@ public abstract class FunctionTest
             var respawned = await RespawnedDatabase.ForAsync(server, schema);
             await respawned.AcquireAsync();
             shared = respawned;
-            usersPrefix = respawned.UsersPrefix;
+            rolePrefix = respawned.RolePrefix;
             database = respawned.Database;
         }
         else
         {
             var templates = VersionTemplates.For(server, schema);
-            usersPrefix = templates.UsersPrefix;
+            rolePrefix = templates.RolePrefix;
             clones = PreparedClones.For(templates, PreparedClones.AheadFor(GetType().Assembly));
             database = await clones.TakeAsync();
         }
@@ -123,7 +123,7 @@ public abstract class FunctionTest
         {
             var access = Schema.Access.FirstOrDefault(a => a.Name == service)
                 ?? throw new ArgumentException($"access.yml has no service {service}; services: {string.Join(", ", Schema.Access.Select(a => a.Name))}", nameof(service));
-            client = CreateClient(access.Name.Replace('-', '_'), ServiceLogins.ConnectionString(Schema, UsersPrefix, Database.ConnectionString, access.Name));
+            client = CreateClient(access.Name.Replace('-', '_'), ServicePassword.ConnectionString(Database.ConnectionString, RolePrefix, access.Name));
             clients[service] = client;
         }
 
@@ -147,42 +147,13 @@ public abstract class FunctionTest
     }
 
     /// <summary>Runs a statement on an admin connection; <c>$1</c>, <c>$2</c>... are bound to <paramref name="args"/>.</summary>
-    protected async Task<int> ExecuteAsync(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        return await command.ExecuteNonQueryAsync();
-    }
+    protected Task<int> ExecuteAsync(string sql, params object?[] args) => Database.ExecuteAsync(sql, args);
 
-    /// <summary>The first column of the first row (default when there is none), on an admin connection.</summary>
-    protected async Task<T?> ScalarAsync<T>(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
+    /// <summary>The first column of the first row (default when there is none), on an admin connection (see <see cref="ServerDatabase.ScalarAsync"/>).</summary>
+    protected Task<T?> ScalarAsync<T>(string sql, params object?[] args) => Database.ScalarAsync<T>(sql, args);
 
     /// <summary>Every row as column name -> value (null for SQL null), on an admin connection.</summary>
-    protected async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, params object?[] args)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = Command(connection, sql, args);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<IReadOnlyDictionary<string, object?>>();
-        while (await reader.ReadAsync())
-        {
-            var row = new Dictionary<string, object?>(reader.FieldCount, StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    protected Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, params object?[] args) => Database.QueryAsync(sql, args);
 
     /// <summary>
     /// Asserts that <paramref name="call"/> fails with SQLSTATE <paramref name="expected"/> and returns the
@@ -195,17 +166,6 @@ public abstract class FunctionTest
         // The template is at the latest version, so the client's version check is skipped: creation stays synchronous.
         var options = new FunctionClientOptions { AllowOlderDatabase = true, StatementTimeout = TimeSpan.FromSeconds(30) };
         return FunctionClient.CreateAsync(Schema, service, connectionString, connectionString, options).GetAwaiter().GetResult();
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object?[] args)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var arg in args)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
-        }
-
-        return command;
     }
 
     private static InvalidOperationException NotSetUp() =>

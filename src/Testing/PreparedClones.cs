@@ -17,16 +17,16 @@ internal sealed class PreparedClones : IAsyncDisposable
     private static readonly Dictionary<VersionTemplates, PreparedClones> Instances = [];
     private static readonly Lock InstancesGate = new();
 
-    private readonly Func<Task<TestDatabase>> make;
+    private readonly Func<Task<ServerDatabase>> make;
     private readonly int ahead;
-    private readonly Queue<Task<TestDatabase>> ready = new();
+    private readonly Queue<Task<ServerDatabase>> ready = new();
     private readonly List<Task> drops = [];
     private readonly SemaphoreSlim dropSlots;
     private readonly Lock gate = new();
     private bool closed;
 
     /// <summary>Clones that <paramref name="make"/> makes, <paramref name="ahead"/> of them kept ready.</summary>
-    internal PreparedClones(Func<Task<TestDatabase>> make, int ahead)
+    internal PreparedClones(Func<Task<ServerDatabase>> make, int ahead)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ahead, 1);
         this.make = make;
@@ -65,9 +65,9 @@ internal sealed class PreparedClones : IAsyncDisposable
     /// A fresh clone at the latest version: one made ahead when there is one, else one made now; either way the
     /// clones for the next tests are started. A failure to make clones (drift after the upgrade) is this call's.
     /// </summary>
-    public async Task<TestDatabase> TakeAsync()
+    public async Task<ServerDatabase> TakeAsync()
     {
-        Task<TestDatabase> next;
+        Task<ServerDatabase> next;
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(closed, this);
@@ -85,7 +85,7 @@ internal sealed class PreparedClones : IAsyncDisposable
     /// Drops <paramref name="database"/> in the background; waits only while too many drops are pending (after
     /// <see cref="DisposeAsync"/>, drops it before returning).
     /// </summary>
-    public async Task ReturnAsync(TestDatabase database)
+    public async Task ReturnAsync(ServerDatabase database)
     {
         lock (gate)
         {
@@ -104,9 +104,9 @@ internal sealed class PreparedClones : IAsyncDisposable
         }
     }
 
-    private Task<TestDatabase> Make() => Task.Run(make);
+    private Task<ServerDatabase> Make() => Task.Run(make);
 
-    private async Task DropAsync(TestDatabase database)
+    private async Task DropAsync(ServerDatabase database)
     {
         try
         {
@@ -126,7 +126,7 @@ internal sealed class PreparedClones : IAsyncDisposable
     /// <summary>Drops the clones made ahead that no test took, and waits for the pending drops; later takes fail.</summary>
     public async ValueTask DisposeAsync()
     {
-        List<Task<TestDatabase>> unused;
+        List<Task<ServerDatabase>> unused;
         List<Task> pending;
         lock (gate)
         {

@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
 using Respawn;
 using Respawn.Graph;
 using Tcdb.Migration;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Servers;
 
@@ -29,18 +28,18 @@ public sealed class RespawnedDatabase
     private readonly Respawner respawner;
     private readonly SemaphoreSlim inUse = new(1, 1);
 
-    private RespawnedDatabase(TestDatabase database, string usersPrefix, Respawner respawner)
+    private RespawnedDatabase(ServerDatabase database, RolePrefix rolePrefix, Respawner respawner)
     {
         Database = database;
-        UsersPrefix = usersPrefix;
+        RolePrefix = rolePrefix;
         this.respawner = respawner;
     }
 
     /// <summary>The shared database (never dropped by a test).</summary>
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
-    /// <summary>Service-role prefix of the database.</summary>
-    public string UsersPrefix { get; }
+    /// <summary>The role prefix of the database's service roles.</summary>
+    public RolePrefix RolePrefix { get; }
 
     /// <summary>The run's shared database of <paramref name="schema"/> on <paramref name="server"/>, prepared on first use.</summary>
     public static Task<RespawnedDatabase> ForAsync(IPostgresServer server, DbSchema schema)
@@ -85,40 +84,28 @@ public sealed class RespawnedDatabase
     /// <summary>Lets the next test use the database.</summary>
     public void Release() => inUse.Release();
 
-    /// <summary>The stable users prefix of a kept database: <c>tcdb_</c> and eight letters derived from its name.</summary>
-    internal static string PrefixFor(string databaseName)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(databaseName));
-        return "tcdb_" + new string([.. hash.Take(8).Select(b => (char)('a' + (b % 26)))]);
-    }
+    /// <summary>The stable role prefix of a kept database: <c>tcdb_</c> and eight letters derived from its name.</summary>
+    internal static RolePrefix PrefixFor(string databaseName) => RolePrefix.Derived("tcdb", databaseName);
 
     private static async Task<RespawnedDatabase> CreateAsync(IPostgresServer server, DbSchema schema)
     {
-        TestDatabase database;
-        string prefix;
+        ServerDatabase database;
+        RolePrefix prefix;
         if (server is ExternalServer external)
         {
             database = external.ConfiguredDatabase;
             prefix = PrefixFor(database.Name);
+            await RunScope.AddRequiredExtensionsAsync(database);
         }
         else
         {
-            // The templates' cleanup drops the roles of their prefix; it must run after this database is dropped,
-            // and cleanups run last-registered first.
-            prefix = VersionTemplates.For(server, schema).UsersPrefix;
-            database = await server.CreateDatabaseAsync();
-            var created = database;
-            TestServer.RegisterCleanup(async () => await created.DisposeAsync());
+            // The templates' run scope drops this database, then the roles of its prefix.
+            var scope = VersionTemplates.For(server, schema).Scope;
+            prefix = scope.RolePrefix;
+            database = await scope.CreateDatabaseAsync();
         }
 
-        await using (var connection = new NpgsqlConnection(database.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("create extension if not exists pgcrypto", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await using (var migrator = new Migrator(schema, database.ConnectionString, ServiceLogins.MigratorOptions(prefix)))
+        await using (var migrator = new Migrator(schema, database.ConnectionString, MigratorOptions.ForRun(prefix)))
         {
             var result = await migrator.UpgradeAsync();
             if (result.Findings.Count > 0)

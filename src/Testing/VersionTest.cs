@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
+using Tcdb.Migration;
 using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Verification;
@@ -15,7 +16,8 @@ namespace Tcdb.Testing;
 /// <see cref="RegeneratedColumns"/>), <see cref="AssertBeforeUpgradeAsync"/>, re-upgrade (catalog must equal
 /// the first upgrade's), every stored function called after each step, and the online interruption
 /// scenarios with <see cref="CheckDuringOnlineWorkAsync"/> at each checkpoint. A test that seeds its own
-/// rows is strict: an upgrade that fails on them is a defect.
+/// rows is strict: an upgrade that fails on them is a defect. An assertion that fails in one of the
+/// overrides fails the test there (the rest of the shape does not run).
 /// </summary>
 /// <remarks>
 /// The version under test comes from the class name <c>V&lt;four or more digits&gt;Test</c> (<c>V0007Test</c> tests
@@ -115,17 +117,17 @@ public abstract partial class VersionTest
             RegeneratedColumns = RegeneratedColumns,
             StrictDowngradeData = StrictDowngradeData,
         };
-        var settings = new VerifySettings
+        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
+        var options = new VerifyOptions
         {
             Schema = schema,
-            UsersPrefix = templates.UsersPrefix,
             Hooks = new Dictionary<int, VersionHooks> { [Version] = hooks },
+            Releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null,
             Progress = line => TestContext.Progress.WriteLine(line),
         };
 
-        var releasesFile = Path.Combine(DbDirectory, "releases.txt");
-        var releases = File.Exists(releasesFile) ? ReleaseHistory.Load(releasesFile) : null;
-        var outcome = await SingleVersionCheck.RunAsync(settings, Version, database, releases);
+        // A failed assertion of a hook ends the check and fails the test as it is, reported once.
+        var outcome = await SingleVersionCheck.RunAsync(options, templates.RolePrefix, Version, database);
         var result = outcome.Result;
         foreach (var note in result.Notes)
         {

@@ -65,7 +65,7 @@ public sealed class PhaseTwoGuardTests
         }
     }
 
-    private static async Task<(VersionTemplates, Tcdb.Servers.TestDatabase)> DatabaseWithEntityAsync(int version, string table, string partitionKey, string rowKey, string properties)
+    private static async Task<(VersionTemplates, Tcdb.Servers.ServerDatabase)> DatabaseWithEntityAsync(int version, string table, string partitionKey, string rowKey, string properties)
     {
         var templates = VersionTemplates.For(await TestServer.GetAsync(), DbDirectories.Load(DbDirectories.Find()));
         var database = await templates.CloneAtAsync(version);

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Tcdb.Migration;
 using Tcdb.Seeding;
 using Tcdb.Testing;
 using Tcdb.Verification;

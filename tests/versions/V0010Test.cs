@@ -1,5 +1,6 @@
 using Npgsql;
 using NUnit.Framework;
+using Tcdb.Migration;
 using Tcdb.Seeding;
 using Tcdb.Testing;
 using Tcdb.Verification;

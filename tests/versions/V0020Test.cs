@@ -33,7 +33,7 @@ public sealed class V0020Test : VersionTest
         }
 
         Assert.That(
-            await db.ValueAsync<bool>("select has_table_privilege($1, 'public.hooks_entities', 'select')", $"{db.UsersPrefix}_index"),
+            await db.ValueAsync<bool>("select has_table_privilege($1, 'public.hooks_entities', 'select')", db.RolePrefix.RoleFor("index")),
             Is.False,
             "index may not read the hooks' entities");
 

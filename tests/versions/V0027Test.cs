@@ -21,8 +21,8 @@ public sealed class V0027Test : VersionTest
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)
     {
-        Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.objects', 'select, insert, update, delete')", $"{db.UsersPrefix}_object"), Is.True, "object may use objects");
-        Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.objects', 'select')", $"{db.UsersPrefix}_queue"), Is.False, "queue may not read objects");
+        Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.objects', 'select, insert, update, delete')", db.RolePrefix.RoleFor("object")), Is.True, "object may use objects");
+        Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.objects', 'select')", db.RolePrefix.RoleFor("queue")), Is.False, "queue may not read objects");
 
         var f = Realistic.Faker(27);
         var now = Times.Now();

@@ -27,8 +27,8 @@ public sealed class V0028Test : VersionTest
     {
         foreach (var table in Tables)
         {
-            Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || $2, 'select, insert, update, delete')", $"{db.UsersPrefix}_queue", table), Is.True, $"queue may use {table}");
-            Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || $2, 'select')", $"{db.UsersPrefix}_worker_manager", table), Is.False, $"worker_manager may not read {table}");
+            Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || $2, 'select, insert, update, delete')", db.RolePrefix.RoleFor("queue"), table), Is.True, $"queue may use {table}");
+            Assert.That(await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || $2, 'select')", db.RolePrefix.RoleFor("worker_manager"), table), Is.False, $"worker_manager may not read {table}");
         }
 
         var f = Realistic.Faker(28);

@@ -1,5 +1,4 @@
 using Tcdb.Policy;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 
@@ -34,26 +33,9 @@ public sealed class CheckCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}' (use --db-dir DIR)");
         }
 
-        var source = args.Get("db-dir", "db");
-        DbSchema schema;
-        IReadOnlyList<PolicyWaiver> waivers;
-        try
-        {
-            schema = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(source)
-                ? SchemaJson.ReadFile(source)
-                : SchemaLoader.Load(source);
-            waivers = LoadWaivers(args.Get("waivers"), source);
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb check: {source} cannot be loaded ({Count(e.Errors.Count, "error")}):");
-            foreach (var error in e.Errors)
-            {
-                context.Error.WriteLine(error.ToString());
-            }
-
-            return Task.FromResult(ExitCodes.UnusableInput);
-        }
+        var source = DbDirectoryOption.Source(args);
+        var schema = DbDirectoryOption.Load(args);
+        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
 
         var report = PolicyChecker.Check(schema, waivers);
         var errorsOnly = args.Has("errors-only");
@@ -69,22 +51,6 @@ public sealed class CheckCommand : ICommand
             $"tcdb check: {source}: {Count(schema.LatestVersion, "version")}, {Count(methods, "method")}: " +
             $"{Count(report.ErrorCount, "error")}, {Count(report.WarningCount, "warning")}{(errorsOnly ? " (warnings not counted)" : string.Empty)}{waived}");
         return Task.FromResult(shown.Count > 0 ? ExitCodes.Findings : ExitCodes.Ok);
-    }
-
-    private static IReadOnlyList<PolicyWaiver> LoadWaivers(string? explicitPath, string source)
-    {
-        if (explicitPath is not null)
-        {
-            if (!File.Exists(explicitPath))
-            {
-                throw new SchemaLoadException([new SchemaError(new SourceLocation(explicitPath, 0, 0), "waiver file not found; expected a YAML list of {rule, object, reason}")]);
-            }
-
-            return PolicyWaiver.Load(explicitPath);
-        }
-
-        var defaultPath = Path.Join(source, PolicyWaiver.DefaultFileName);
-        return Directory.Exists(source) && File.Exists(defaultPath) ? PolicyWaiver.Load(defaultPath) : [];
     }
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

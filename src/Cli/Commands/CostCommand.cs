@@ -1,5 +1,4 @@
 using Tcdb.Cost;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 
@@ -54,21 +53,10 @@ public sealed class CostCommand : ICommand
             throw new UsageException($"--report {report}: the extension chooses the format: .json or .md");
         }
 
-        var source = args.Get("db-dir", "db");
-        DbSchema schema;
-        try
-        {
-            schema = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SchemaJson.ReadFile(source) : SchemaLoader.Load(source);
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb cost: cannot load {source}:");
-            context.Error.WriteLine(e.Message);
-            return ExitCodes.UnusableInput;
-        }
-
+        var source = DbDirectoryOption.Source(args);
+        var schema = DbDirectoryOption.Load(args);
         var options = CostArguments.Parse(args, schema, "rows");
-        var (from, to) = VerifyCommand.ParseRange(args.Get("versions"), schema.LatestVersion);
+        var (from, to) = VersionsOption.Parse(args, schema);
         var log = context.Out;
         log.WriteLine($"tcdb cost: {source}: versions {from}..{to} of {schema.LatestVersion} at {string.Join(", ", options.Scales)} rows per touched table");
         await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);

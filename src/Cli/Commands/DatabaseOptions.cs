@@ -7,22 +7,22 @@ namespace Tcdb.Cli.Commands;
 
 /// <summary>
 /// The options shared by <c>upgrade</c>, <c>downgrade</c> and <c>status</c>: the admin URL, the db directory and
-/// the users prefix, each with its environment fallback, resolved into a loaded schema and a reachable database.
+/// the role prefix, each with its environment fallback, resolved into a loaded schema and a reachable database.
 /// </summary>
-internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionString, string UsersPrefix)
+internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionString, RolePrefix RolePrefix)
 {
     public const string AdminDbUrlVariable = "ADMIN_DB_URL";
-    public const string UsersPrefixVariable = "USERNAME_PREFIX";
+    public const string RolePrefixVariable = "USERNAME_PREFIX";
 
-    public static readonly string[] Names = ["admin-db-url", "db-dir", "users-prefix"];
+    public static readonly string[] Names = ["admin-db-url", "db-dir", "role-prefix"];
 
     /// <summary>The options of the commands that change a database (upgrade, downgrade).</summary>
     public static readonly string[] ChangeNames = ["to", "lock-timeout", "statement-timeout", .. Names];
 
     public const string Help = """
           --admin-db-url URL   admin URL of the database (default: $ADMIN_DB_URL), e.g. postgresql://admin:pw@host:5432/db
-          --db-dir DIR         the db directory (default: ./db)
-          --users-prefix P     prefix of the service roles <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
+          --db-dir DIR         the db directory (default: ./db), or a schema .json file
+          --role-prefix P      the role prefix: service roles are <P>_<service>, [a-z_]+ (default: $USERNAME_PREFIX)
         """;
 
     public const string TimeoutHelp = """
@@ -33,41 +33,27 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
                                (default: the server's statement_timeout)
         """;
 
-    /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="SchemaLoadException"/> or <see cref="ServerUnavailableException"/>.</summary>
+    /// <summary>Resolves the options; throws <see cref="UsageException"/>, <see cref="DbDirectoryException"/> or <see cref="ServerUnavailableException"/>.</summary>
     public static async Task<DatabaseOptions> ResolveAsync(CliArgs args, CancellationToken cancellationToken)
     {
-        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(AdminDbUrlVariable);
-        if (string.IsNullOrWhiteSpace(url))
+        var connectionString = ResolveAdminUrl(args);
+        var text = args.Get("role-prefix") ?? Environment.GetEnvironmentVariable(RolePrefixVariable);
+        if (string.IsNullOrEmpty(text))
         {
-            throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
+            throw new UsageException($"no role prefix: pass --role-prefix or set ${RolePrefixVariable}");
         }
 
-        var prefix = args.Get("users-prefix") ?? Environment.GetEnvironmentVariable(UsersPrefixVariable);
-        if (string.IsNullOrEmpty(prefix))
-        {
-            throw new UsageException($"no users prefix: pass --users-prefix or set ${UsersPrefixVariable}");
-        }
-
+        RolePrefix prefix;
         try
         {
-            Tcdb.Migration.UsersPrefix.Validate(prefix);
+            prefix = RolePrefix.Parse(text);
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message.Split(" (Parameter", 2)[0]);
         }
 
-        var schema = SchemaLoader.Load(args.Get("db-dir", "db"));
-        string connectionString;
-        try
-        {
-            connectionString = ConnectionStrings.Normalize(url);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
+        var schema = DbDirectoryOption.Load(args);
         try
         {
             await using var connection = new NpgsqlConnection(connectionString);
@@ -81,6 +67,26 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         return new DatabaseOptions(schema, connectionString, prefix);
     }
 
+    /// <summary>The connection string <c>--admin-db-url</c> (else <c>$ADMIN_DB_URL</c>) gives.</summary>
+    /// <exception cref="UsageException">there is none, or it is malformed.</exception>
+    public static string ResolveAdminUrl(CliArgs args)
+    {
+        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(AdminDbUrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new UsageException($"no database: pass --admin-db-url or set ${AdminDbUrlVariable}");
+        }
+
+        try
+        {
+            return ConnectionStrings.Normalize(url);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
     /// <summary>A target version must exist in the db directory (0 is the empty database).</summary>
     public void CheckTarget(int? version)
     {
@@ -92,7 +98,7 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
 
     public Migrator Migrator(CliContext context, bool verbose, CliArgs? timeouts = null) => new(Schema, AdminConnectionString, new MigratorOptions
     {
-        UsersPrefix = UsersPrefix,
+        RolePrefix = RolePrefix,
         LockTimeout = timeouts?.GetDuration("lock-timeout"),
         StatementTimeout = timeouts?.GetDuration("statement-timeout"),
         Progress = p =>
@@ -110,11 +116,6 @@ internal sealed record DatabaseOptions(DbSchema Schema, string AdminConnectionSt
         try
         {
             return await body();
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb {command}: cannot load the db directory: {e.Message}");
-            return ExitCodes.UnusableInput;
         }
         catch (MigrationException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {

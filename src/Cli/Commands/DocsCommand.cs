@@ -1,6 +1,5 @@
 using System.Text;
 using Tcdb.Authoring;
-using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
 
@@ -35,23 +34,9 @@ public sealed class DocsCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        var dbDirectory = args.Get("db-dir", "db");
+        var dbDirectory = DbDirectoryOption.Source(args);
         var output = args.Get("output") ?? Path.Join(dbDirectory, FunctionDocs.FileName);
-        DbSchema schema;
-        try
-        {
-            schema = SchemaLoader.Load(dbDirectory);
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb docs: {dbDirectory} cannot be loaded; run tcdb check --db-dir {dbDirectory} for details:");
-            foreach (var error in e.Errors)
-            {
-                context.Error.WriteLine(error.ToString());
-            }
-
-            return ExitCodes.UnusableInput;
-        }
+        var schema = DbDirectoryOption.Load(args, serializedAllowed: false);
 
         if (!args.Has("check"))
         {

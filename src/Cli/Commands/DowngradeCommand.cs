@@ -10,7 +10,7 @@ public sealed class DowngradeCommand : ICommand
     public string Summary => "downgrade a database to version N";
 
     public string Usage => $"""
-        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--users-prefix P]
+        usage: tcdb downgrade --to N [--admin-db-url URL] [--db-dir DIR] [--role-prefix P]
                               [--lock-timeout T] [--statement-timeout T] [--verbose]
 
         Finishes a pending online downgrade, then reverts each version above N in its own transaction:
@@ -40,7 +40,7 @@ public sealed class DowngradeCommand : ICommand
         options.CheckTarget(to);
         await using var migrator = options.Migrator(context, args.Has("verbose"), args);
         var clock = Stopwatch.StartNew();
-        var from = await migrator.DowngradeAsync(to, context.CancellationToken);
+        var from = (await migrator.DowngradeAsync(to, context.CancellationToken)).FromVersion;
         var now = await migrator.CurrentVersionAsync(context.CancellationToken);
         context.Out.WriteLine($"database at version {now} (was {from}); {clock.Elapsed.TotalSeconds:0.00} s");
         return ExitCodes.Ok;

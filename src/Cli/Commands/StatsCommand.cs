@@ -35,21 +35,7 @@ public sealed class StatsCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        var url = args.Get("admin-db-url") ?? Environment.GetEnvironmentVariable(DatabaseOptions.AdminDbUrlVariable);
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            throw new UsageException($"no database: pass --admin-db-url or set ${DatabaseOptions.AdminDbUrlVariable}");
-        }
-
-        string connectionString;
-        try
-        {
-            connectionString = ConnectionStrings.Normalize(url);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var connectionString = DatabaseOptions.ResolveAdminUrl(args);
 
         ProductionStats stats;
         try

@@ -8,7 +8,7 @@ public sealed class StatusCommand : ICommand
     public string Summary => "show a database's version, unfinished online migration and grant/column drift";
 
     public string Usage => $"""
-        usage: tcdb status [--admin-db-url URL] [--db-dir DIR] [--users-prefix P]
+        usage: tcdb status [--admin-db-url URL] [--db-dir DIR] [--role-prefix P]
 
         Prints the database version and the latest version of the db directory, an online migration or
         downgrade left unfinished by an interrupted run, and, when the database is at the latest version,

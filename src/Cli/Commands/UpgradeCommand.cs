@@ -10,7 +10,7 @@ public sealed class UpgradeCommand : ICommand
     public string Summary => "upgrade a database to the latest version (or --to N), then check grants and columns";
 
     public string Usage => $"""
-        usage: tcdb upgrade [--to N] [--admin-db-url URL] [--db-dir DIR] [--users-prefix P]
+        usage: tcdb upgrade [--to N] [--admin-db-url URL] [--db-dir DIR] [--role-prefix P]
                             [--lock-timeout T] [--statement-timeout T] [--verbose]
 
         Finishes the current version's online migration, applies each later version in its own transaction

@@ -14,7 +14,7 @@ public sealed class VerifyCommand : ICommand
 
     public string Summary => "verify every version of a db directory against a real PostgreSQL";
 
-    public string Usage => $"""
+    public string Usage => """
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
@@ -38,7 +38,7 @@ public sealed class VerifyCommand : ICommand
           --report FILE       also write a report: .json, .md, or .xml (JUnit)
           --strict            an upgrade that only fails on generic seed rows is a defect, not a warning
           --seed N            seed of the generated data and of random interruptions (default 1)
-          --rows N            rows per table the generic seeder inserts (default {VerifyOptions.DefaultRowsPerTable})
+          --rows N            rows per table the generic seeder inserts (default 60)
           --waivers FILE      policy waiver file (default DIR/policy-waivers.yml when it exists)
           --releases FILE     which db version shipped in which release (default DIR/releases.txt when it
                               exists): deprecated functions must keep working within their window
@@ -98,26 +98,12 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"--{costOnly} measures costs: add --cost");
         }
 
-        var source = args.Get("db-dir", "db");
-        DbSchema schema;
-        IReadOnlyList<PolicyWaiver> waivers;
-        ReleaseHistory? releases;
-        IReadOnlyList<AcceptedFinding> accepted;
-        try
-        {
-            schema = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SchemaJson.ReadFile(source) : SchemaLoader.Load(source);
-            waivers = OptionalFile(args, "waivers", source, PolicyWaiver.DefaultFileName) is { } waiverFile ? PolicyWaiver.Load(waiverFile) : [];
-            releases = OptionalFile(args, "releases", source, "releases.txt") is { } releasesFile ? ReleaseHistory.Load(releasesFile) : null;
-            accepted = OptionalFile(args, "accepted", source, AcceptedFinding.DefaultFileName) is { } acceptedFile ? AcceptedFinding.Load(acceptedFile) : [];
-        }
-        catch (SchemaLoadException e)
-        {
-            context.Error.WriteLine($"tcdb verify: cannot load {source}:");
-            context.Error.WriteLine(e.Message);
-            return ExitCodes.UnusableInput;
-        }
-
-        var (from, to) = ParseRange(args.Get("versions"), schema.LatestVersion);
+        var source = DbDirectoryOption.Source(args);
+        var schema = DbDirectoryOption.Load(args);
+        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
+        var releases = DbDirectoryOption.Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
+        var accepted = DbDirectoryOption.Companion(args, "accepted", AcceptedFinding.DefaultFileName, AcceptedFinding.Load, []);
+        var (from, to) = VersionsOption.Parse(args, schema);
         var costOptions = args.Has("cost") ? CostArguments.Parse(args, schema, "cost-rows") : null;
         var log = context.Out;
         var gate = new object();
@@ -137,7 +123,7 @@ public sealed class VerifyCommand : ICommand
             ToVersion = to,
             Jobs = jobs,
             Strict = args.Has("strict"),
-            Seed = args.GetInt("seed") ?? 1,
+            Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed,
             RowsPerTable = args.GetInt("rows") ?? VerifyOptions.DefaultRowsPerTable,
             Waivers = waivers,
             Releases = releases,
@@ -154,7 +140,7 @@ public sealed class VerifyCommand : ICommand
         var result = await engine.RunAsync(context.CancellationToken);
         if (costOptions is not null)
         {
-            result = await WithCostAsync(result, server, costOptions with { FromVersion = from, ToVersion = to, Seed = args.GetInt("seed") ?? 1, Progress = log.WriteLine }, log, context.CancellationToken);
+            result = await WithCostAsync(result, server, costOptions with { FromVersion = from, ToVersion = to, Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed, Progress = log.WriteLine }, log, context.CancellationToken);
         }
 
         log.WriteLine();
@@ -200,39 +186,5 @@ public sealed class VerifyCommand : ICommand
             .SelectMany(v => v.Reasons.DefaultIfEmpty(Tcdb.Cost.CostStatusText.Id(v.Status)).Select(reason =>
                 new VerificationFinding(FindingSeverity.Defect, VerificationFindingKind.Cost, v.Version, $"version {v.Version}", $"{Tcdb.Cost.CostStatusText.Id(v.Status)}: {reason}")));
         return result with { Findings = result.Findings.Concat(findings).OrderBy(f => f.Version ?? 0).ThenBy(f => f.Severity).ToList() };
-    }
-
-    /// <summary>The file an option names, else the db directory's default file when it exists.</summary>
-    private static string? OptionalFile(CliArgs args, string option, string source, string defaultName)
-    {
-        if (args.Get(option) is { } given)
-        {
-            return given;
-        }
-
-        var fallback = Directory.Exists(source) ? Path.Combine(source, defaultName) : null;
-        return fallback is not null && File.Exists(fallback) ? fallback : null;
-    }
-
-    /// <summary>Parses <c>A..B</c>, <c>A..</c>, <c>..B</c> or <c>A</c>.</summary>
-    internal static (int From, int To) ParseRange(string? text, int latest)
-    {
-        if (text is null)
-        {
-            return (1, latest);
-        }
-
-        var parts = text.Split("..", 2);
-        int Parse(string s, int fallback) => s.Length == 0
-            ? fallback
-            : int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"--versions {text}: '{s}' is not a version number");
-        var from = Parse(parts[0], 1);
-        var to = parts.Length == 2 ? Parse(parts[1], latest) : from;
-        if (from < 1 || to > latest || from > to)
-        {
-            throw new UsageException($"--versions {text}: the directory has versions 1..{latest}");
-        }
-
-        return (from, to);
     }
 }

@@ -60,7 +60,7 @@ public static class VersionScaffold
         description: TODO say in one line what version {{version}} changes
         # migrationScript runs when upgrading to version {{version}}, downgradeScript when downgrading back to {{version - 1}}:
         # PL/pgSQL blocks (begin ... end), or the name of a .sql file next to this one (e.g. {{VersionFiles.Padded(version)}}-migration.sql).
-        # Give both or neither. $db_user_prefix$ becomes the deployment's user prefix: grant to $db_user_prefix$_<service>.
+        # Give both or neither. $db_user_prefix$ becomes the deployment's role prefix: grant to $db_user_prefix$_<service>.
         # Update tables.yml and access.yml to describe the tables after this version.
         migrationScript: |-
           begin

@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tcdb.Migration;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Client;
 
@@ -170,7 +171,7 @@ public sealed partial class FunctionClient : IAsyncDisposable
                 await mode.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using var command = new NpgsqlCommand("select * from " + SqlText.QuoteIdentifier(method.Name) + "(" + args.Placeholders + ")", connection);
+            await using var command = new NpgsqlCommand("select * from " + Sql.Identifier(method.Name) + "(" + args.Placeholders + ")", connection);
             foreach (var value in args.Values)
             {
                 command.Parameters.Add(Parameter(value));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Runs;
 using Tcdb.Schema;
 using Tcdb.Seeding;
 using Tcdb.Servers;
@@ -17,25 +18,19 @@ namespace Tcdb.Cost;
 /// </summary>
 public sealed class CostEngine(IPostgresServer server, CostOptions options)
 {
-    private readonly string usersPrefix = "tcc_" + new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
+    private readonly RolePrefix rolePrefix = RolePrefix.Random("tcc");
 
     private DbSchema Schema => options.Schema;
 
     public async Task<CostReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var latest = Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to measure in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(Schema.LatestVersion, options.FromVersion, options.ToVersion);
 
         var versions = new List<VersionCost>();
-        var chain = await server.CreateDatabaseAsync(cancellationToken: cancellationToken);
-        try
+        await using (var scope = new RunScope(server, rolePrefix, options.Progress))
         {
+            var chain = await scope.CreateDatabaseAsync(cancellationToken);
             var blocked = await UpgradeChainAsync(chain, from - 1, cancellationToken);
             for (var v = from; v <= to; v++)
             {
@@ -55,11 +50,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                     blocked = await UpgradeChainAsync(chain, v, cancellationToken);
                 }
             }
-        }
-        finally
-        {
-            await chain.DisposeAsync();
-            await DropRolesAsync();
         }
 
         return new CostReport(server.Description, from, to, versions, options, clock.Elapsed);
@@ -145,11 +135,9 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
 
     private sealed record StepResult(TransactionCost? Cost, OnlineProfile? Online, string? Problem, bool CannotRunInTransaction = false);
 
-    private sealed class OnlineHandOver() : Exception("the online work is profiled batch by batch");
-
     /// <summary>Runs one upgrade or downgrade of <paramref name="version"/> with the migrator, measured; then its online work, profiled.</summary>
     private async Task<StepResult> MeasureStepAsync(
-        TestDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
+        ServerDatabase db, NpgsqlConnection connection, DbVersion version, CostDirection direction, long touchedRows, CancellationToken cancellationToken)
     {
         var before = await RelationCatalog.ReadAsync(connection, cancellationToken);
         var tables = before.Relations.Where(r => r.IsTable).ToList();
@@ -161,11 +149,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         var onlinePending = false;
         LockProbeResult? probed = null;
         var what = direction == CostDirection.Upgrade ? $"the upgrade to version {version.Number}" : $"the downgrade from version {version.Number}";
-        await using (var migrator = NewMigrator(connectionString, () =>
-        {
-            onlinePending = true;
-            throw new OnlineHandOver();
-        }))
+        await using (var migrator = NewMigrator(connectionString, () => onlinePending = true))
         {
             using var stopProbe = new CancellationTokenSource();
             var probe = options.LockProbe
@@ -173,11 +157,8 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
                 : Task.FromResult<LockProbeResult?>(null);
             try
             {
+                // Stopped between the version's transaction and its first online batch: the profiler takes over.
                 await StepAsync(migrator, version, direction, cancellationToken);
-            }
-            catch (OnlineHandOver)
-            {
-                // Between the version's transaction and its first online batch: the profiler takes over.
             }
             catch (MigrationException e)
             {
@@ -199,11 +180,11 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
             return new StepResult(cost, null, null);
         }
 
-        var kind = direction == CostDirection.Upgrade ? OnlineKind.Migration : OnlineKind.Downgrade;
+        var onlineDirection = direction == CostDirection.Upgrade ? OnlineDirection.Upgrade : OnlineDirection.Downgrade;
         OnlineProfile online;
         try
         {
-            online = await OnlineProfiler.ProfileAsync(connection, version, kind, options.BatchSize, Math.Max(touchedRows, options.BatchSize), options.GrowthFactor, cancellationToken);
+            online = await OnlineProfiler.ProfileAsync(connection, version, onlineDirection, options.BatchSize, Math.Max(touchedRows, options.BatchSize), options.GrowthFactor, cancellationToken);
             if (online.Problem is null)
             {
                 // The completion function now says done: the migrator only drops the online functions.
@@ -213,7 +194,7 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         }
         catch (MigrationException e)
         {
-            return new StepResult(cost, null, $"the online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} of version {version.Number} failed: {e.Message}");
+            return new StepResult(cost, null, $"the online {(onlineDirection == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {version.Number} failed: {e.Message}");
         }
 
         return new StepResult(cost, online, online.Problem);
@@ -227,16 +208,24 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
         $"({e.Message}). A version's script runs as one DO block in the version's transaction, so this version can never be applied: " +
         "use the plain form (e.g. `create index` without `concurrently`) and, for a large table, an online migration";
 
+    /// <summary>A migrator for this run; with <paramref name="beforeFirstBatch"/>, it stops before the first online batch and calls it.</summary>
     private Migrator NewMigrator(string connectionString, Action? beforeFirstBatch) => new(Schema, connectionString, new MigratorOptions
     {
-        UsersPrefix = usersPrefix,
+        RolePrefix = rolePrefix,
         ServicePasswords = ServicePasswords.Unmanaged,
         AcceptedMajorVersions = ServerVersionGate.Any,
-        OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks { BeforeBatch = (_, _) => beforeFirstBatch() },
+        OnlineHooks = beforeFirstBatch is null ? null : new OnlineMigrationHooks
+        {
+            BeforeBatch = _ =>
+            {
+                beforeFirstBatch();
+                return ValueTask.FromResult(OnlineBatchDecision.Interrupt);
+            },
+        },
     });
 
     /// <summary>Upgrades the chain database to <paramref name="version"/>; returns why versions above cannot be measured, when it fails.</summary>
-    private async Task<string?> UpgradeChainAsync(TestDatabase chain, int version, CancellationToken cancellationToken)
+    private async Task<string?> UpgradeChainAsync(ServerDatabase chain, int version, CancellationToken cancellationToken)
     {
         if (version < 1)
         {
@@ -260,13 +249,6 @@ public sealed class CostEngine(IPostgresServer server, CostOptions options)
     }
 
     private VersionMeasurement Unmeasured(int version, string why) => new(version, Schema.GetVersion(version).Description ?? string.Empty, [], [], why);
-
-    private async Task DropRolesAsync()
-    {
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, usersPrefix);
-    }
 
     private void Progress(string line) => options.Progress?.Invoke(line);
 }

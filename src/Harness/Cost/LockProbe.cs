@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
-using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 

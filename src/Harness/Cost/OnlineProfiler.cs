@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tcdb.Migration;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 
@@ -36,16 +37,16 @@ public static class OnlineProfiler
     /// </summary>
     /// <param name="connection">An admin connection to a database left between the version's transaction and its first batch.</param>
     /// <param name="version">The version.</param>
-    /// <param name="kind">Migration (after the upgrade) or downgrade (after the downgrade).</param>
+    /// <param name="direction">Migration (after the upgrade) or downgrade (after the downgrade).</param>
     /// <param name="batchSize">Items per batch.</param>
     /// <param name="expectedItems">About how many items there are (bounds the run: a batch that never finishes is reported, not looped).</param>
     /// <param name="growthFactor">Rise of tuples read (or time) per item from the first batches to the last that counts as growth.</param>
     /// <param name="cancellationToken">Stops between statements.</param>
     /// <exception cref="MigrationException">the batch or completion function failed.</exception>
     public static async Task<OnlineProfile> ProfileAsync(
-        NpgsqlConnection connection, DbVersion version, OnlineKind kind, int batchSize, long expectedItems, double growthFactor, CancellationToken cancellationToken)
+        NpgsqlConnection connection, DbVersion version, OnlineDirection direction, int batchSize, long expectedItems, double growthFactor, CancellationToken cancellationToken)
     {
-        var (batch, isComplete) = OnlineMigrationRunner.FunctionNames(version, kind);
+        var (batch, isComplete) = OnlineMigrationRunner.FunctionNames(version, direction);
         var samples = new List<BatchSample>();
         IReadOnlyList<string> tables = [];
         var maxBatches = 20 * (expectedItems / batchSize + 1) + 50;
@@ -54,7 +55,7 @@ public static class OnlineProfiler
         var passes = 0;
         string? problem = null;
         var clock = Stopwatch.StartNew();
-        while (problem is null && !await CallAsync(connection, version, isComplete, "select " + SqlText.QuoteIdentifier(isComplete) + "()", r => r.GetBoolean(0), cancellationToken))
+        while (problem is null && !await CallAsync(connection, version, isComplete, "select " + Sql.Identifier(isComplete) + "()", r => r.GetBoolean(0), cancellationToken))
         {
             string? state = "{}";
             var passRows = 0L;
@@ -87,7 +88,7 @@ public static class OnlineProfiler
             }
         }
 
-        return Judge(kind == OnlineKind.Migration ? "migration" : "downgrade", batchSize, samples, clock.Elapsed, growthFactor, problem) with { Tables = tables };
+        return Judge(direction == OnlineDirection.Upgrade ? "migration" : "downgrade", batchSize, samples, clock.Elapsed, growthFactor, problem) with { Tables = tables };
     }
 
     /// <summary>Summarises batch samples: the points at start, 1/4, 1/2, 3/4 and end, and whether the cost per item grows.</summary>
@@ -151,7 +152,7 @@ public static class OnlineProfiler
             connection,
             version,
             batch,
-            "select b.count, b.state from " + SqlText.QuoteIdentifier(batch) + "($1, $2) as b",
+            "select b.count, b.state from " + Sql.Identifier(batch) + "($1, $2) as b",
             r => (r.IsDBNull(0) ? 0 : r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
             cancellationToken,
             batchSize,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
-using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 

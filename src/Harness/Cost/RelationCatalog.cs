@@ -1,5 +1,5 @@
 using Npgsql;
-using Tcdb.Migration;
+using Tcdb.Servers;
 
 namespace Tcdb.Cost;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 

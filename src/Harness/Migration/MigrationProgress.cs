@@ -18,7 +18,7 @@ public enum MigrationStage
     /// <summary>An online migration or downgrade is complete.</summary>
     OnlineCompleted,
 
-    /// <summary>Anything else: service users, checks, nothing to do.</summary>
+    /// <summary>Anything else: service roles, checks, nothing to do.</summary>
     Info,
 }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Servers;
+using Tcdb.Snapshots;
 
 namespace Tcdb.Migration;
 
@@ -9,11 +11,24 @@ namespace Tcdb.Migration;
 /// <param name="ToVersion">The database version after.</param>
 /// <param name="Findings">Grant and column drift; checked only when the upgrade ended at the latest version.</param>
 /// <param name="Checked">Whether the post-upgrade checks ran.</param>
-public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList<CheckFinding> Findings, bool Checked);
+public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList<CheckFinding> Findings, bool Checked)
+{
+    /// <summary>The online batch before which <see cref="OnlineMigrationHooks.BeforeBatch"/> stopped the upgrade; null when it ran to the end.</summary>
+    public OnlineBatch? InterruptedBefore { get; init; }
+}
+
+/// <summary>What a downgrade did.</summary>
+/// <param name="FromVersion">The database version before.</param>
+/// <param name="ToVersion">The database version after.</param>
+public sealed record DowngradeResult(int FromVersion, int ToVersion)
+{
+    /// <summary>The online batch before which <see cref="OnlineMigrationHooks.BeforeBatch"/> stopped the downgrade; null when it ran to the end.</summary>
+    public OnlineBatch? InterruptedBefore { get; init; }
+}
 
 /// <summary>
 /// Upgrades and downgrades a database with Taskcluster's semantics: one transaction per
-/// version guarded by the tcversion row lock, scripts as DO blocks with the users prefix substituted,
+/// version guarded by the tcversion row lock, scripts as DO blocks with the role prefix substituted,
 /// method (re)definition and restoration, online migrations and downgrades, service roles and the
 /// post-upgrade grant and column checks.
 /// </summary>
@@ -27,10 +42,9 @@ public sealed class Migrator : IAsyncDisposable
 
     /// <param name="schema">The db directory.</param>
     /// <param name="adminConnectionString">An Npgsql connection string with full rights on the database.</param>
-    /// <param name="options">Users prefix and the other settings.</param>
+    /// <param name="options">Role prefix and the other settings.</param>
     public Migrator(DbSchema schema, string adminConnectionString, MigratorOptions options)
     {
-        UsersPrefix.Validate(options.UsersPrefix);
         this.schema = schema;
         this.options = options;
         adminPassword = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
@@ -48,7 +62,8 @@ public sealed class Migrator : IAsyncDisposable
     /// <summary>
     /// Upgrades to <paramref name="toVersion"/> (default: latest). Finishes the current version's online
     /// migration first; never downgrades. Ends with the service-role grants and, when the target is the
-    /// latest version, the post-upgrade checks, whose findings are returned (not thrown).
+    /// latest version, the post-upgrade checks, whose findings are returned (not thrown). An online hook that
+    /// asks to interrupt ends the upgrade before the batch, with nothing after it.
     /// </summary>
     /// <exception cref="MigrationException">a step failed; the failing version was rolled back.</exception>
     public async Task<UpgradeResult> UpgradeAsync(int? toVersion = null, CancellationToken cancellationToken = default)
@@ -68,12 +83,16 @@ public sealed class Migrator : IAsyncDisposable
             throw new MigrationException($"the database is at version {from}, newer than the latest version {latest} of the db directory; use a newer db directory");
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from >= 1)
         {
             var current = schema.GetVersion(from);
-            await online.RunAsync(connection, current, OnlineKind.Migration, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, current, OnlineKind.Migration, cancellationToken);
+            if (await online.RunAsync(connection, current, OnlineDirection.Upgrade, cancellationToken) is { } interrupted)
+            {
+                return new UpgradeResult(from, from, [], Checked: false) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, current, OnlineDirection.Upgrade, cancellationToken);
         }
 
         for (var v = from + 1; v <= stopAt; v++)
@@ -81,17 +100,21 @@ public sealed class Migrator : IAsyncDisposable
             var version = schema.GetVersion(v);
             var clock = Stopwatch.StartNew();
             Report(MigrationStage.VersionStarted, v, $"upgrading database to version {v}");
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
             await ApplyAsync(connection, version, cancellationToken);
             // Leftovers of an aborted online downgrade of this version mean nothing once it is applied again.
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
-            await online.RunAsync(connection, version, OnlineKind.Migration, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
+            if (await online.RunAsync(connection, version, OnlineDirection.Upgrade, cancellationToken) is { } interrupted)
+            {
+                return new UpgradeResult(from, v, [], Checked: false) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
             Report(MigrationStage.VersionCompleted, v, $"upgrade to version {v} successful", clock.Elapsed);
         }
 
         Report(MigrationStage.Info, null, "...updating users");
-        await ServiceUsers.GrantBasicsAsync(connection, schema, options.UsersPrefix, cancellationToken);
+        await ServiceRoles.GrantBasicsAsync(connection, schema, options.RolePrefix, cancellationToken);
         var to = await VersionTable.ReadAsync(connection, cancellationToken);
         if (stopAt != latest)
         {
@@ -105,10 +128,11 @@ public sealed class Migrator : IAsyncDisposable
     /// <summary>
     /// Downgrades to <paramref name="toVersion"/>: finishes a pending online downgrade of the version above the
     /// current one, then reverts each version down to the target. No checks afterwards (access.yml and
-    /// tables.yml describe the latest version). Returns the version before.
+    /// tables.yml describe the latest version). An online hook that asks to interrupt ends the downgrade
+    /// before the batch.
     /// </summary>
     /// <exception cref="MigrationException">a step failed; the failing version was rolled back.</exception>
-    public async Task<int> DowngradeAsync(int toVersion, CancellationToken cancellationToken = default)
+    public async Task<DowngradeResult> DowngradeAsync(int toVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await PreFlight.RunAsync(connection, options.AcceptedMajorVersions, cancellationToken);
@@ -127,15 +151,19 @@ public sealed class Migrator : IAsyncDisposable
         if (from < toVersion)
         {
             Report(MigrationStage.Info, null, $"No database downgrades required; now at DB version {from}");
-            return from;
+            return new DowngradeResult(from, from);
         }
 
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
         if (from + 1 <= latest)
         {
             var above = schema.GetVersion(from + 1);
-            await online.RunAsync(connection, above, OnlineKind.Downgrade, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, above, OnlineKind.Downgrade, cancellationToken);
+            if (await online.RunAsync(connection, above, OnlineDirection.Downgrade, cancellationToken) is { } interrupted)
+            {
+                return new DowngradeResult(from, from) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, above, OnlineDirection.Downgrade, cancellationToken);
         }
 
         for (var v = from; v > toVersion; v--)
@@ -143,23 +171,27 @@ public sealed class Migrator : IAsyncDisposable
             var version = schema.GetVersion(v);
             var clock = Stopwatch.StartNew();
             Report(MigrationStage.VersionStarted, v, $"downgrading database from version {v} to version {v - 1}");
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
             await RevertAsync(connection, version, cancellationToken);
             // Leftovers of an aborted online migration of this version mean nothing once it is reverted.
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Migration, cancellationToken);
-            await online.RunAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
-            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineKind.Downgrade, cancellationToken);
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Upgrade, cancellationToken);
+            if (await online.RunAsync(connection, version, OnlineDirection.Downgrade, cancellationToken) is { } interrupted)
+            {
+                return new DowngradeResult(from, v - 1) { InterruptedBefore = interrupted };
+            }
+
+            await OnlineMigrationRunner.DropFunctionsAsync(connection, version, OnlineDirection.Downgrade, cancellationToken);
             Report(MigrationStage.VersionCompleted, v - 1, $"downgrade to version {v - 1} successful", clock.Elapsed);
         }
 
-        return from;
+        return new DowngradeResult(from, toVersion);
     }
 
     /// <summary>Creates the missing service roles of access.yml (and sets derived passwords).</summary>
-    public async Task EnsureServiceUsersAsync(CancellationToken cancellationToken = default)
+    public async Task EnsureServiceRolesAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await EnsureServiceUsersAsync(connection, cancellationToken);
+        await EnsureServiceRolesAsync(connection, cancellationToken);
     }
 
     /// <summary>Grant, role and column drift against access.yml and tables.yml (meaningful at the latest version).</summary>
@@ -177,26 +209,26 @@ public sealed class Migrator : IAsyncDisposable
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var current = await VersionTable.ReadAsync(connection, cancellationToken);
-        var candidates = new List<(DbVersion Version, OnlineKind Kind)>();
+        var candidates = new List<(DbVersion Version, OnlineDirection Direction)>();
         if (current >= 1 && current <= schema.LatestVersion)
         {
-            candidates.Add((schema.GetVersion(current), OnlineKind.Migration));
+            candidates.Add((schema.GetVersion(current), OnlineDirection.Upgrade));
         }
 
         if (current + 1 <= schema.LatestVersion)
         {
-            candidates.Add((schema.GetVersion(current + 1), OnlineKind.Downgrade));
+            candidates.Add((schema.GetVersion(current + 1), OnlineDirection.Downgrade));
         }
 
-        foreach (var (version, kind) in candidates)
+        foreach (var (version, direction) in candidates)
         {
-            var (batch, _) = OnlineMigrationRunner.FunctionNames(version, kind);
+            var (batch, _) = OnlineMigrationRunner.FunctionNames(version, direction);
             var exists = await Sql.ScalarAsync<bool>(
-                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
+                connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{Sql.Identifier(batch)}(integer, jsonb)");
             if (exists)
             {
-                return $"online {(kind == OnlineKind.Migration ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +
-                    $"run {(kind == OnlineKind.Migration ? "upgrade" : "downgrade")} again to finish it";
+                return $"online {(direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {version.Number} is unfinished ({batch} exists); " +
+                    $"run {(direction == OnlineDirection.Upgrade ? "upgrade" : "downgrade")} again to finish it";
             }
         }
 
@@ -208,15 +240,16 @@ public sealed class Migrator : IAsyncDisposable
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 
-    private async Task EnsureServiceUsersAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        await ServiceUsers.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
+    private async Task EnsureServiceRolesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        await ServiceRoles.EnsureRolesAsync(connection, schema, options, adminPassword, m => Report(MigrationStage.Info, null, m), cancellationToken);
 
     private async Task<IReadOnlyList<CheckFinding>> PostUpgradeChecksAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        var catalog = await CatalogSnapshot.TakeAsync(connection, PostUpgradeChecks.SnapshotOptions(options.RolePrefix), cancellationToken);
         Report(MigrationStage.Info, null, "...checking permissions");
-        var findings = new List<CheckFinding>(await PostUpgradeChecks.CheckGrantsAsync(connection, schema, options.UsersPrefix, cancellationToken));
+        var findings = new List<CheckFinding>(PostUpgradeChecks.GrantDrift(catalog, schema.Access, options.RolePrefix));
         Report(MigrationStage.Info, null, "...checking table columns");
-        findings.AddRange(await PostUpgradeChecks.CheckColumnsAsync(connection, schema, cancellationToken));
+        findings.AddRange(PostUpgradeChecks.ColumnDrift(catalog, schema.Tables));
         return findings;
     }
 
@@ -343,7 +376,7 @@ public sealed class Migrator : IAsyncDisposable
     }
 
     private Task RunScriptAsync(NpgsqlConnection connection, int version, string what, string script, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection, version, what, SqlText.DoBlock(SqlText.SubstituteUsersPrefix(script, options.UsersPrefix)), cancellationToken);
+        ExecuteAsync(connection, version, what, SqlText.DoBlock(options.RolePrefix.SubstituteIn(script)), cancellationToken);
 
     private static Task DefineAsync(NpgsqlConnection connection, int version, DbMethod method, string what, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, version, what, SqlText.CreateFunction(method), cancellationToken);

@@ -1,3 +1,6 @@
+using Tcdb.Schema;
+using Tcdb.Servers;
+
 namespace Tcdb.Migration;
 
 /// <summary>How the migrator treats the passwords of the service roles it creates.</summary>
@@ -16,8 +19,22 @@ public enum ServicePasswords
 /// <summary>Settings of a <see cref="Migrator"/>.</summary>
 public sealed record MigratorOptions
 {
-    /// <summary>Service roles are <c>&lt;UsersPrefix&gt;_&lt;service&gt;</c>; must match <c>^[a-z_]+$</c>.</summary>
-    public required string UsersPrefix { get; init; }
+    /// <summary>
+    /// Options for the databases a run creates for itself (verify, cost, tests): service passwords derived from the
+    /// admin's when it has one, any major accepted, and every role created marked with the run's
+    /// <see cref="RunMark"/> so that a later run drops it once this one is gone.
+    /// </summary>
+    public static MigratorOptions ForRun(RolePrefix prefix, OnlineMigrationHooks? online = null) => new()
+    {
+        RolePrefix = prefix,
+        ServicePasswords = ServicePasswords.DerivedFromAdminPassword,
+        AcceptedMajorVersions = ServerVersionGate.Any,
+        OnlineHooks = online,
+        CreatedRoleComment = RunMark.Current.Comment,
+    };
+
+    /// <summary>The role prefix: the service role of each service is <see cref="RolePrefix.RoleFor"/> it.</summary>
+    public required RolePrefix RolePrefix { get; init; }
 
     public ServicePasswords ServicePasswords { get; init; } = ServicePasswords.DerivedFromAdminPassword;
 
@@ -59,19 +76,6 @@ public sealed record MigratorOptions
 
     /// <summary>statement_timeout of each statement of a version's transaction (scripts, method definitions). Null: the server's setting.</summary>
     public TimeSpan? StatementTimeout { get; init; }
-}
-
-/// <summary>Test hooks of the online batch driver.</summary>
-public sealed record OnlineMigrationHooks
-{
-    /// <summary>
-    /// Called before every batch with the pass number (0-based: how many times the completion function said
-    /// "not yet" before this pass) and the rows done so far in this pass. Throw to abort between batches.
-    /// </summary>
-    public Action<int, long>? BeforeBatch { get; init; }
-
-    /// <summary>Overrides the batch size the driver computed.</summary>
-    public Func<int, int>? BatchSize { get; init; }
 }
 
 /// <summary>Which PostgreSQL majors an upgrade or downgrade may run against.</summary>

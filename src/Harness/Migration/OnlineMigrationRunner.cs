@@ -2,15 +2,9 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
-
-/// <summary>Whether an online step belongs to an upgrade (migration) or a downgrade.</summary>
-public enum OnlineKind
-{
-    Migration,
-    Downgrade,
-}
 
 /// <summary>
 /// Drives a version's batched online migration or downgrade: passes of batches until the completion
@@ -27,22 +21,25 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     private const int RateWindow = 500;
     private static readonly TimeSpan MaxReportInterval = TimeSpan.FromSeconds(60);
 
-    public static (string Batch, string IsComplete) FunctionNames(DbVersion version, OnlineKind kind) => kind == OnlineKind.Migration
+    public static (string Batch, string IsComplete) FunctionNames(DbVersion version, OnlineDirection direction) => direction == OnlineDirection.Upgrade
         ? (version.OnlineMigrationBatchFunction, version.OnlineMigrationIsCompleteFunction)
         : (version.OnlineDowngradeBatchFunction, version.OnlineDowngradeIsCompleteFunction);
 
-    /// <summary>Runs the online step of <paramref name="version"/> to completion, if its batch function exists.</summary>
-    public async Task RunAsync(NpgsqlConnection connection, DbVersion version, OnlineKind kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the online step of <paramref name="version"/> to completion, if its batch function exists; returns the
+    /// batch before which <see cref="OnlineMigrationHooks.BeforeBatch"/> asked to stop, or null.
+    /// </summary>
+    public async Task<OnlineBatch?> RunAsync(NpgsqlConnection connection, DbVersion version, OnlineDirection direction, CancellationToken cancellationToken)
     {
-        var (batch, isComplete) = FunctionNames(version, kind);
+        var (batch, isComplete) = FunctionNames(version, direction);
         var exists = await Sql.ScalarAsync<bool>(
-            connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{SqlText.QuoteIdentifier(batch)}(integer, jsonb)");
+            connection, "select to_regprocedure($1) is not null", cancellationToken, $"public.{Sql.Identifier(batch)}(integer, jsonb)");
         if (!exists)
         {
-            return;
+            return null;
         }
 
-        var step = new OnlineStep(version.Number, batch, isComplete, kind);
+        var step = new OnlineStep(version.Number, batch, isComplete, direction);
         var total = new OnlineProgress(0, 0, 0, 1);
         var unchangedPasses = 0;
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -52,10 +49,15 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             if (await IsCompleteAsync(connection, step, cancellationToken))
             {
                 Report(MigrationStage.OnlineCompleted, version.Number, $"..{step.Label} complete ({total.Batches} batches, {total.Rows} items)", online: total);
-                return;
+                return null;
             }
 
-            var (passTotal, written) = await RunPassAsync(connection, step, pass, total, cancellationToken);
+            var (passTotal, written, interrupted) = await RunPassAsync(connection, step, pass, total, cancellationToken);
+            if (interrupted is not null)
+            {
+                return interrupted;
+            }
+
             total = passTotal;
             var changed = await TablesChangedAsync(connection, written, fingerprints, cancellationToken);
             unchangedPasses = changed ? 0 : unchangedPasses + 1;
@@ -71,15 +73,16 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     }
 
     /// <summary>The names and label of one online step, for messages.</summary>
-    private sealed record OnlineStep(int Version, string Batch, string IsComplete, OnlineKind Kind)
+    private sealed record OnlineStep(int Version, string Batch, string IsComplete, OnlineDirection Direction)
     {
-        public string Label => $"online {(Kind == OnlineKind.Migration ? "migration" : "downgrade")} for db version {Version}";
+        public string Label => $"online {(Direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} for db version {Version}";
 
         /// <summary>A batch of a migration runs when tcversion already says N; a downgrade batch when it says N-1.</summary>
-        public int LockedVersion => Kind == OnlineKind.Migration ? Version : Version - 1;
+        public int LockedVersion => Direction == OnlineDirection.Upgrade ? Version : Version - 1;
     }
 
-    private async Task<(OnlineProgress Total, HashSet<string> Written)> RunPassAsync(
+    /// <summary>One pass of batches until a batch does nothing; Interrupted is the batch the hook stopped before.</summary>
+    private async Task<(OnlineProgress Total, HashSet<string> Written, OnlineBatch? Interrupted)> RunPassAsync(
         NpgsqlConnection connection, OnlineStep step, int pass, OnlineProgress total, CancellationToken cancellationToken)
     {
         string? state = "{}";
@@ -97,7 +100,15 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
         var rate = 0.0;
         while (true)
         {
-            options.OnlineHooks?.BeforeBatch?.Invoke(pass, passRows);
+            if (options.OnlineHooks?.BeforeBatch is { } beforeBatch)
+            {
+                var next = new OnlineBatch(step.Version, step.Direction, pass, passRows);
+                if (await beforeBatch(next) == OnlineBatchDecision.Interrupt)
+                {
+                    return (total, written, next);
+                }
+            }
+
             var (count, newState, batchWrote) = await RunBatchAsync(connection, step, batchSize, state, cancellationToken);
             state = newState;
             passRows += count;
@@ -111,7 +122,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
 
             if (count == 0)
             {
-                return (total with { BatchSize = batchSize, RowsPerSecond = rate }, written);
+                return (total with { BatchSize = batchSize, RowsPerSecond = rate }, written, null);
             }
 
             if (batchWrote.Count > 0)
@@ -154,7 +165,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     {
         try
         {
-            return await Sql.ScalarAsync<bool>(connection, "select " + SqlText.QuoteIdentifier(step.IsComplete) + "()", cancellationToken);
+            return await Sql.ScalarAsync<bool>(connection, "select " + Sql.Identifier(step.IsComplete) + "()", cancellationToken);
         }
         catch (PostgresException e)
         {
@@ -167,12 +178,13 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await VersionTable.LockAsync(connection, step.LockedVersion, $"a batch of {step.Batch}", cancellationToken);
+        var before = await RowsWrittenAsync(connection, cancellationToken);
         List<(int, string?)> rows;
         try
         {
             rows = await Sql.ListAsync(
                 connection,
-                "select b.count, b.state from " + SqlText.QuoteIdentifier(step.Batch) + "($1, $2) as b",
+                "select b.count, b.state from " + Sql.Identifier(step.Batch) + "($1, $2) as b",
                 r => (r.IsDBNull(0) ? 0 : r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1)),
                 cancellationToken,
                 batchSize,
@@ -188,17 +200,26 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             throw new MigrationException($"version {step.Version}: {step.Batch} must return exactly one row (count, state) but returned {rows.Count}");
         }
 
-        // The transaction's own row counters are exact and current (unlike the cumulative statistics).
-        var written = await Sql.ListAsync(
-            connection,
-            "select format('%I.%I', schemaname, relname) from pg_stat_xact_all_tables " +
-            "where n_tup_ins + n_tup_upd + n_tup_del > 0 and schemaname not in ('pg_catalog', 'information_schema') " +
-            "and schemaname !~ '^pg_(temp|toast)' and (schemaname, relname) <> ('public', 'tcversion')",
-            r => r.GetString(0),
-            cancellationToken);
+        var after = await RowsWrittenAsync(connection, cancellationToken);
+        var written = after.Where(t => t.Value > before.GetValueOrDefault(t.Key)).Select(t => t.Key).ToList();
         await transaction.CommitAsync(cancellationToken);
         return (rows[0].Item1, rows[0].Item2, written);
     }
+
+    /// <summary>
+    /// Rows inserted, updated or deleted per table as the transaction's counters show them. They are current
+    /// (unlike the cumulative statistics), but they also hold what this session's earlier transactions wrote
+    /// until the session next reports its statistics (when idle, at most about once a second, on PostgreSQL 11
+    /// and 15 alike): what a batch wrote is the rise of the counters across it.
+    /// </summary>
+    private static async Task<Dictionary<string, long>> RowsWrittenAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (await Sql.ListAsync(
+            connection,
+            "select format('%I.%I', schemaname, relname), n_tup_ins + n_tup_upd + n_tup_del from pg_stat_xact_all_tables " +
+            "where n_tup_ins + n_tup_upd + n_tup_del > 0 and schemaname not in ('pg_catalog', 'information_schema') " +
+            "and schemaname !~ '^pg_(temp|toast)' and (schemaname, relname) <> ('public', 'tcversion')",
+            r => (Table: r.GetString(0), Rows: r.GetInt64(1)),
+            cancellationToken)).ToDictionary(t => t.Table, t => t.Rows, StringComparer.Ordinal);
 
     /// <summary>
     /// Whether the tables a pass wrote differ from what they held after the previous pass, by an
@@ -229,7 +250,7 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
             connection,
             "select prosrc from pg_proc where oid = to_regprocedure($1)",
             cancellationToken,
-            $"public.{SqlText.QuoteIdentifier(step.IsComplete)}()");
+            $"public.{Sql.Identifier(step.IsComplete)}()");
         var waitsFor = body is null ? string.Empty : $"; {step.IsComplete}() still returns false (its check: {Shorten(string.Join(" ", body.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)))})";
         return new MigrationException(
             $"version {step.Version}: {step.Label} never completes: {why}{waitsFor}. " +
@@ -247,10 +268,10 @@ internal sealed class OnlineMigrationRunner(MigratorOptions options)
         options.Progress?.Invoke(new MigrationProgress(stage, version, message, Online: online));
 
     /// <summary>Drops the online functions of <paramref name="version"/> (leftovers of an aborted run, or after completion).</summary>
-    public static async Task DropFunctionsAsync(NpgsqlConnection connection, DbVersion version, OnlineKind kind, CancellationToken cancellationToken)
+    public static async Task DropFunctionsAsync(NpgsqlConnection connection, DbVersion version, OnlineDirection direction, CancellationToken cancellationToken)
     {
-        var (batch, isComplete) = FunctionNames(version, kind);
-        await Sql.ExecuteAsync(connection, "drop function if exists " + SqlText.QuoteIdentifier(batch) + "(batch_size_in integer, state_in jsonb)", cancellationToken);
-        await Sql.ExecuteAsync(connection, "drop function if exists " + SqlText.QuoteIdentifier(isComplete) + "()", cancellationToken);
+        var (batch, isComplete) = FunctionNames(version, direction);
+        await Sql.ExecuteAsync(connection, "drop function if exists " + Sql.Identifier(batch) + "(batch_size_in integer, state_in jsonb)", cancellationToken);
+        await Sql.ExecuteAsync(connection, "drop function if exists " + Sql.Identifier(isComplete) + "()", cancellationToken);
     }
 }

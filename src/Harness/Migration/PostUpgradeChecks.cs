@@ -1,5 +1,5 @@
-using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Snapshots;
 
 namespace Tcdb.Migration;
 
@@ -18,159 +18,163 @@ public enum FindingKind
     ColumnType,
 }
 
+/// <summary>The document of the db directory a <see cref="CheckFinding"/> contradicts.</summary>
+public enum DriftDocument
+{
+    /// <summary>access.yml: grants, role attributes and memberships of the service roles.</summary>
+    Access,
+
+    /// <summary>tables.yml: the tables and columns of schema public.</summary>
+    Tables,
+}
+
 /// <summary>One difference between the database and access.yml or tables.yml, as one line.</summary>
 public sealed record CheckFinding(FindingKind Kind, string Message)
 {
+    /// <summary>Which document the database contradicts, by the kind of drift.</summary>
+    public DriftDocument Document => Kind switch
+    {
+        FindingKind.MissingTable or FindingKind.ExtraTable or FindingKind.MissingColumn or FindingKind.ExtraColumn or FindingKind.ColumnType => DriftDocument.Tables,
+        _ => DriftDocument.Access,
+    };
+
     public override string ToString() => Message;
 }
 
 /// <summary>
-/// The checks run after an upgrade to the latest version: the grants of every role with the users prefix
-/// equal access.yml (read = SELECT; write = SELECT, INSERT, UPDATE, DELETE; column-level grants count),
-/// no such role has a dangerous attribute or a membership, and the public tables' columns equal tables.yml.
+/// The checks run after an upgrade to the latest version, as functions of the database's
+/// <see cref="CatalogSnapshot"/>: the grants of every service role equal access.yml (read = SELECT;
+/// write = SELECT, INSERT, UPDATE, DELETE; column-level grants count), no service role has a dangerous
+/// attribute or a membership, and the public tables' columns equal tables.yml. The table tcversion
+/// belongs to the migrator and is not checked.
 /// </summary>
 public static class PostUpgradeChecks
 {
+    private const string VersionTable = "tcversion";
     private static readonly string[] ReadPrivileges = ["SELECT"];
     private static readonly string[] WritePrivileges = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+    private static readonly (string Property, string Attribute)[] DangerousAttributes =
+        [("superuser", "SUPERUSER"), ("create role", "CREATEROLE"), ("create db", "CREATEDB"), ("replication", "REPLICATION"), ("bypass rls", "BYPASSRLS")];
 
-    /// <summary>Grant, attribute and membership drift of the roles <c>&lt;prefix&gt;_*</c>.</summary>
-    public static async Task<IReadOnlyList<CheckFinding>> CheckGrantsAsync(
-        NpgsqlConnection connection, DbSchema schema, string usersPrefix, CancellationToken cancellationToken = default)
+    // How a relation of schema public is named in a grant of a snapshot: "<privilege>[ (<column>)] on <kind> public.<name> to <role>".
+    private static readonly string[] RelationMarkers = [" on table public.", " on view public.", " on materialized view public."];
+
+    /// <summary>What the checks read of a catalog: tables, columns, the service roles and their grants.</summary>
+    public static CatalogSnapshotOptions SnapshotOptions(RolePrefix prefix) => new()
     {
-        UsersPrefix.Validate(usersPrefix);
-        var pattern = UsersPrefix.RoleLikePattern(usersPrefix);
-        var findings = new List<CheckFinding>();
+        RolePrefix = prefix,
+        IncludePublicGrants = false,
+        Kinds = new HashSet<CatalogObjectKind> { CatalogObjectKind.Table, CatalogObjectKind.Column, CatalogObjectKind.Grant, CatalogObjectKind.Role },
+    };
 
+    /// <summary>
+    /// Grant, attribute and membership drift of the service roles of <paramref name="prefix"/> in <paramref name="catalog"/>
+    /// (taken with their grants and roles, see <see cref="SnapshotOptions"/>) against <paramref name="access"/>.
+    /// </summary>
+    public static IReadOnlyList<CheckFinding> GrantDrift(CatalogSnapshot catalog, IReadOnlyList<ServiceAccess> access, RolePrefix prefix)
+    {
         var expected = new SortedSet<(string Role, string Privilege, string Table)>();
-        foreach (var service in schema.Access)
+        foreach (var service in access)
         {
-            foreach (var (table, access) in service.Tables)
+            foreach (var (table, mode) in service.Tables)
             {
-                foreach (var privilege in access == TableAccess.Read ? ReadPrivileges : WritePrivileges)
+                foreach (var privilege in mode == TableAccess.Read ? ReadPrivileges : WritePrivileges)
                 {
-                    expected.Add((service.RoleName(usersPrefix), privilege, table));
+                    expected.Add((prefix.RoleFor(service.Name), privilege, table));
                 }
             }
         }
 
-        // Table-level grants from relacl, column-level grants from attacl (read from the catalogs, so the
-        // result does not depend on who granted them, unlike information_schema).
-        var tableGrants = (await Sql.ListAsync(
-            connection,
-            """
-            select r.rolname, a.privilege_type, c.relname
-            from pg_class c
-            join pg_namespace n on n.oid = c.relnamespace
-            cross join lateral aclexplode(c.relacl) a
-            join pg_roles r on r.oid = a.grantee
-            where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'f')
-              and c.relname <> 'tcversion' and r.rolname like $1
-            """,
-            r => (r.GetString(0), r.GetString(1), r.GetString(2)),
-            cancellationToken,
-            pattern)).ToHashSet();
-        var columnGrants = await Sql.ListAsync(
-            connection,
-            """
-            select r.rolname, a.privilege_type, c.relname, string_agg(att.attname, ', ' order by att.attnum)
-            from pg_attribute att
-            join pg_class c on c.oid = att.attrelid
-            join pg_namespace n on n.oid = c.relnamespace
-            cross join lateral aclexplode(att.attacl) a
-            join pg_roles r on r.oid = a.grantee
-            where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'f')
-              and c.relname <> 'tcversion' and r.rolname like $1
-              and att.attnum > 0 and not att.attisdropped
-            group by r.rolname, a.privilege_type, c.relname
-            """,
-            r => (Role: r.GetString(0), Privilege: r.GetString(1), Table: r.GetString(2), Columns: r.GetString(3)),
-            cancellationToken,
-            pattern);
+        var tableGrants = new HashSet<(string, string, string)>();
+        var columnGrants = new Dictionary<(string Role, string Privilege, string Table), List<string>>();
+        foreach (var grant in catalog.Objects.Where(o => o.Kind == CatalogObjectKind.Grant))
+        {
+            if (RelationGrant(grant.Name, prefix) is not { } parsed || parsed.Table == VersionTable)
+            {
+                continue;
+            }
 
+            if (parsed.Column is null)
+            {
+                tableGrants.Add((parsed.Role, parsed.Privilege, parsed.Table));
+            }
+            else
+            {
+                var key = (parsed.Role, parsed.Privilege, parsed.Table);
+                (columnGrants.TryGetValue(key, out var columns) ? columns : columnGrants[key] = []).Add(parsed.Column);
+            }
+        }
+
+        var findings = new List<CheckFinding>();
         foreach (var grant in tableGrants.Where(g => !expected.Contains(g)).Order())
         {
             findings.Add(new(FindingKind.UnexpectedGrant, $"unexpected database user grant: {grant.Item1}: {grant.Item2} on {grant.Item3}"));
         }
 
-        foreach (var grant in columnGrants.Where(g => !tableGrants.Contains((g.Role, g.Privilege, g.Table))).OrderBy(g => (g.Role, g.Privilege, g.Table)))
+        foreach (var (grant, columns) in columnGrants.Where(g => !tableGrants.Contains(g.Key)).OrderBy(g => g.Key))
         {
-            findings.Add(expected.Contains((grant.Role, grant.Privilege, grant.Table))
-                ? new(FindingKind.ColumnOnlyGrant, $"column-only database user grant: {grant.Role}: {grant.Privilege} on {grant.Table} is granted on columns ({grant.Columns}) instead of the whole table")
-                : new(FindingKind.UnexpectedGrant, $"unexpected database user grant: {grant.Role}: {grant.Privilege} on {grant.Table} (columns {grant.Columns})"));
+            var list = string.Join(", ", columns.OrderBy(c => catalog.Find(CatalogObjectKind.Column, $"public.{grant.Table}.{c}")?.Position ?? int.MaxValue).ThenBy(c => c, StringComparer.Ordinal));
+            findings.Add(expected.Contains(grant)
+                ? new(FindingKind.ColumnOnlyGrant, $"column-only database user grant: {grant.Role}: {grant.Privilege} on {grant.Table} is granted on columns ({list}) instead of the whole table")
+                : new(FindingKind.UnexpectedGrant, $"unexpected database user grant: {grant.Role}: {grant.Privilege} on {grant.Table} (columns {list})"));
         }
 
-        var columnOnly = columnGrants.Select(g => (g.Role, g.Privilege, g.Table)).ToHashSet();
-        foreach (var grant in expected.Where(g => !tableGrants.Contains(g) && !columnOnly.Contains(g)))
+        foreach (var grant in expected.Where(g => !tableGrants.Contains(g) && !columnGrants.ContainsKey(g)))
         {
             findings.Add(new(FindingKind.MissingGrant, $"missing database user grant: {grant.Role}: {grant.Privilege} on {grant.Table}"));
         }
 
-        var attributes = await Sql.ListAsync(
-            connection,
-            """
-            select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls
-            from pg_roles where rolname like $1 order by rolname
-            """,
-            r => (Role: r.GetString(0), Flags: new[] { (r.GetBoolean(1), "SUPERUSER"), (r.GetBoolean(2), "CREATEROLE"), (r.GetBoolean(3), "CREATEDB"), (r.GetBoolean(4), "REPLICATION"), (r.GetBoolean(5), "BYPASSRLS") }),
-            cancellationToken,
-            pattern);
-        foreach (var (role, flags) in attributes)
+        var roles = catalog.Objects.Where(o => o.Kind == CatalogObjectKind.Role && prefix.Matches(o.Name)).OrderBy(o => o.Name).ToList();
+        foreach (var role in roles)
         {
-            findings.AddRange(flags.Where(f => f.Item1).Select(f => new CheckFinding(FindingKind.RoleAttribute, $"{role} has attribute {f.Item2}")));
+            findings.AddRange(DangerousAttributes
+                .Where(a => role.Properties.GetValueOrDefault(a.Property) == "yes")
+                .Select(a => new CheckFinding(FindingKind.RoleAttribute, $"{role.Name} has attribute {a.Attribute}")));
         }
 
-        var memberships = await Sql.ListAsync(
-            connection,
-            """
-            select m.rolname, g.rolname
-            from pg_auth_members am
-            join pg_roles m on m.oid = am.member
-            join pg_roles g on g.oid = am.roleid
-            where m.rolname like $1
-            order by m.rolname, g.rolname
-            """,
-            r => (Member: r.GetString(0), Group: r.GetString(1)),
-            cancellationToken,
-            pattern);
-        findings.AddRange(memberships.Select(m => new CheckFinding(FindingKind.RoleMembership, $"{m.Member} has unexpected role {m.Group}")));
+        foreach (var role in roles)
+        {
+            var groups = role.Properties.GetValueOrDefault("member of");
+            if (!string.IsNullOrEmpty(groups))
+            {
+                findings.AddRange(groups.Split(", ").Select(g => new CheckFinding(FindingKind.RoleMembership, $"{role.Name} has unexpected role {g}")));
+            }
+        }
+
         return findings;
     }
 
-    /// <summary>Differences between the ordinary tables of schema public (except tcversion) and tables.yml.</summary>
-    public static async Task<IReadOnlyList<CheckFinding>> CheckColumnsAsync(NpgsqlConnection connection, DbSchema schema, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Differences between the ordinary tables of schema public in <paramref name="catalog"/> (taken with tables and
+    /// columns) and <paramref name="tables"/> (tables.yml: table to column to type, <c>not null</c> appended).
+    /// Types print as with <c>search_path = public</c>: types of schema public unqualified.
+    /// </summary>
+    public static IReadOnlyList<CheckFinding> ColumnDrift(CatalogSnapshot catalog, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> tables)
     {
-        // format_type prints public types unqualified only when public is on the search_path.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, "set local search_path = public", cancellationToken);
-        var rows = await Sql.ListAsync(
-            connection,
-            """
-            select c.relname, a.attname,
-                   pg_catalog.format_type(a.atttypid, a.atttypmod) || case when a.attnotnull then ' not null' else '' end
-            from pg_class c
-            join pg_namespace n on n.oid = c.relnamespace
-            left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-            where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'tcversion'
-            """,
-            r => (Table: r.GetString(0), Column: r.IsDBNull(1) ? null : r.GetString(1), Type: r.IsDBNull(2) ? null : r.GetString(2)),
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
         var actual = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var (table, column, type) in rows)
+        foreach (var table in catalog.Objects.Where(o => o.Kind == CatalogObjectKind.Table))
         {
-            var columns = actual.TryGetValue(table, out var existing) ? existing : actual[table] = new(StringComparer.Ordinal);
-            if (column is not null)
+            if (table.Name.StartsWith("public.", StringComparison.Ordinal) && table.Name != "public." + VersionTable
+                && !table.Properties.ContainsKey("foreign") && !table.Properties.ContainsKey("partition key"))
             {
-                columns[column] = type!;
+                actual[table.Name["public.".Length..]] = new(StringComparer.Ordinal);
+            }
+        }
+
+        foreach (var column in catalog.Objects.Where(o => o.Kind == CatalogObjectKind.Column))
+        {
+            if (TableOf(column.Name, actual) is var (table, name))
+            {
+                var type = column.Properties.GetValueOrDefault("type") ?? string.Empty;
+                type = type.StartsWith("public.", StringComparison.Ordinal) ? type["public.".Length..] : type;
+                actual[table][name] = type + (column.Properties.GetValueOrDefault("nullable") == "no" ? " not null" : string.Empty);
             }
         }
 
         var findings = new List<CheckFinding>();
-        foreach (var table in schema.Tables.Keys.Union(actual.Keys).Order(StringComparer.Ordinal))
+        foreach (var table in tables.Keys.Union(actual.Keys).Order(StringComparer.Ordinal))
         {
-            var inYaml = schema.Tables.TryGetValue(table, out var expectedColumns);
+            var inYaml = tables.TryGetValue(table, out var expectedColumns);
             if (!actual.TryGetValue(table, out var actualColumns))
             {
                 findings.Add(new(FindingKind.MissingTable, $"table {table} is in tables.yml but not in the database"));
@@ -203,5 +207,50 @@ public static class PostUpgradeChecks
         }
 
         return findings;
+    }
+
+    /// <summary>The role, privilege, table and column (null: the whole table) of a grant on a relation of schema public to a service role.</summary>
+    private static (string Role, string Privilege, string Table, string? Column)? RelationGrant(string grant, RolePrefix prefix)
+    {
+        var to = grant.LastIndexOf(" to " + prefix.RoleNameStart, StringComparison.Ordinal);
+        if (to < 0)
+        {
+            return null;
+        }
+
+        var role = grant[(to + " to ".Length)..];
+        var on = grant[..to];
+        var (at, marker) = RelationMarkers.Select(m => (At: on.LastIndexOf(m, StringComparison.Ordinal), Marker: m)).MaxBy(m => m.At);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var table = on[(at + marker.Length)..];
+        var privilege = on[..at];
+        var open = privilege.IndexOf(" (", StringComparison.Ordinal);
+        return open < 0 || !privilege.EndsWith(')')
+            ? (role, privilege, table, null)
+            : (role, privilege[..open], table, privilege[(open + 2)..^1]);
+    }
+
+    /// <summary>The table (of <paramref name="tables"/>) and column a column object <c>public.&lt;table&gt;.&lt;column&gt;</c> names; the longest table name wins.</summary>
+    private static (string Table, string Column)? TableOf(string column, Dictionary<string, Dictionary<string, string>> tables)
+    {
+        if (!column.StartsWith("public.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = column["public.".Length..];
+        for (var dot = rest.LastIndexOf('.'); dot > 0; dot = rest.LastIndexOf('.', dot - 1))
+        {
+            if (tables.ContainsKey(rest[..dot]))
+            {
+                return (rest[..dot], rest[(dot + 1)..]);
+            }
+        }
+
+        return null;
     }
 }

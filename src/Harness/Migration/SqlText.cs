@@ -1,4 +1,5 @@
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 
@@ -6,11 +7,8 @@ namespace Tcdb.Migration;
 /// Builds the statements the migrator sends. Script and body text is copied byte for byte:
 /// no formatting over SQL, only concatenation around a dollar-quote tag that cannot collide.
 /// </summary>
-public static class SqlText
+internal static class SqlText
 {
-    /// <summary>The placeholder replaced by the users prefix in migration and downgrade scripts (never in bodies).</summary>
-    public const string UsersPrefixPlaceholder = "$db_user_prefix$";
-
     /// <summary>The first of <c>$$</c>, <c>$x$</c>, <c>$xx$</c>, ... that does not occur in <paramref name="text"/>.</summary>
     public static string DollarQuoteTag(string text)
     {
@@ -30,10 +28,6 @@ public static class SqlText
         return tag + text + tag;
     }
 
-    /// <summary>Replaces every <c>$db_user_prefix$</c> with the prefix, as plain text.</summary>
-    public static string SubstituteUsersPrefix(string script, string usersPrefix) =>
-        script.Replace(UsersPrefixPlaceholder, usersPrefix, StringComparison.Ordinal);
-
     /// <summary>A <c>DO</c> statement running a migration or downgrade script (prefix already substituted).</summary>
     public static ScriptStatement DoBlock(string script)
     {
@@ -51,18 +45,12 @@ public static class SqlText
         }
 
         var tag = DollarQuoteTag(method.Body);
-        var prefix = "create or replace function " + QuoteIdentifier(method.Name) + "(" + method.Args + ") returns " + method.Returns + " as " + tag;
+        var prefix = "create or replace function " + Sql.Identifier(method.Name) + "(" + method.Args + ") returns " + method.Returns + " as " + tag;
         return new ScriptStatement(prefix + method.Body + tag + " language plpgsql", prefix.Length, method.Body, method.Name);
     }
 
     /// <summary><c>drop function "name"(args)</c>, with the argument text of the method's definition.</summary>
-    public static string DropFunction(string name, string args) => "drop function " + QuoteIdentifier(name) + "(" + args + ")";
-
-    /// <summary>A double-quoted identifier.</summary>
-    public static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    /// <summary>A standard-conforming string literal of <paramref name="text"/>.</summary>
-    public static string QuoteLiteral(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    public static string DropFunction(string name, string args) => "drop function " + Sql.Identifier(name) + "(" + args + ")";
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 

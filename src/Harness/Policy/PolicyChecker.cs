@@ -135,9 +135,9 @@ public static partial class PolicyChecker
                 $"{owner} executes SQL built with ||; use format() with %I/%L or execute ... using, so values cannot inject SQL"));
         }
 
-        if (body.Contains("$db_user_prefix$", StringComparison.Ordinal))
+        if (body.Contains(RolePrefix.Placeholder, StringComparison.Ordinal))
         {
-            findings.Add(Finding(PolicyRules.UserPrefixInBody, SqlScan.At(method.BodyLocation, body, body.IndexOf("$db_user_prefix$", StringComparison.Ordinal)), name,
+            findings.Add(Finding(PolicyRules.UserPrefixInBody, SqlScan.At(method.BodyLocation, body, body.IndexOf(RolePrefix.Placeholder, StringComparison.Ordinal)), name,
                 $"{owner}: the body contains $db_user_prefix$, which is substituted only in migration and downgrade scripts"));
         }
 

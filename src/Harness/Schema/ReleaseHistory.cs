@@ -31,6 +31,9 @@ public sealed partial class ReleaseHistory
 
     public string Path { get; }
 
+    /// <summary>The name of the releases file in a db directory.</summary>
+    public const string DefaultFileName = "releases.txt";
+
     /// <summary>Reads a releases file; a malformed line is a <see cref="SchemaLoadException"/> naming file and line.</summary>
     public static ReleaseHistory Load(string path)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bogus;
 using Npgsql;
 using NpgsqlTypes;
+using Tcdb.Servers;
 
 namespace Tcdb.Seeding;
 
@@ -175,7 +176,7 @@ internal sealed class RowLayout
 
     private static async Task<List<object?[]>> ReadParentKeysAsync(NpgsqlConnection connection, SeedConstraint foreignKey, CancellationToken cancellationToken)
     {
-        var columns = string.Join(", ", foreignKey.ReferencedColumns.Select(Seeder.Quote));
+        var columns = string.Join(", ", foreignKey.ReferencedColumns.Select(Sql.Identifier));
         var sql = $"select {columns} from {foreignKey.ReferencedTableSql} where ({columns}) is not null order by {columns} limit 50000";
         var tuples = new List<object?[]>();
         await using var command = new NpgsqlCommand(sql, connection);

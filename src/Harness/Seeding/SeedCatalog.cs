@@ -1,4 +1,6 @@
 using Npgsql;
+using Tcdb.Servers;
+using Tcdb.Snapshots;
 
 namespace Tcdb.Seeding;
 
@@ -38,27 +40,27 @@ internal sealed record SeedTable(long Oid, string Name, string SqlName, IReadOnl
     public SeedColumn Column(string name) => Columns.First(c => c.Name == name);
 }
 
-/// <summary>Reads the tables, columns, types and constraints the seeder needs from the catalog.</summary>
+/// <summary>
+/// Reads the tables, columns, types and constraints the seeder needs from the catalog (in one reading, see
+/// <see cref="CatalogReader"/>; names as the seeding session writes them).
+/// </summary>
 internal static class SeedCatalog
 {
-    public static async Task<IReadOnlyList<SeedTable>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string> schemas, CancellationToken cancellationToken)
-    {
-        var generated = connection.PostgreSqlVersion.Major >= 12 ? "a.attgenerated <> ''" : "false";
-        var labels = new Dictionary<long, string[]>();
-        await using (var command = new NpgsqlCommand("select enumtypid::int8, array_agg(enumlabel::text order by enumsortorder) from pg_enum group by enumtypid", connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                labels[reader.GetInt64(0)] = reader.GetFieldValue<string[]>(1);
-            }
-        }
+    public static Task<IReadOnlyList<SeedTable>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string> schemas, CancellationToken cancellationToken) =>
+        CatalogReader.ReadAsync(connection, qualified: false, _ => ReadTablesAsync(connection, schemas.ToArray(), cancellationToken), cancellationToken);
 
-        var columns = new Dictionary<long, List<SeedColumn>>();
-        var names = new Dictionary<long, (string Name, string Sql)>();
+    private static async Task<IReadOnlyList<SeedTable>> ReadTablesAsync(NpgsqlConnection connection, string[] schemas, CancellationToken cancellationToken)
+    {
+        var labels = (await Sql.ListAsync(
+                connection,
+                "select enumtypid::int8, array_agg(enumlabel::text order by enumsortorder) from pg_enum group by enumtypid",
+                r => (Type: r.GetInt64(0), Labels: r.GetFieldValue<string[]>(1)),
+                cancellationToken))
+            .ToDictionary(e => e.Type, e => e.Labels);
+
         var columnSql = $"""
             select c.oid::int8, n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname), a.attname::text, quote_ident(a.attname),
-              a.attnotnull or (t.typtype = 'd' and t.typnotnull), pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', {generated},
+              a.attnotnull or (t.typtype = 'd' and t.typnotnull), pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', {CatalogQueries.Generated(connection.PostgreSqlVersion.Major)} <> '',
               b.oid::int8, b.typname::text, bn.nspname::text, b.typtype = 'e',
               e.oid::int8, e.typname::text, en.nspname::text, coalesce(e.typtype = 'e', false),
               case when t.typtype = 'd' then t.typtypmod else a.atttypmod end,
@@ -76,14 +78,11 @@ internal static class SeedCatalog
             where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 and not a.attisdropped
             order by 2, a.attnum
             """;
-        await using (var command = new NpgsqlCommand(columnSql, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = schemas.ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+        var columnRows = await Sql.ListAsync(
+            connection,
+            columnSql,
+            reader =>
             {
-                var oid = reader.GetInt64(0);
-                names[oid] = (reader.GetString(1), reader.GetString(2));
                 var baseOid = reader.GetInt64(9);
                 long? elementOid = reader.IsDBNull(13) ? null : reader.GetInt64(13);
                 var column = new SeedColumn(
@@ -103,14 +102,10 @@ internal static class SeedCatalog
                     TypeModifier: reader.GetInt32(17),
                     ColumnTypeSql: reader.GetString(19),
                     Labels: labels.GetValueOrDefault(elementOid ?? baseOid) ?? []);
-                if (!columns.TryGetValue(oid, out var list))
-                {
-                    columns[oid] = list = [];
-                }
-
-                list.Add(column);
-            }
-        }
+                return (Oid: reader.GetInt64(0), Name: reader.GetString(1), Sql: reader.GetString(2), Column: column);
+            },
+            cancellationToken,
+            (object)schemas);
 
         const string constraintSql = """
             select co.conrelid::int8, co.contype::text, co.conname::text,
@@ -129,26 +124,24 @@ internal static class SeedCatalog
               and not exists (select 1 from pg_constraint co where co.conindid = i.indexrelid and co.contype in ('p', 'u', 'x'))
             order by 1, 3
             """;
-        var constraints = new Dictionary<long, List<SeedConstraint>>();
-        await using (var command = new NpgsqlCommand(constraintSql, connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = schemas.ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var oid = reader.GetInt64(0);
-                if (!constraints.TryGetValue(oid, out var list))
-                {
-                    constraints[oid] = list = [];
-                }
+        var constraints = (await Sql.ListAsync(
+                connection,
+                constraintSql,
+                reader => (Oid: reader.GetInt64(0), Constraint: new SeedConstraint(
+                    reader.GetString(2),
+                    reader.GetString(1)[0],
+                    reader.GetFieldValue<string[]>(3),
+                    reader.GetInt64(4),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.GetFieldValue<string[]>(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6))),
+                cancellationToken,
+                (object)schemas))
+            .ToLookup(c => c.Oid, c => c.Constraint);
 
-                list.Add(new SeedConstraint(reader.GetString(2), reader.GetString(1)[0], reader.GetFieldValue<string[]>(3), reader.GetInt64(4), reader.IsDBNull(7) ? null : reader.GetString(7),
-                    reader.GetFieldValue<string[]>(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-        }
-
-        return names.OrderBy(n => n.Value.Name, StringComparer.Ordinal)
-            .Select(n => new SeedTable(n.Key, n.Value.Name, n.Value.Sql, columns[n.Key], constraints.GetValueOrDefault(n.Key) ?? []))
+        return columnRows.GroupBy(r => r.Oid)
+            .Select(g => new SeedTable(g.Key, g.First().Name, g.First().Sql, [.. g.Select(r => r.Column)], [.. constraints[g.Key]]))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
     }
 }

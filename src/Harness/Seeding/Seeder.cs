@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Bogus;
 using Npgsql;
 using NpgsqlTypes;
+using Tcdb.Servers;
 
 namespace Tcdb.Seeding;
 
@@ -65,8 +66,8 @@ public static class Seeder
     private static async Task LinkDeferredAsync(NpgsqlConnection connection, SeedTable table, SeedConstraint foreignKey, List<NpgsqlTid> rows, int seed, CancellationToken cancellationToken)
     {
         var parents = new List<string[]>();
-        var columns = string.Join(", ", foreignKey.ReferencedColumns.Select(Quote));
-        var sql = $"select {string.Join(", ", foreignKey.ReferencedColumns.Select(c => Quote(c) + "::text"))} from {foreignKey.ReferencedTableSql} " +
+        var columns = string.Join(", ", foreignKey.ReferencedColumns.Select(Sql.Identifier));
+        var sql = $"select {string.Join(", ", foreignKey.ReferencedColumns.Select(c => Sql.Identifier(c) + "::text"))} from {foreignKey.ReferencedTableSql} " +
                   $"where ({columns}) is not null order by {columns} limit {MaxParentRows}";
         await using (var read = new NpgsqlCommand(sql, connection))
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
@@ -102,7 +103,7 @@ public static class Seeder
         }
 
         var names = foreignKey.Columns.Select((c, i) => $"v{i}").ToList();
-        var assignments = foreignKey.Columns.Select((c, i) => $"{Quote(c)} = v.v{i}::{table.Column(c).ColumnTypeSql}");
+        var assignments = foreignKey.Columns.Select((c, i) => $"{Sql.Identifier(c)} = v.v{i}::{table.Column(c).ColumnTypeSql}");
         var update = $"update {table.SqlName} t set {string.Join(", ", assignments)} " +
                      $"from unnest($1::text[]::tid[], {string.Join(", ", names.Select((_, i) => $"${i + 2}::text[]"))}) as v(row_id, {string.Join(", ", names)}) where t.ctid = v.row_id";
         await using var command = new NpgsqlCommand(update, connection);
@@ -114,8 +115,6 @@ public static class Seeder
 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     /// <summary>Fills one table, attempt by attempt, directly or through a staging table.</summary>
     private sealed class TableFiller(NpgsqlConnection connection, SeedTable table, SeedPlan plan, SeedOptions options, CancellationToken cancellationToken)

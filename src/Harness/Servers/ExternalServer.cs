@@ -21,8 +21,8 @@ public sealed class ExternalServer : PostgresServerBase
 
     public override string AdminConnectionString => adminConnectionString;
 
-    /// <summary>The database the URL names, as a <see cref="TestDatabase"/> that disposing keeps.</summary>
-    public TestDatabase ConfiguredDatabase =>
+    /// <summary>The database the URL names, as a <see cref="ServerDatabase"/> that disposing keeps.</summary>
+    public ServerDatabase ConfiguredDatabase =>
         new(this, new Npgsql.NpgsqlConnectionStringBuilder(adminConnectionString).Database ?? "postgres", adminConnectionString, owned: false);
 
     /// <summary>Connects to the server named by a URL or keyword string and reads its version.</summary>

@@ -22,7 +22,7 @@ public interface IPostgresServer : IAsyncDisposable
     /// Creates a uniquely named database, empty or as a copy of <paramref name="templateName"/>
     /// (a database of this server that nobody is connected to), using the fastest strategy the major allows.
     /// </summary>
-    Task<TestDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default);
+    Task<ServerDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default);
 
     /// <summary>Drops a database this server created, terminating its remaining connections.</summary>
     Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default);

@@ -78,7 +78,7 @@ public static class Leftovers
         {
             try
             {
-                await using var drop = new NpgsqlCommand($"drop role if exists {PostgresServerBase.Quote(role)}", connection);
+                await using var drop = new NpgsqlCommand($"drop role if exists {Sql.Identifier(role)}", connection);
                 await drop.ExecuteNonQueryAsync(cancellationToken);
                 droppedRoles.Add(role);
             }

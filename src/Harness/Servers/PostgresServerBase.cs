@@ -44,10 +44,10 @@ public abstract class PostgresServerBase : IPostgresServer
     /// <summary>How PostgreSQL 15+ copies a template; PostgreSQL 11 always copies files.</summary>
     public CloneStrategy CloneStrategy { get; init; } = CloneStrategy.FileCopy;
 
-    public async Task<TestDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default)
+    public async Task<ServerDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default)
     {
         var name = $"tcdb_{runId}_{Interlocked.Increment(ref counter)}";
-        var sql = $"create database {Quote(name)}";
+        var sql = $"create database {Sql.Identifier(name)}";
         if (templateName is null)
         {
             sql += await FreshDatabaseOptionsAsync(cancellationToken);
@@ -55,7 +55,7 @@ public abstract class PostgresServerBase : IPostgresServer
         else
         {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, templateName)));
-            sql += $" template {Quote(templateName)}";
+            sql += $" template {Sql.Identifier(templateName)}";
             if (MajorVersion >= 15)
             {
                 sql += CloneStrategy == CloneStrategy.FileCopy ? " strategy = file_copy" : " strategy = wal_log";
@@ -82,12 +82,12 @@ public abstract class PostgresServerBase : IPostgresServer
             }
         }
 
-        await using (var comment = new NpgsqlCommand($"comment on database {Quote(name)} is {RunMark.Current.CommentLiteral}", connection))
+        await using (var comment = new NpgsqlCommand($"comment on database {Sql.Identifier(name)} is {RunMark.Current.CommentLiteral}", connection))
         {
             await comment.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new TestDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
+        return new ServerDatabase(this, name, ConnectionStrings.WithDatabase(AdminConnectionString, name));
     }
 
     /// <summary>The locale tcdb's databases must sort by (Taskcluster's slugid ordering needs it).</summary>
@@ -120,7 +120,7 @@ public abstract class PostgresServerBase : IPostgresServer
             {
                 try
                 {
-                    await using (var create = new NpgsqlCommand($"create database {Quote(probe)}{options}", connection))
+                    await using (var create = new NpgsqlCommand($"create database {Sql.Identifier(probe)}{options}", connection))
                     {
                         await create.ExecuteNonQueryAsync(cancellationToken);
                     }
@@ -143,7 +143,7 @@ public abstract class PostgresServerBase : IPostgresServer
                 finally
                 {
                     NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, probe)));
-                    await using var drop = new NpgsqlCommand($"drop database if exists {Quote(probe)}", connection);
+                    await using var drop = new NpgsqlCommand($"drop database if exists {Sql.Identifier(probe)}", connection);
                     await drop.ExecuteNonQueryAsync(cancellationToken);
                 }
 
@@ -180,7 +180,7 @@ public abstract class PostgresServerBase : IPostgresServer
             await terminate.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var drop = new NpgsqlCommand($"drop database if exists {Quote(name)}", admin);
+        await using var drop = new NpgsqlCommand($"drop database if exists {Sql.Identifier(name)}", admin);
         await drop.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -243,8 +243,6 @@ public abstract class PostgresServerBase : IPostgresServer
         await reader.ReadAsync(cancellationToken);
         return (reader.GetBoolean(0), reader.GetString(1));
     }
-
-    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }
 
 /// <summary>How <c>create database ... template</c> copies data on PostgreSQL 15 and newer.</summary>

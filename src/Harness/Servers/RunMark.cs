@@ -42,7 +42,7 @@ public sealed partial record RunMark(int Key, string Host, int ProcessId, DateTi
     }
 
     /// <summary>The comment's text as an SQL literal.</summary>
-    public string CommentLiteral => "'" + Comment.Replace("'", "''", StringComparison.Ordinal) + "'";
+    public string CommentLiteral => Sql.Literal(Comment);
 
     [GeneratedRegex(@"^tcdb run (?<key>[0-9a-f]{8}) \(host (?<host>.*), pid (?<pid>[0-9]+), started (?<started>[0-9T:Z-]+)\)$")]
     private static partial Regex CommentPattern();

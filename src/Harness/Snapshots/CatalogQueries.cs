@@ -9,6 +9,12 @@ namespace Tcdb.Snapshots;
 /// </summary>
 internal static class CatalogQueries
 {
+    /// <summary>
+    /// Whether a column is generated: <c>'s'</c> (stored), else empty; PostgreSQL 11 has no generated columns.
+    /// Alias <c>a</c> is the column's pg_attribute row.
+    /// </summary>
+    public static string Generated(int major) => major >= 12 ? "a.attgenerated::text" : "''::text";
+
     private static string ExtensionOf(string catalog, string oid) =>
         $"(select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid where d.classid = '{catalog}'::regclass and d.objid = {oid} and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e' limit 1)";
 
@@ -19,25 +25,25 @@ internal static class CatalogQueries
     private const string Arguments =
         "case when p.prokind = 'p' then regexp_replace(pg_get_function_arguments(p.oid), '(^|, )IN ', '\\1', 'g') else pg_get_function_arguments(p.oid) end";
 
-    public static IReadOnlyList<string> For(int major)
+    public static IReadOnlyList<CatalogQuery> For(int major)
     {
         var withOids = major < 12 ? "case when c.relhasoids then 'true' end" : "null::text";
-        var generated = major >= 12 ? "a.attgenerated::text" : "''::text";
+        var generated = Generated(major);
         var body = major >= 14 ? "coalesce(pg_get_function_sqlbody(p.oid), p.prosrc)" : "p.prosrc";
         return
         [
-            """
+            new([CatalogObjectKind.Schema], """
             select 'Schema', n.nspname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(n.nspowner), 'comment', obj_description(n.oid, 'pg_namespace'))),
               null::text, null::text, null::int
             from pg_namespace n where n.nspname = any($1)
-            """,
-            """
+            """),
+            new([CatalogObjectKind.Extension], """
             select 'Extension', e.extname, jsonb_build_object('version', e.extversion, 'schema', n.nspname, 'owner', pg_get_userbyid(e.extowner)),
               null::text, 'ext:' || e.extname, null::int
             from pg_extension e join pg_namespace n on n.oid = e.extnamespace
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Table], $"""
             select 'Table', n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'foreign', case when c.relkind = 'f' then 'yes' end,
@@ -54,8 +60,8 @@ internal static class CatalogQueries
               {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f')
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Column], $"""
             select 'Column', n.nspname || '.' || c.relname || '.' || a.attname, jsonb_strip_nulls(jsonb_build_object(
                 'type', format_type(a.atttypid, a.atttypmod),
                 'nullable', case when a.attnotnull then 'no' else 'yes' end,
@@ -73,8 +79,8 @@ internal static class CatalogQueries
               left join pg_collation co on co.oid = a.attcollation
               left join pg_namespace cn on cn.oid = co.collnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and a.attnum > 0 and not a.attisdropped
-            """,
-            """
+            """),
+            new([CatalogObjectKind.Constraint], """
             select 'Constraint', n.nspname || '.' || c.relname || '.' || co.conname, jsonb_strip_nulls(jsonb_build_object(
                 'type', case co.contype when 'p' then 'primary key' when 'f' then 'foreign key' when 'u' then 'unique'
                                         when 'c' then 'check' when 'x' then 'exclusion' end,
@@ -85,8 +91,8 @@ internal static class CatalogQueries
               null::text, 'rel:' || c.relname, null::int
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x')
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Index], $"""
             select 'Index', n.nspname || '.' || ic.relname, jsonb_strip_nulls(jsonb_build_object(
                 'table', tn.nspname || '.' || c.relname,
                 'definition', pg_get_indexdef(i.indexrelid),
@@ -97,8 +103,8 @@ internal static class CatalogQueries
             from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
               join pg_class c on c.oid = i.indrelid join pg_namespace tn on tn.oid = c.relnamespace
             where n.nspname = any($1)
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Sequence], $"""
             select 'Sequence', n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'type', format_type(s.seqtypid, null),
@@ -116,8 +122,8 @@ internal static class CatalogQueries
                                     and d.deptype in ('a', 'i') limit 1), c.relname), null::int
             from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
             where n.nspname = any($1)
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.View, CatalogObjectKind.MaterializedView], $"""
             select case c.relkind when 'v' then 'View' else 'MaterializedView' end, n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'definition', pg_get_viewdef(c.oid),
@@ -127,8 +133,8 @@ internal static class CatalogQueries
               {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('v', 'm')
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.EnumType, CatalogObjectKind.CompositeType, CatalogObjectKind.Domain, CatalogObjectKind.RangeType], $"""
             select case t.typtype when 'e' then 'EnumType' when 'c' then 'CompositeType' when 'd' then 'Domain' else 'RangeType' end,
               n.nspname || '.' || t.typname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(t.typowner),
@@ -146,8 +152,8 @@ internal static class CatalogQueries
             from pg_type t join pg_namespace n on n.oid = t.typnamespace
             where n.nspname = any($1)
               and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and (select c.relkind from pg_class c where c.oid = t.typrelid) = 'c'))
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Function, CatalogObjectKind.Procedure, CatalogObjectKind.Aggregate], $"""
             select case p.prokind when 'p' then 'Procedure' when 'a' then 'Aggregate' else 'Function' end,
               n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')', jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(p.proowner),
@@ -167,16 +173,16 @@ internal static class CatalogQueries
               {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, null::int
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
             where n.nspname = any($1)
-            """,
-            """
+            """),
+            new([CatalogObjectKind.Trigger], """
             select 'Trigger', n.nspname || '.' || c.relname || '.' || t.tgname, jsonb_build_object(
                 'definition', replace(pg_get_triggerdef(t.oid), ' EXECUTE PROCEDURE ', ' EXECUTE FUNCTION '),
                 'enabled', case t.tgenabled when 'O' then 'origin' when 'D' then 'disabled' when 'R' then 'replica' else 'always' end),
               null::text, 'rel:' || c.relname, null::int
             from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and not t.tgisinternal
-            """,
-            """
+            """),
+            new([CatalogObjectKind.Policy], """
             select 'Policy', n.nspname || '.' || c.relname || '.' || p.polname, jsonb_strip_nulls(jsonb_build_object(
                 'command', case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE' else 'ALL' end,
                 'mode', case when p.polpermissive then 'permissive' else 'restrictive' end,
@@ -187,8 +193,8 @@ internal static class CatalogQueries
               null::text, 'rel:' || c.relname, null::int
             from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1)
-            """,
-            $"""
+            """),
+            new([CatalogObjectKind.Grant], $"""
             with objects as (
               select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as object_type,
                 n.nspname || '.' || c.relname as object_name, null::text as column_name, c.relacl as acl, c.relowner as owner,
@@ -224,8 +230,8 @@ internal static class CatalogQueries
             from privileges p
             where (p.grantee = 0 and $3) or (p.grantee <> 0 and ($2::text is null or left(pg_get_userbyid(p.grantee), length($2::text)) = $2::text))
             group by 2
-            """,
-            """
+            """),
+            new([CatalogObjectKind.Role], """
             select 'Role', r.rolname, jsonb_strip_nulls(jsonb_build_object(
                 'superuser', case when r.rolsuper then 'yes' else 'no' end,
                 'inherit', case when r.rolinherit then 'yes' else 'no' end,
@@ -242,7 +248,16 @@ internal static class CatalogQueries
               null::text, null::text, null::int
             from pg_roles r
             where $2::text is not null and left(r.rolname, length($2::text)) = $2::text
-            """,
+            """),
         ];
+    }
+}
+
+/// <summary>One catalog query and the kinds of object it returns.</summary>
+internal sealed record CatalogQuery(IReadOnlySet<CatalogObjectKind> Kinds, string Sql)
+{
+    public CatalogQuery(CatalogObjectKind[] kinds, string sql)
+        : this(kinds.ToHashSet(), sql)
+    {
     }
 }

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Text.Json;
 using Npgsql;
 
@@ -43,19 +42,18 @@ public sealed class CatalogSnapshot
     public static async Task<CatalogSnapshot> TakeAsync(NpgsqlConnection connection, CatalogSnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CatalogSnapshotOptions();
-        var objects = new List<CatalogObject>();
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var setup = new NpgsqlCommand("set transaction read only; set local search_path = pg_catalog; set local timezone = 'UTC'", connection, transaction))
-        {
-            await setup.ExecuteNonQueryAsync(cancellationToken);
-        }
+        return new CatalogSnapshot(await CatalogReader.ReadAsync(connection, qualified: true, transaction => ReadObjectsAsync(connection, transaction, options, cancellationToken), cancellationToken));
+    }
 
+    private static async Task<List<CatalogObject>> ReadObjectsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
+    {
+        var objects = new List<CatalogObject>();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var sql in CatalogQueries.For(connection.PostgreSqlVersion.Major))
+        foreach (var query in CatalogQueries.For(connection.PostgreSqlVersion.Major).Where(q => options.Kinds is not { } kinds || q.Kinds.Overlaps(kinds)))
         {
-            var command = new NpgsqlBatchCommand(sql);
+            var command = new NpgsqlBatchCommand(query.Sql);
             command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix?.RoleNameStart ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
             batch.BatchCommands.Add(command);
         }
@@ -67,6 +65,11 @@ public sealed class CatalogSnapshot
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
+                    if (options.Kinds?.Contains(kind) == false)
+                    {
+                        continue;
+                    }
+
                     var properties = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
                     var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
                     var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
@@ -77,8 +80,7 @@ public sealed class CatalogSnapshot
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return new CatalogSnapshot(objects);
+        return objects;
     }
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Tcdb.Schema;
 
 namespace Tcdb.Snapshots;
 
@@ -9,11 +10,13 @@ public sealed record CatalogSnapshotOptions
     public IReadOnlyList<string> Schemas { get; init; } = ["public"];
 
     /// <summary>
-    /// Username prefix of "our" roles (e.g. <c>test_</c>): role attributes are recorded only for roles
-    /// with this prefix, and grants only to them (and to PUBLIC). Null records no role attributes and
-    /// grants to every grantee.
+    /// The role prefix of "our" roles, the service roles: role attributes are recorded only for them, and
+    /// grants only to them (and to PUBLIC). Null records no role attributes and grants to every grantee.
     /// </summary>
-    public string? RolePrefix { get; init; }
+    public RolePrefix? RolePrefix { get; init; }
+
+    /// <summary>The kinds of object recorded (default null: every kind); the catalog queries of other kinds are not run.</summary>
+    public IReadOnlySet<CatalogObjectKind>? Kinds { get; init; }
 
     /// <summary>Whether privileges granted to PUBLIC are recorded (default true).</summary>
     public bool IncludePublicGrants { get; init; } = true;

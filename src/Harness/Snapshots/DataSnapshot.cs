@@ -1,6 +1,7 @@
 using System.Data;
 using System.Text.Json;
 using Npgsql;
+using Tcdb.Servers;
 
 namespace Tcdb.Snapshots;
 
@@ -89,14 +90,13 @@ public sealed class DataSnapshot
     private static async Task<TableData> ReadTableAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string name, string[] columns, string[] key, CancellationToken cancellationToken)
     {
-        static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
         var keyExpression = key.Length switch
         {
             0 => "null::text",
-            1 => $"t.{Quote(key[0])}::text",
-            _ => $"row({string.Join(", ", key.Select(k => "t." + Quote(k)))})::text",
+            1 => $"t.{Sql.Identifier(key[0])}::text",
+            _ => $"row({string.Join(", ", key.Select(k => "t." + Sql.Identifier(k)))})::text",
         };
-        var select = string.Join(", ", columns.Select(c => $"t.{Quote(c)}::text"));
+        var select = string.Join(", ", columns.Select(c => $"t.{Sql.Identifier(c)}::text"));
         var sql = $"select {keyExpression}{(columns.Length > 0 ? ", " + select : string.Empty)} from only {table} t";
 
         var data = new TableData(name, columns, key);

@@ -103,12 +103,12 @@ public sealed record AcceptedFinding(int? Version, string Kind, string Object, s
             }
 
             text.Append(CultureInfo.InvariantCulture, $"  kind: {VerificationFinding.KindId(finding.Kind)}\n");
-            text.Append(CultureInfo.InvariantCulture, $"  object: {Quote(finding.Object)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  object: {YamlQuoted(finding.Object)}\n");
             text.Append("  reason: \"\"\n");
         }
 
         return text.ToString();
     }
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string YamlQuoted(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -5,54 +5,53 @@ namespace Tcdb.Verification;
 
 /// <summary>
 /// One migrator (one connection pool) for every step verification takes on one database, across versions,
-/// with its online-migration hooks routed to the recorder of the step that is running.
+/// with its online-migration hooks routed to the interrupter of the step that is running.
 /// </summary>
 internal sealed class MigrationSession : IAsyncDisposable
 {
-    private OnlineRecorder? running;
+    private OnlineInterrupter? running;
 
-    public MigrationSession(VerifySettings settings, TestDatabase database)
+    public MigrationSession(VerificationRun run, ServerDatabase database)
     {
         Database = database;
         ConnectionString = database.ConnectionString;
-        Migrator = new Migrator(settings.Schema, ConnectionString, settings.MigratorOptions(new OnlineMigrationHooks
+        Migrator = new Migrator(run.Schema, ConnectionString, run.MigratorOptions(new OnlineMigrationHooks
         {
-            BatchSize = n => running is null ? n : OnlineRecorder.BatchSize(n),
-            BeforeBatch = (pass, rows) => running?.BeforeBatch(pass, rows),
+            BatchSize = n => running is null ? n : OnlineInterrupter.BatchSize(n),
+            BeforeBatch = batch => running?.BeforeBatchAsync(batch) ?? ValueTask.FromResult(OnlineBatchDecision.Continue),
         }));
     }
 
     public string ConnectionString { get; }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
+
+    /// <summary>The migrator itself, for steps no interrupter watches.</summary>
+    public Migrator Migrator { get; }
 
     /// <summary>A copy of the database as it is now (the session's idle connections are closed first).</summary>
-    public Task<TestDatabase> CloneAsync(CancellationToken ct)
+    public Task<ServerDatabase> CloneAsync(CancellationToken ct)
     {
         Migrator.ReleaseIdleConnections();
         return Database.CloneAsync(ct);
     }
 
-    /// <summary>The migrator itself, for steps no recorder watches.</summary>
-    public Migrator Migrator { get; }
+    /// <summary>Upgrades to <paramref name="version"/> under <paramref name="interrupter"/>; true when it asked the migrator to stop before a batch.</summary>
+    public Task<bool> UpgradeAsync(int version, OnlineInterrupter interrupter, CancellationToken ct) =>
+        StepAsync(interrupter, async () => (await Migrator.UpgradeAsync(version, ct)).InterruptedBefore is not null);
 
-    /// <summary>Upgrades (or downgrades) to <paramref name="version"/>; an interruption the recorder asked for is swallowed.</summary>
-    public Task UpgradeAsync(int version, OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => Migrator.UpgradeAsync(version, ct));
-
-    public Task DowngradeAsync(int version, OnlineRecorder recorder, CancellationToken ct) => StepAsync(recorder, () => Migrator.DowngradeAsync(version, ct));
+    /// <summary>Downgrades to <paramref name="version"/> under <paramref name="interrupter"/>; true when it asked the migrator to stop before a batch.</summary>
+    public Task<bool> DowngradeAsync(int version, OnlineInterrupter interrupter, CancellationToken ct) =>
+        StepAsync(interrupter, async () => (await Migrator.DowngradeAsync(version, ct)).InterruptedBefore is not null);
 
     public ValueTask DisposeAsync() => Migrator.DisposeAsync();
 
-    private async Task StepAsync(OnlineRecorder recorder, Func<Task> step)
+    private async Task<bool> StepAsync(OnlineInterrupter interrupter, Func<Task<bool>> step)
     {
-        running = recorder;
+        running = interrupter;
         try
         {
-            await step();
-        }
-        catch (OnlineInterruption)
-        {
-            // Asked for: the database stays mid-online, between two batches.
+            return await step();
         }
         finally
         {

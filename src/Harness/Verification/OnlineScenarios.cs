@@ -1,3 +1,4 @@
+using Tcdb.Migration;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Verification;
@@ -19,108 +20,91 @@ internal sealed record OnlineExpectations(
 /// interrupted upgrades and downgrades; interrupted then downgraded; and an interruption before a random
 /// batch whose seed is printed for replay. After each scenario the database must hold what the
 /// uninterrupted step left (<see cref="OnlineExpectations"/>). Too little data to see several batches is a
-/// defect: it would test nothing.
+/// defect: it would test nothing. The scenarios only migrate the version (<see cref="VersionMigrations"/>),
+/// snapshot its database and compare (<see cref="VersionComparisons"/>).
 /// </summary>
-internal sealed class OnlineScenarios(VersionCheck check, bool onlineUp, bool onlineDown, OnlineExpectations expected)
+internal sealed class OnlineScenarios(
+    VersionMigrations migrations,
+    DatabaseSnapshots snapshots,
+    VersionComparisons compare,
+    FindingSink findings,
+    int seed)
 {
     private GeneratedValues generatedByDowngrade = GeneratedValues.None;
 
-    public async Task RunAsync(CancellationToken ct)
+    private int Version => findings.Version;
+
+    public async Task RunAsync(bool onlineUp, bool onlineDown, OnlineExpectations expected, CancellationToken ct)
     {
-        var version = check.Version;
+        Task<OnlineRun> UpAsync(bool interrupt) => migrations.UpgradeAsync(interrupt && onlineUp ? OnlineInterruption.AtMidway : OnlineInterruption.None, ct);
+        Task<OnlineRun> DownAsync(bool interrupt) => migrations.DowngradeAsync(interrupt && onlineDown ? OnlineInterruption.AtMidway : OnlineInterruption.None, ct);
 
         // Start from N-1 with everything complete. Values that differ from the first downgrade's are ones
         // the downgrade generates.
-        await DownAsync(interrupt: false, ct);
-        generatedByDowngrade = GeneratedValues.Between(expected.DataAtPrevious, await check.DataAsync(ct));
+        await DownAsync(interrupt: false);
+        generatedByDowngrade = GeneratedValues.Between(expected.DataAtPrevious, await snapshots.DataAsync(ct));
 
         // 1. Upgrade interrupted mid-online and restarted; downgrade interrupted mid-online and restarted.
-        await UpAsync(interrupt: true, ct);
-        var up = await UpAsync(interrupt: false, ct);
-        await ExpectCatalogAtNAsync("after an interrupted upgrade was restarted", ct);
-        await DownAsync(interrupt: true, ct);
-        var down = await DownAsync(interrupt: false, ct);
-        await ExpectDataAtPreviousAsync("after an interrupted downgrade was restarted", ct);
-        RequireSeveralBatches(up, down);
+        await UpAsync(interrupt: true);
+        var up = await UpAsync(interrupt: false);
+        await ExpectAtNAsync(expected, "after an interrupted upgrade was restarted", ct);
+        await DownAsync(interrupt: true);
+        var down = await DownAsync(interrupt: false);
+        await ExpectAtPreviousAsync(expected, "after an interrupted downgrade was restarted", ct);
+        RequireSeveralBatches(up, onlineUp);
+        RequireSeveralBatches(down, onlineDown);
 
         // 2. Restart upgrades and downgrades repeatedly, then finish the upgrade.
         for (var round = 0; round < 2; round++)
         {
-            await UpAsync(interrupt: true, ct);
-            await DownAsync(interrupt: true, ct);
+            await UpAsync(interrupt: true);
+            await DownAsync(interrupt: true);
         }
 
-        await UpAsync(interrupt: false, ct);
-        await ExpectCatalogAtNAsync("after repeated interrupted upgrades and downgrades", ct);
+        await UpAsync(interrupt: false);
+        await ExpectAtNAsync(expected, "after repeated interrupted upgrades and downgrades", ct);
 
         // 3. Upgrade interrupted mid-online, then downgraded.
-        await DownAsync(interrupt: false, ct);
-        await UpAsync(interrupt: true, ct);
-        await DownAsync(interrupt: false, ct);
-        await ExpectDataAtPreviousAsync("after an interrupted upgrade was downgraded", ct);
+        await DownAsync(interrupt: false);
+        await UpAsync(interrupt: true);
+        await DownAsync(interrupt: false);
+        await ExpectAtPreviousAsync(expected, "after an interrupted upgrade was downgraded", ct);
 
         // 4. An interruption before a random batch, replayable from the printed seed.
-        var seed = check.Settings.Seed * 31 + version;
         var batches = Math.Max(2, onlineUp ? up.Batches : down.Batches);
-        var at = new Random(seed).Next(1, batches + 1);
-        check.Note($"random interruption before batch {at} of ~{batches} (seed {check.Settings.Seed}, version {version})");
-        var random = check.Recorder(OnlineDirection.Upgrade, interruptBeforeBatch: onlineUp ? at : null);
-        await check.UpgradeAsync(random, ct);
-        check.RecordOnline(random);
-        await UpAsync(interrupt: false, ct);
-        await ExpectCatalogAtNAsync($"after an upgrade interrupted before batch {at} (seed {check.Settings.Seed}) was restarted", ct);
+        var at = new Random(seed * 31 + Version).Next(1, batches + 1);
+        findings.Note($"random interruption before batch {at} of ~{batches} (seed {seed}, version {Version})");
+        await migrations.UpgradeAsync(onlineUp ? OnlineInterruption.AtBatch(at) : OnlineInterruption.None, ct);
+        await UpAsync(interrupt: false);
+        await ExpectAtNAsync(expected, $"after an upgrade interrupted before batch {at} (seed {seed}) was restarted", ct);
         if (onlineDown)
         {
-            var randomDown = check.Recorder(OnlineDirection.Downgrade, interruptBeforeBatch: at);
-            await check.DowngradeAsync(randomDown, ct);
-            check.RecordOnline(randomDown);
-            await DownAsync(interrupt: false, ct);
-            await ExpectDataAtPreviousAsync($"after a downgrade interrupted before batch {at} (seed {check.Settings.Seed}) was restarted", ct);
-            await UpAsync(interrupt: false, ct);
+            await migrations.DowngradeAsync(OnlineInterruption.AtBatch(at), ct);
+            await DownAsync(interrupt: false);
+            await ExpectAtPreviousAsync(expected, $"after a downgrade interrupted before batch {at} (seed {seed}) was restarted", ct);
+            await UpAsync(interrupt: false);
         }
     }
 
-    private Task<OnlineRecorder> UpAsync(bool interrupt, CancellationToken ct) => MigrateAsync(OnlineDirection.Upgrade, interrupt && onlineUp, ct);
-
-    private Task<OnlineRecorder> DownAsync(bool interrupt, CancellationToken ct) => MigrateAsync(OnlineDirection.Downgrade, interrupt && onlineDown, ct);
-
-    /// <summary>One upgrade to N or downgrade to N-1, interrupted mid-online when asked; checkpoints run either way.</summary>
-    private async Task<OnlineRecorder> MigrateAsync(OnlineDirection direction, bool interrupt, CancellationToken ct)
+    private void RequireSeveralBatches(OnlineRun run, bool online)
     {
-        var recorder = check.Recorder(direction, interruptMidway: interrupt);
-        await (direction == OnlineDirection.Upgrade ? check.UpgradeAsync(recorder, ct) : check.DowngradeAsync(recorder, ct));
-        if (!recorder.Interrupted)
+        if (online && !run.SawSeveralBatches)
         {
-            recorder.Done();
-        }
-
-        check.RecordOnline(recorder);
-        return recorder;
-    }
-
-    private void RequireSeveralBatches(OnlineRecorder up, OnlineRecorder down)
-    {
-        foreach (var (recorder, has) in new[] { (up, onlineUp), (down, onlineDown) })
-        {
-            if (has && !recorder.SawSeveralBatches)
-            {
-                check.Defect(
-                    VerificationFindingKind.OnlineMigration,
-                    $"version {check.Version}",
-                    $"online {(recorder.Direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {check.Version} ran {recorder.Batches} batch(es) without passing {OnlineRecorder.SeveralBatchesRows} rows: " +
-                    "too little data was seeded to see several batches; seed more rows for this version");
-            }
+            findings.Defect(
+                VerificationFindingKind.OnlineMigration,
+                $"version {Version}",
+                $"online {(run.Direction == OnlineDirection.Upgrade ? "migration" : "downgrade")} of version {Version} ran {run.Batches} batch(es) without passing {OnlineInterrupter.SeveralBatchesRows} rows: " +
+                "too little data was seeded to see several batches; seed more rows for this version");
         }
     }
 
-    private async Task ExpectCatalogAtNAsync(string when, CancellationToken ct)
+    private async Task ExpectAtNAsync(OnlineExpectations expected, string when, CancellationToken ct)
     {
-        var catalog = check.CatalogAsync(ct);
-        var data = check.DataAsync(ct);
-        check.CompareCatalogs(expected.CatalogAtN, await catalog, when, reupgrade: true);
-        check.CompareRows(expected.DataAtN, await data, expected.GeneratedByUpgrade, $"rows at version {check.Version} {when} differ from the uninterrupted upgrade's");
+        var now = await snapshots.BothAsync(ct);
+        compare.Catalogs(expected.CatalogAtN, now.Catalog, when, reupgrade: true);
+        compare.Rows(expected.DataAtN, now.Data, expected.GeneratedByUpgrade, $"rows at version {Version} {when} differ from the uninterrupted upgrade's");
     }
 
-    private async Task ExpectDataAtPreviousAsync(string when, CancellationToken ct) =>
-        check.CompareRows(expected.DataAtPrevious, await check.DataAsync(ct), generatedByDowngrade, $"rows at version {check.Version - 1} {when} differ from the uninterrupted downgrade's");
+    private async Task ExpectAtPreviousAsync(OnlineExpectations expected, string when, CancellationToken ct) =>
+        compare.Rows(expected.DataAtPrevious, await snapshots.DataAsync(ct), generatedByDowngrade, $"rows at version {Version - 1} {when} differ from the uninterrupted downgrade's");
 }

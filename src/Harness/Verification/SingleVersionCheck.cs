@@ -11,22 +11,25 @@ namespace Tcdb.Verification;
 public static class SingleVersionCheck
 {
     /// <summary>
-    /// Runs the shape of <paramref name="version"/> on <paramref name="database"/> (at N-1; left at N) and
-    /// returns its result and every finding, the functions' verdicts (against <paramref name="releases"/>'
-    /// deprecation window) included.
+    /// Runs the shape of <paramref name="version"/> on <paramref name="database"/> (at N-1; left at N), whose
+    /// service roles are named by <paramref name="rolePrefix"/>, and returns its result and
+    /// every finding, the functions' verdicts (against the deprecation window of <see cref="VerifyOptions.Releases"/>)
+    /// included. Of <paramref name="options"/>, the range, jobs, policy and accepted findings do not apply.
+    /// An exception of one of the version's hooks ends the check and is thrown as it is.
     /// </summary>
     public static async Task<SingleVersionOutcome> RunAsync(
-        VerifySettings settings, int version, TestDatabase database, ReleaseHistory? releases, CancellationToken cancellationToken = default)
+        VerifyOptions options, RolePrefix rolePrefix, int version, ServerDatabase database, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(database);
+        var run = new VerificationRun(options, rolePrefix);
         VersionResult result;
-        await using (var session = new MigrationSession(settings, database))
+        await using (var session = new MigrationSession(run, database))
         {
-            result = await new VersionCheck(settings, version, session).RunAsync(catalogAtStart: null, cancellationToken);
+            result = await new VersionCheck(run, version, session).RunAsync(catalogAtStart: null, cancellationToken);
         }
 
-        var findings = result.Findings.Concat(new FunctionVerdicts(settings.Schema, releases).Judge(result.Probes)).ToList();
+        var findings = result.Findings.Concat(new FunctionVerdicts(options.Schema, options.Releases).Judge(result.Probes)).ToList();
         return new SingleVersionOutcome(result, findings);
     }
 }

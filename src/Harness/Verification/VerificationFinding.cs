@@ -82,9 +82,6 @@ public enum VerificationFindingKind
     /// <summary>Verifying the version took longer than the version timeout; it was cancelled.</summary>
     VersionTimeout,
 
-    /// <summary>A version test's own assertion failed.</summary>
-    AssertionFailed,
-
     /// <summary>The version could not be verified because an earlier step broke the chain.</summary>
     NotVerified,
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Npgsql;
 using Tcdb.Migration;
 using Tcdb.Policy;
+using Tcdb.Runs;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Snapshots;
 
@@ -21,8 +22,7 @@ public sealed class VerifyEngine
 {
     private readonly IPostgresServer server;
     private readonly VerifyOptions options;
-    private readonly VerifySettings settings;
-    private readonly ConcurrentBag<TestDatabase> databases = [];
+    private readonly VerificationRun run;
     private readonly ConcurrentBag<VerificationFinding> findings = [];
     private readonly ConcurrentBag<VersionResult> results = [];
     private readonly ConcurrentDictionary<(VerificationFindingKind, string, string), byte> chainFacts = new();
@@ -31,32 +31,17 @@ public sealed class VerifyEngine
     {
         this.server = server;
         this.options = options;
-        settings = new VerifySettings
-        {
-            Schema = options.Schema,
-            UsersPrefix = "tcv_" + RandomLetters(8),
-            Seed = options.Seed,
-            RowsPerTable = options.RowsPerTable,
-            Strict = options.Strict,
-            Hooks = options.Hooks,
-            VersionTimeout = options.VersionTimeout,
-            Progress = options.Progress,
-        };
+        run = new VerificationRun(options, RolePrefix.Random("tcv"));
     }
 
-    /// <summary>Service-role prefix of this run's databases.</summary>
-    public string UsersPrefix => settings.UsersPrefix;
+    /// <summary>The role prefix of this run's databases.</summary>
+    public RolePrefix RolePrefix => run.RolePrefix;
 
     public async Task<VerificationReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
         var latest = options.Schema.LatestVersion;
-        var from = Math.Max(1, options.FromVersion ?? 1);
-        var to = Math.Min(latest, options.ToVersion ?? latest);
-        if (from > to)
-        {
-            throw new ArgumentException($"no version to verify in {from}..{to} (the directory has versions 1..{latest})");
-        }
+        var (from, to) = VersionRange.Within(latest, options.FromVersion, options.ToVersion);
 
         if (options.CheckPolicy)
         {
@@ -64,17 +49,14 @@ public sealed class VerifyEngine
         }
 
         var segments = Segments(from, to, Math.Max(1, options.Jobs));
-        var templates = segments.ToDictionary(s => s.First - 1, _ => new TaskCompletionSource<TestDatabase?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
+        await using (var scope = new RunScope(server, run.RolePrefix, options.Progress))
         {
-            var chain = from == 1 && to == latest ? RunChainAsync(cancellationToken) : Task.CompletedTask;
-            var upward = RunUpwardPassAsync(templates, cancellationToken);
-            var work = segments.Select(s => RunSegmentAsync(s, templates[s.First - 1].Task, cancellationToken)).ToList();
+            // The seeded upward pass leaves a template at the start of every segment.
+            var templates = new TemplateChain(scope, UpwardPassAsync);
+            var upward = templates.Prepare(segments.Select(s => s.First - 1), cancellationToken);
+            var chain = from == 1 && to == latest ? RunChainAsync(scope, cancellationToken) : Task.CompletedTask;
+            var work = segments.Select(s => RunSegmentAsync(s, scope, templates, cancellationToken)).ToList();
             await Task.WhenAll(work.Append(chain).Append(upward));
-        }
-        finally
-        {
-            await CleanUpAsync();
         }
 
         var ordered = results.OrderBy(r => r.Version).ToList();
@@ -138,9 +120,9 @@ public sealed class VerifyEngine
     /// The whole chain on an empty database: 0 -> latest with the post-upgrade checks, a downgrade to 0 that
     /// must leave nothing behind, and the upgrade to latest again.
     /// </summary>
-    private async Task RunChainAsync(CancellationToken ct)
+    private async Task RunChainAsync(RunScope scope, CancellationToken ct)
     {
-        var db = await NewDatabaseAsync(ct);
+        var db = await scope.CreateDatabaseAsync(ct);
         var empty = await CatalogAsync(db, ct);
         var latest = options.Schema.LatestVersion;
         Progress($"chain: upgrade 0 -> {latest}, downgrade to 0, upgrade again");
@@ -154,7 +136,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !HarnessSetup.IsSetupDifference(d, settings.UsersPrefix)))
+        foreach (var difference in CatalogDiff.Compare(empty, await CatalogAsync(db, ct)).Where(d => d.IsDifference && !MigratorFootprint.Explains(d, run.RolePrefix)))
         {
             Chain(VerificationFindingKind.ChainLeftover, null, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} (after downgrading every version to 0)");
         }
@@ -163,38 +145,21 @@ public sealed class VerifyEngine
     }
 
     /// <summary>
-    /// The seeded upward pass: from an empty database, each version's generic rows at N-1 and its upgrade,
-    /// leaving a template at the start of every segment.
+    /// The seeded upward pass from <paramref name="from"/> to <paramref name="to"/>: each version's generic rows at
+    /// N-1 and its upgrade. False when a version cannot be applied.
     /// </summary>
-    private async Task RunUpwardPassAsync(IReadOnlyDictionary<int, TaskCompletionSource<TestDatabase?>> templates, CancellationToken ct)
+    private async Task<bool> UpwardPassAsync(ServerDatabase db, int from, int to, CancellationToken ct)
     {
-        try
+        await using var session = new MigrationSession(run, db);
+        for (var version = from + 1; version <= to; version++)
         {
-            var db = await NewDatabaseAsync(ct);
-            var at = 0;
-            await using var session = new MigrationSession(settings, db);
-            foreach (var (version, template) in templates.OrderBy(t => t.Key))
+            if (!await UpwardStepAsync(session, version, ct))
             {
-                for (; at < version; at++)
-                {
-                    if (!await UpwardStepAsync(session, at + 1, ct))
-                    {
-                        return;
-                    }
-                }
+                return false;
+            }
+        }
 
-                var clone = await session.CloneAsync(ct);
-                databases.Add(clone);
-                template.TrySetResult(clone);
-            }
-        }
-        finally
-        {
-            foreach (var template in templates.Values)
-            {
-                template.TrySetResult(null);
-            }
-        }
+        return true;
     }
 
     /// <summary>
@@ -204,13 +169,13 @@ public sealed class VerifyEngine
     /// </summary>
     private async Task<bool> UpwardStepAsync(MigrationSession session, int version, CancellationToken ct)
     {
-        var hooks = settings.HooksFor(version);
-        await VersionSeed.SeedAsync(settings, version, session.ConnectionString, ct);
+        var hooks = options.HooksFor(version);
+        await VersionSeed.SeedAsync(run, version, session.ConnectionString, ct);
         if (hooks.Seed is not null)
         {
             try
             {
-                await hooks.Seed(new VersionContext(settings.Schema, version, session.ConnectionString, settings.UsersPrefix));
+                await hooks.Seed(new VersionContext(run.Schema, version, session.ConnectionString, run.RolePrefix));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -236,7 +201,7 @@ public sealed class VerifyEngine
     private async Task<bool> TryUpgradeAsync(MigrationSession session, int version, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(settings.VersionTimeout);
+        timeout.CancelAfter(options.VersionTimeout);
         try
         {
             await session.Migrator.UpgradeAsync(version, timeout.Token);
@@ -256,10 +221,10 @@ public sealed class VerifyEngine
     {
         foreach (var finding in drift)
         {
-            var kind = finding.Kind is FindingKind.MissingTable or FindingKind.ExtraTable or FindingKind.MissingColumn or FindingKind.ExtraColumn or FindingKind.ColumnType
-                ? VerificationFindingKind.ColumnDrift
-                : VerificationFindingKind.GrantDrift;
-            Chain(kind, options.Schema.LatestVersion, kind == VerificationFindingKind.ColumnDrift ? "tables.yml" : "access.yml", $"{finding.Message} ({when})", dedupeBy: finding.Message);
+            var (kind, document) = finding.Document == DriftDocument.Tables
+                ? (VerificationFindingKind.ColumnDrift, "tables.yml")
+                : (VerificationFindingKind.GrantDrift, "access.yml");
+            Chain(kind, options.Schema.LatestVersion, document, $"{finding.Message} ({when})", dedupeBy: finding.Message);
         }
     }
 
@@ -267,20 +232,20 @@ public sealed class VerifyEngine
     /// Runs one migrator step on the chain database; a failure is a finding and stops the chain. The step
     /// may take the version timeout once per version of the directory.
     /// </summary>
-    private async Task<bool> ChainStepAsync(TestDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
+    private async Task<bool> ChainStepAsync(ServerDatabase db, Func<Migrator, CancellationToken, Task> step, VerificationFindingKind failureKind, string what, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var limit = settings.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
+        var limit = options.VersionTimeout * Math.Max(1, options.Schema.LatestVersion);
         timeout.CancelAfter(limit);
         try
         {
-            await using var migrator = new Migrator(options.Schema, db.ConnectionString, settings.MigratorOptions());
+            await using var migrator = new Migrator(options.Schema, db.ConnectionString, run.MigratorOptions());
             await step(migrator, timeout.Token);
             return true;
         }
         catch (MigrationException e)
         {
-            Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {OnlineRecorder.FirstLines(e.Message)}");
+            Chain(failureKind, e.Version, $"version {e.Version}", $"{what} on an empty database failed: {ErrorLines.First(e.Message)}");
             return false;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -290,9 +255,9 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task RunSegmentAsync((int First, int Last) segment, Task<TestDatabase?> template, CancellationToken ct)
+    private async Task RunSegmentAsync((int First, int Last) segment, RunScope scope, TemplateChain templates, CancellationToken ct)
     {
-        var start = await template;
+        var start = await templates.TemplateAsync(segment.First - 1, ct);
         if (start is null)
         {
             for (var v = segment.First; v <= segment.Last; v++)
@@ -303,9 +268,7 @@ public sealed class VerifyEngine
             return;
         }
 
-        var db = await start.CloneAsync(ct);
-        databases.Add(db);
-        var session = new MigrationSession(settings, db);
+        var session = new MigrationSession(run, await scope.CloneAsync(start, ct));
         try
         {
             CatalogSnapshot? catalog = null;
@@ -314,7 +277,7 @@ public sealed class VerifyEngine
                 var stopwatch = Stopwatch.StartNew();
 
                 // The previous version ended at this version's N-1 on the same database: its last snapshot is our S0.
-                var check = new VersionCheck(settings, version, session);
+                var check = new VersionCheck(run, version, session);
                 var result = await check.RunAsync(catalog, ct);
                 catalog = check.CatalogAtEnd;
                 results.Add(result);
@@ -327,9 +290,7 @@ public sealed class VerifyEngine
                     // The database may not hold what the upward pass leaves at this version: rebuild that
                     // state from the segment's template, so the next version starts where it would in any run.
                     await session.DisposeAsync();
-                    db = await start.CloneAsync(ct);
-                    databases.Add(db);
-                    session = new MigrationSession(settings, db);
+                    session = new MigrationSession(run, await scope.CloneAsync(start, ct));
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
@@ -352,23 +313,7 @@ public sealed class VerifyEngine
         }
     }
 
-    private async Task<TestDatabase> NewDatabaseAsync(CancellationToken ct)
-    {
-        var db = await server.CreateDatabaseAsync(cancellationToken: ct);
-        databases.Add(db);
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("create extension if not exists pgcrypto", connection);
-        await command.ExecuteNonQueryAsync(ct);
-        return db;
-    }
-
-    private async Task<CatalogSnapshot> CatalogAsync(TestDatabase db, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
-    }
+    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
 
     private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {
@@ -386,18 +331,6 @@ public sealed class VerifyEngine
 
     private void Progress(string line) => options.Progress?.Invoke(line);
 
-    private async Task CleanUpAsync()
-    {
-        foreach (var db in databases)
-        {
-            await db.DisposeAsync();
-        }
-
-        await using var connection = new NpgsqlConnection(server.AdminConnectionString);
-        await connection.OpenAsync();
-        await ServiceUsers.DropRolesAsync(connection, settings.UsersPrefix);
-    }
-
     /// <summary>Splits first..last into at most <paramref name="jobs"/> contiguous, nearly equal segments.</summary>
     internal static IReadOnlyList<(int First, int Last)> Segments(int first, int last, int jobs)
     {
@@ -414,7 +347,4 @@ public sealed class VerifyEngine
 
         return segments;
     }
-
-    private static string RandomLetters(int length) =>
-        new(Enumerable.Range(0, length).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
 }

@@ -3,9 +3,21 @@ using Tcdb.Schema;
 
 namespace Tcdb.Verification;
 
-/// <summary>What <see cref="VerifyEngine"/> verifies and how.</summary>
+/// <summary>
+/// What a verification checks and how: the options of <see cref="VerifyEngine"/> (the whole directory) and of
+/// <see cref="SingleVersionCheck"/> (one version; the range, jobs, policy and accepted findings do not apply).
+/// Every default is here.
+/// </summary>
 public sealed record VerifyOptions
 {
+    /// <summary>Rows per empty table the generic seeder inserts before each version, unless a version's test says otherwise.</summary>
+    public const int DefaultRowsPerTable = 60;
+
+    /// <summary>Seed of the generated rows and of the random interruption point.</summary>
+    public const int DefaultSeed = 1;
+
+    public static TimeSpan DefaultVersionTimeout { get; } = TimeSpan.FromMinutes(10);
+
     public required DbSchema Schema { get; init; }
 
     /// <summary>First version to verify (default 1).</summary>
@@ -17,14 +29,16 @@ public sealed record VerifyOptions
     /// <summary>Versions verified side by side, each chain segment on its own database (default: cores).</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Treat "needs a version-specific seed" as a defect.</summary>
+    /// <summary>Treat "needs a version-specific seed" as a defect, not a warning.</summary>
     public bool Strict { get; init; }
 
-    public int Seed { get; init; } = 1;
+    /// <summary>Seed of the generic seeder and of the random interruption point.</summary>
+    public int Seed { get; init; } = DefaultSeed;
 
+    /// <summary>Rows per empty table the generic seeder inserts before each version.</summary>
     public int RowsPerTable { get; init; } = DefaultRowsPerTable;
 
-    /// <summary>Per version, what its own test adds.</summary>
+    /// <summary>Per version, what its own test adds (missing: the generic shape only).</summary>
     public IReadOnlyDictionary<int, VersionHooks> Hooks { get; init; } = new Dictionary<int, VersionHooks>();
 
     /// <summary>Policy waivers (see tcdb check).</summary>
@@ -45,11 +59,9 @@ public sealed record VerifyOptions
     /// </summary>
     public TimeSpan VersionTimeout { get; init; } = DefaultVersionTimeout;
 
-    public static TimeSpan DefaultVersionTimeout { get; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Rows per empty table the generic seeder inserts before each version, unless told otherwise.</summary>
-    public const int DefaultRowsPerTable = 60;
-
     /// <summary>Progress lines; called from several threads.</summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>What the version's own test adds to <paramref name="version"/>'s shape.</summary>
+    public VersionHooks HooksFor(int version) => Hooks.GetValueOrDefault(version) ?? VersionHooks.None;
 }

@@ -1,47 +1,48 @@
-using System.Diagnostics;
-using Npgsql;
 using Tcdb.Migration;
-using Tcdb.Schema;
-using Tcdb.Servers;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Verification;
 
 /// <summary>
-/// The per-version shape on one database that is at N-1: seed, snapshot (S0), upgrade to N with its online
-/// migration (S1), the version's assertions, downgrade to N-1 with its online downgrade (S2: the catalog must
-/// equal S0's), re-upgrade (S3: the catalog must equal S1's, and the rows S1 held must all be back), every
-/// stored function called after the upgrade and after the downgrade, and the interruption scenarios when
-/// the version has online work. The database is left at N, with its data, for the next version.
+/// The per-version shape on one database that is at N-1, as a pipeline of steps that all write to one
+/// <see cref="FindingSink"/>: seed (<see cref="SeedStep"/>), snapshot (S0), upgrade to N with its online
+/// migration (<see cref="ShapeMigration"/>; S1), the functions called (<see cref="FunctionCalls"/>), the
+/// version's assertions, downgrade to N-1 with its online downgrade (S2: the catalog must equal S0's), the
+/// functions again, re-upgrade (S3: the catalog must equal S1's, and the rows S1 held must all be back,
+/// <see cref="DataJudgement"/>), and the interruption scenarios when the version has online work
+/// (<see cref="OnlineScenarios"/>). This class only orders the steps, times each (<see cref="PhaseClock"/>)
+/// and bounds the whole by the version timeout. The database is left at N, with its data, for the next version.
 /// </summary>
 internal sealed class VersionCheck
 {
-    private readonly VerifySettings settings;
+    private readonly VerificationRun run;
     private readonly int version;
-    private readonly string connectionString;
+    private readonly MigrationSession session;
     private readonly VersionHooks hooks;
     private readonly VersionContext context;
     private readonly FindingSink findings;
-    private readonly List<string> notes = [];
-    private readonly List<ProbeObservation> probes = [];
-    private readonly Dictionary<string, double> phases = new(StringComparer.Ordinal);
-    private readonly MigrationSession session;
-    private string? runningPhase;
+    private readonly PhaseClock clock = new();
+    private readonly DatabaseSnapshots snapshots;
+    private readonly VersionComparisons compare;
+    private readonly VersionMigrations migrations;
+    private readonly FunctionCalls functions;
+    private int seededRows;
+    private bool retriedDowngradeWithoutSeed;
+    private (long, long, long)? rows;
 
-    public VersionCheck(VerifySettings settings, int version, MigrationSession session)
+    public VersionCheck(VerificationRun run, int version, MigrationSession session)
     {
-        this.settings = settings;
+        this.run = run;
         this.version = version;
         this.session = session;
-        connectionString = session.ConnectionString;
-        hooks = settings.HooksFor(version);
-        context = new VersionContext(settings.Schema, version, connectionString, settings.UsersPrefix);
+        hooks = run.Options.HooksFor(version);
+        context = new VersionContext(run.Schema, version, session.ConnectionString, run.RolePrefix);
         findings = new FindingSink(version);
+        snapshots = new DatabaseSnapshots(session.ConnectionString, run.RolePrefix);
+        compare = new VersionComparisons(version, run.RolePrefix, hooks, findings);
+        migrations = new VersionMigrations(session, version, hooks.DuringOnlineWork is { } check ? (d, c) => check(context, d, c) : null);
+        functions = new FunctionCalls(run.Schema, version, session.ConnectionString);
     }
-
-    private DbSchema Schema => settings.Schema;
-
-    private int Previous => version - 1;
 
     /// <summary>The catalog at N once the check ends (after the re-upgrade): the next version's S0 on the same database.</summary>
     public CatalogSnapshot? CatalogAtEnd { get; private set; }
@@ -50,435 +51,128 @@ internal sealed class VersionCheck
     public async Task<VersionResult> RunAsync(CatalogSnapshot? catalogAtStart, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.VersionTimeout);
+        timeout.CancelAfter(run.Options.VersionTimeout);
         bool completed;
-        try
+        await using (var replay = new UpgradeReplay(run, version))
         {
-            completed = await RunShapeAsync(catalogAtStart, timeout.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Every step runs in transactions of its own: what the cancelled one did is rolled back, so the
-            // database is at a whole version; the caller continues on another database.
-            Defect(
-                VerificationFindingKind.VersionTimeout,
-                $"version {version}",
-                $"verifying version {version} did not finish within {settings.VersionTimeout.TotalSeconds:0} s (the version timeout); it was cancelled during {runningPhase ?? "setup"}");
-            completed = false;
-        }
-        finally
-        {
-            if (secondUpgrade is not null)
+            try
             {
-                await secondUpgrade.DisposeAsync();
+                completed = await RunStepsAsync(catalogAtStart, replay, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Every step runs in transactions of its own: what the cancelled one did is rolled back, so the
+                // database is at a whole version; the caller continues on another database.
+                findings.Defect(
+                    VerificationFindingKind.VersionTimeout,
+                    $"version {version}",
+                    $"verifying version {version} did not finish within {run.Options.VersionTimeout.TotalSeconds:0} s (the version timeout); it was cancelled during {clock.Running ?? "setup"}");
+                completed = false;
             }
         }
 
         // The next version may start from this database only if it holds what the plain upgrade leaves at N:
-        // after a defect (or a retry without seed rows) it may not, and the caller rebuilds that state.
-        var intact = completed && !retriedWithoutSeed && !findings.Any(f => f.IsDefect);
-        return new VersionResult(version, findings.ToList(), notes, phases, SeededRows, intact) { Probes = probes, Rows = rows };
+        // after a defect (or a downgrade retried without seed rows) it may not, and the caller rebuilds that state.
+        var intact = completed && !retriedDowngradeWithoutSeed && !findings.HasDefects;
+        return new VersionResult(version, findings.ToList(), findings.Notes, clock.Milliseconds, seededRows, intact)
+        {
+            Probes = functions.Observations,
+            Rows = rows,
+        };
     }
 
-    private int SeededRows { get; set; }
-
-    private bool retriedWithoutSeed;
-
-    private (long, long, long)? rows;
-
-    private TestDatabase? secondUpgrade;
-
-    private async Task<bool> RunShapeAsync(CatalogSnapshot? catalogAtStart, CancellationToken ct)
+    /// <summary>The steps in order; false when one ended the shape early (its finding is recorded).</summary>
+    private async Task<bool> RunStepsAsync(CatalogSnapshot? catalogAtStart, UpgradeReplay replay, CancellationToken ct)
     {
-        await Timed("seed", () => SeedAsync(ct));
-        var (catalog0, data0) = await Timed("snapshot", async () =>
+        var migration = new ShapeMigration(run, version, migrations, session.ConnectionString, snapshots, findings);
+        seededRows = await Step("seed", () => new SeedStep(run, version, context, findings).RunAsync(ct));
+        var s0 = await Step("snapshot", async () => catalogAtStart is null
+            ? await snapshots.BothAsync(ct)
+            : new Snapshot(catalogAtStart, await snapshots.DataAsync(ct)));
+        await HookAsync(hooks.AssertBeforeUpgrade);
+        await Step("snapshot", () => replay.PrepareAsync(session, ct));
+
+        if (await Step("upgrade", () => migration.RunAsync(OnlineDirection.Upgrade, s0.Data, ct)) is not { } upgrade)
         {
-            var catalog = catalogAtStart is null ? CatalogAsync(ct) : Task.FromResult(catalogAtStart);
-            var data = DataAsync(ct);
-            return (await catalog, await data);
-        });
-        await RunHookAsync("before upgrade", hooks.AssertBeforeUpgrade);
-
-        // A copy at N-1 to upgrade a second time, should the rows at N not come back: values that differ
-        // between two upgrades of the same rows are generated by the upgrade, not lost by the downgrade.
-        if (!string.IsNullOrEmpty(Schema.GetVersion(version).MigrationScript))
-        {
-            secondUpgrade = await Timed("snapshot", () => session.CloneAsync(ct));
-        }
-
-        // Upgrade. Generic rows cannot know every column's implicit shape: a failure on them is retried
-        // on the same database without them.
-        var up = Recorder(OnlineDirection.Upgrade);
-        if (await TryAsync("upgrade", () => UpgradeAsync(up, ct)) is { } upgradeFailure)
-        {
-            if (!MayRetryWithoutSeed(data0))
-            {
-                Defect(FailureKind(upgradeFailure, VerificationFindingKind.UpgradeFailed), $"version {version}", $"upgrade to {version} failed: {OnlineRecorder.FirstLines(upgradeFailure.Message)}");
-                return false;
-            }
-
-            await VersionSeed.TruncateAllAsync(connectionString, ct);
-            data0 = await DataAsync(ct);
-            if (secondUpgrade is not null)
-            {
-                // It holds the rows the upgrade cannot take.
-                await secondUpgrade.DisposeAsync();
-                secondUpgrade = null;
-            }
-
-            up = Recorder(OnlineDirection.Upgrade);
-            if (await TryAsync("upgrade", () => UpgradeAsync(up, ct)) is { } again)
-            {
-                Defect(FailureKind(again, VerificationFindingKind.UpgradeFailed), $"version {version}", $"upgrade to {version} failed (also without seed rows): {OnlineRecorder.FirstLines(again.Message)}");
-                return false;
-            }
-
-            NeedsVersionSeed($"upgrade to {version}", upgradeFailure);
-        }
-
-        up.Done();
-        RecordOnline(up);
-        var (catalog1, data1) = await Timed("snapshot", async () =>
-        {
-            var catalog = CatalogAsync(ct);
-            var data = DataAsync(ct);
-            return (await catalog, await data);
-        });
-        await Timed("functions", () => ProbeAsync(version, $"after the upgrade to {version}", MethodsToProbeAfterUpgrade(), ct));
-        await RunHookAsync("after upgrade", hooks.AssertAfterUpgrade);
-
-        // Downgrade, with the same retry: generic rows never make a downgrade defect of their own.
-        var down = Recorder(OnlineDirection.Downgrade);
-        if (await TryAsync("downgrade", () => DowngradeAsync(down, ct)) is { } downgradeFailure)
-        {
-            if (!MayRetryWithoutSeed(data1))
-            {
-                Defect(FailureKind(downgradeFailure, VerificationFindingKind.DowngradeFailed), $"version {version}", $"downgrade to {Previous} failed: {OnlineRecorder.FirstLines(downgradeFailure.Message)}");
-                return false;
-            }
-
-            await VersionSeed.TruncateAllAsync(connectionString, ct);
-            retriedWithoutSeed = true;
-            data0 = data1 = await DataAsync(ct);
-            down = Recorder(OnlineDirection.Downgrade);
-            if (await TryAsync("downgrade", () => DowngradeAsync(down, ct)) is { } again)
-            {
-                Defect(FailureKind(again, VerificationFindingKind.DowngradeFailed), $"version {version}", $"downgrade to {Previous} failed (also without seed rows): {OnlineRecorder.FirstLines(again.Message)}");
-                return false;
-            }
-
-            NeedsVersionSeed($"downgrade to {Previous}", downgradeFailure);
-        }
-
-        down.Done();
-        RecordOnline(down);
-        var data2 = await Timed("compare", async () =>
-        {
-            // Two connections: the server reads the rows while this process parses the catalog.
-            var catalog2 = CatalogAsync(ct);
-            var data = DataAsync(ct);
-            CompareCatalogs(catalog0, await catalog2, $"after downgrade to {Previous}", reupgrade: false);
-            return await data;
-        });
-        await Timed("functions", () => ProbeAsync(Previous, $"after the downgrade to {Previous}", MethodsToProbeAfterDowngrade(), ct));
-        await RunHookAsync("after downgrade", hooks.AssertBeforeUpgrade);
-
-        if (await TryAsync("re-upgrade", () => UpgradeAsync(Recorder(OnlineDirection.Upgrade), ct)) is { } reupgradeFailure)
-        {
-            Defect(FailureKind(reupgradeFailure, VerificationFindingKind.ReupgradeFailed), $"version {version}", $"upgrade to {version} after the downgrade failed: {OnlineRecorder.FirstLines(reupgradeFailure.Message)}");
             return false;
         }
 
-        var generated = await Timed("compare", async () =>
+        var (up, upRetriedFrom) = upgrade;
+        var data0 = s0.Data;
+        if (upRetriedFrom is not null)
         {
-            var catalog3 = CatalogAsync(ct);
-            var data3 = DataAsync(ct);
-            CatalogAtEnd = await catalog3;
-            CompareCatalogs(catalog1, CatalogAtEnd, "after re-upgrade", reupgrade: true);
-            rows = (RowCount(data0), RowCount(data1), RowCount(data2));
-            return await JudgeDataAsync(data0, data1, data2, await data3, ct);
+            // The copy holds the rows the upgrade cannot take; the check goes on without rows.
+            await replay.DiscardAsync();
+            data0 = upRetriedFrom;
+        }
+
+        var s1 = await Step("snapshot", () => snapshots.BothAsync(ct));
+        await Step("functions", () => functions.AfterUpgradeAsync(ct));
+        await HookAsync(hooks.AssertAfterUpgrade);
+
+        if (await Step("downgrade", () => migration.RunAsync(OnlineDirection.Downgrade, s1.Data, ct)) is not { } downgrade)
+        {
+            return false;
+        }
+
+        var (down, downRetriedFrom) = downgrade;
+        var data1 = s1.Data;
+        if (downRetriedFrom is not null)
+        {
+            retriedDowngradeWithoutSeed = true;
+            await replay.DiscardAsync();
+            data0 = data1 = downRetriedFrom;
+        }
+
+        var s2 = await Step("compare", async () =>
+        {
+            var after = await snapshots.BothAsync(ct);
+            compare.Catalogs(s0.Catalog, after.Catalog, $"after downgrade to {version - 1}", reupgrade: false);
+            return after;
         });
-        await RunHookAsync("after re-upgrade", hooks.AssertAfterUpgrade);
+        await Step("functions", () => functions.AfterDowngradeAsync(ct));
+        await HookAsync(hooks.AssertBeforeUpgrade);
+
+        if (!await Step("re-upgrade", () => migration.ReupgradeAsync(ct)))
+        {
+            return false;
+        }
+
+        var generated = await Step("compare", async () =>
+        {
+            var s3 = await snapshots.BothAsync(ct);
+            CatalogAtEnd = s3.Catalog;
+            compare.Catalogs(s1.Catalog, s3.Catalog, "after re-upgrade", reupgrade: true);
+            rows = (RowCount(data0), RowCount(data1), RowCount(s2.Data));
+            return await new DataJudgement(version, hooks, findings).JudgeAsync(data0, data1, s2.Data, s3.Data, replay, ct);
+        });
+        await HookAsync(hooks.AssertAfterUpgrade);
 
         if (up.Batches > 0 || down.Batches > 0)
         {
-            var expected = new OnlineExpectations(catalog1, data1, data2, generated);
-            await Timed("online scenarios", () => new OnlineScenarios(this, up.Batches > 0, down.Batches > 0, expected).RunAsync(ct));
+            var expected = new OnlineExpectations(s1.Catalog, data1, s2.Data, generated);
+            var scenarios = new OnlineScenarios(migrations, snapshots, compare, findings, run.Options.Seed);
+            try
+            {
+                await Step("online scenarios", () => scenarios.RunAsync(up.Batches > 0, down.Batches > 0, expected, ct));
+            }
+            catch (MigrationException failure)
+            {
+                // An upgrade or downgrade that only fails after an interruption (the downgrade of a half-migrated table, say).
+                findings.Defect(ShapeMigration.KindOf(failure, VerificationFindingKind.OnlineMigration), $"version {version}", $"an interruption scenario failed: {ErrorLines.First(failure.Message)}");
+                return false;
+            }
         }
 
         return true;
     }
 
-    /// <summary>
-    /// The data verdicts of the shape. Rows S1 held must be back in S3; if some are not, a second upgrade
-    /// of a copy of the same N-1 database tells values the upgrade generates (they differ between the two
-    /// upgrades) from values the downgrade lost. Differences between S0 and S2 are discarded data when the upgrade
-    /// explains them, defects otherwise. Returns the generated values found.
-    /// </summary>
-    private async Task<GeneratedValues> JudgeDataAsync(DataSnapshot data0, DataSnapshot data1, DataSnapshot data2, DataSnapshot data3, CancellationToken ct)
-    {
-        var ignored = IgnoredColumns();
-        var generated = GeneratedValues.None;
-        var lost = DataVerdicts.Survival(data1, data3, generated, ignored);
-        if (lost.Count > 0 && secondUpgrade is not null && !retriedWithoutSeed)
-        {
-            await using (var other = new MigrationSession(settings, secondUpgrade))
-            {
-                await other.Migrator.UpgradeAsync(version, ct);
-            }
+    private Task<T> Step<T>(string phase, Func<Task<T>> step) => clock.TimeAsync(phase, step);
 
-            generated = GeneratedValues.Between(data1, await DataAsync(secondUpgrade.ConnectionString, ct));
-            lost = DataVerdicts.Survival(data1, data3, generated, ignored);
-            foreach (var (table, columns) in generated.Columns)
-            {
-                notes.Add($"values generated by the upgrade (not compared): {table} {string.Join(", ", columns)}");
-            }
-        }
+    private Task Step(string phase, Func<Task> step) => clock.TimeAsync(phase, step);
 
-        foreach (var verdict in lost)
-        {
-            Defect(VerificationFindingKind.DataChanged, $"table {verdict.Table}", verdict.Describe($"rows held at version {version} did not survive the downgrade to {Previous} and the re-upgrade: "));
-        }
+    /// <summary>One of the version test's assertions; its exception ends the check as it is (see <see cref="VersionHooks"/>).</summary>
+    private Task HookAsync(Func<VersionContext, Task>? hook) => hook is null ? Task.CompletedTask : Step("version test", () => hook(context));
 
-        var (discarded, unexplained) = DataVerdicts.Downgrade(data0, data1, data2, ignored);
-        foreach (var verdict in unexplained)
-        {
-            Defect(VerificationFindingKind.DataChanged, $"table {verdict.Table}", verdict.Describe($"the downgrade to {Previous} changed rows that the upgrade to {version} kept: "));
-        }
-
-        var defective = lost.Concat(unexplained).Select(v => v.Table).ToHashSet(StringComparer.Ordinal);
-        foreach (var verdict in discarded.Where(v => !defective.Contains(v.Table)))
-        {
-            var message = verdict.Describe($"the upgrade to {version} discards data that no downgrade can bring back: ");
-            if (hooks.StrictDowngradeData)
-            {
-                Defect(VerificationFindingKind.DataChanged, $"table {verdict.Table}", message + " (the version test asks for identical rows after the downgrade)");
-            }
-            else
-            {
-                Add(FindingSeverity.Warning, VerificationFindingKind.DataDiscarded, $"table {verdict.Table}", message);
-            }
-        }
-
-        return generated;
-    }
-
-    /// <summary>A failure may be the generic rows' fault when the version brings no rows of its own and the database holds some.</summary>
     private static long RowCount(DataSnapshot data) => data.Tables.Sum(t => (long)t.RowCount);
-
-    private bool MayRetryWithoutSeed(DataSnapshot data) => !hooks.HasOwnSeed && data.Tables.Any(t => t.RowCount > 0);
-
-    private void NeedsVersionSeed(string step, MigrationException failure) =>
-        Add(
-            settings.Strict ? FindingSeverity.Defect : FindingSeverity.Warning,
-            VerificationFindingKind.NeedsVersionSeed,
-            $"version {version}",
-            $"{step} fails on generic seed rows but succeeds without them: {OnlineRecorder.FirstLines(failure.Message)}; " +
-            "the rows were shaped by what the directory's SQL reads (jsonb keys and their casts, split text, slugids), which does not cover what this statement needs" +
-            (settings.Shapes.Unsatisfied() is { Count: > 0 } unsatisfied ? $" (not inferred: {string.Join("; ", unsatisfied.Take(5))})" : string.Empty) +
-            "; its data migration is unverified until a version test seeds rows of the right shape");
-
-    private async Task<MigrationException?> TryAsync(string phase, Func<Task> step)
-    {
-        try
-        {
-            await Timed(phase, step);
-            return null;
-        }
-        catch (MigrationException failure)
-        {
-            return failure;
-        }
-    }
-
-    private static VerificationFindingKind FailureKind(MigrationException failure, VerificationFindingKind otherwise) =>
-        failure.Failure == MigrationFailure.OnlineNeverCompletes ? VerificationFindingKind.OnlineNeverCompletes : otherwise;
-
-    private IReadOnlyDictionary<string, IReadOnlyCollection<string>> IgnoredColumns()
-    {
-        var ignored = new Dictionary<string, IReadOnlyCollection<string>>(StringComparer.Ordinal);
-        foreach (var entry in hooks.RegeneratedColumns)
-        {
-            var dot = entry.LastIndexOf('.');
-            if (dot <= 0)
-            {
-                continue;
-            }
-
-            var table = entry[..dot];
-            table = table.Contains('.', StringComparison.Ordinal) ? table : "public." + table;
-            ignored[table] = (ignored.GetValueOrDefault(table) ?? []).Append(entry[(dot + 1)..]).ToList();
-        }
-
-        return ignored;
-    }
-
-    // ----- steps the online scenarios reuse -----
-
-    internal int Version => version;
-
-    internal VerifySettings Settings => settings;
-
-    internal OnlineRecorder Recorder(OnlineDirection direction, bool interruptMidway = false, int? interruptBeforeBatch = null) =>
-        new(direction, hooks.DuringOnlineWork is { } check ? (d, c) => check(context, d, c) : null)
-        {
-            InterruptMidway = interruptMidway,
-            InterruptBeforeBatch = interruptBeforeBatch,
-        };
-
-    /// <summary>Upgrades to N; an interruption the recorder asked for is swallowed (the database stays mid-online).</summary>
-    internal Task UpgradeAsync(OnlineRecorder recorder, CancellationToken ct) => session.UpgradeAsync(version, recorder, ct);
-
-    internal Task DowngradeAsync(OnlineRecorder recorder, CancellationToken ct) => session.DowngradeAsync(Previous, recorder, ct);
-
-    internal void RecordOnline(OnlineRecorder recorder)
-    {
-        foreach (var failure in recorder.CheckFailures)
-        {
-            Defect(VerificationFindingKind.AssertionFailed, $"version {version}", $"check during online work failed: {failure}");
-        }
-
-        recorder.CheckFailures.Clear();
-    }
-
-    internal async Task<CatalogSnapshot> CatalogAsync(CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = settings.UsersPrefix + "_" }, ct);
-    }
-
-    internal Task<DataSnapshot> DataAsync(CancellationToken ct) => DataAsync(connectionString, ct);
-
-    private static async Task<DataSnapshot> DataAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        // tcversion belongs to the migrator; its value is checked by the migrator's own lock.
-        return await DataSnapshot.TakeAsync(connection, new DataSnapshotOptions { ExcludedTables = new HashSet<string>(StringComparer.Ordinal) { "public.tcversion" } }, ct);
-    }
-
-    internal void CompareCatalogs(CatalogSnapshot expected, CatalogSnapshot actual, string when, bool reupgrade)
-    {
-        foreach (var difference in CatalogDiff.Compare(expected, actual))
-        {
-            if (!difference.IsDifference)
-            {
-                notes.Add($"{difference} ({when})");
-                continue;
-            }
-
-            if (Previous == 0 && !reupgrade && HarnessSetup.IsSetupDifference(difference, settings.UsersPrefix))
-            {
-                continue;
-            }
-
-            var kind = reupgrade ? VerificationFindingKind.ReupgradeDiffers : difference.Kind switch
-            {
-                DifferenceKind.Added => VerificationFindingKind.StrayObject,
-                DifferenceKind.Removed => VerificationFindingKind.MissingObject,
-                _ => VerificationFindingKind.ChangedObject,
-            };
-            Defect(kind, $"{CatalogObject.Describe(difference.ObjectKind)} {difference.QualifiedName}", $"{difference} ({when})");
-        }
-    }
-
-    /// <summary>Rows that must equal <paramref name="expected"/> (apart from generated values) after a scenario.</summary>
-    internal void CompareRows(DataSnapshot expected, DataSnapshot actual, GeneratedValues generated, string when)
-    {
-        foreach (var verdict in DataVerdicts.Survival(expected, actual, generated, IgnoredColumns()))
-        {
-            Defect(VerificationFindingKind.DataChanged, $"table {verdict.Table}", verdict.Describe($"{when}: "));
-        }
-    }
-
-    internal void Defect(VerificationFindingKind kind, string subject, string message) => Add(FindingSeverity.Defect, kind, subject, message);
-
-    internal void Note(string note) => notes.Add(note);
-
-    internal async Task<T> Timed<T>(string phase, Func<Task<T>> action)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        runningPhase = phase;
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            phases[phase] = phases.GetValueOrDefault(phase) + stopwatch.Elapsed.TotalMilliseconds;
-        }
-    }
-
-    internal Task Timed(string phase, Func<Task> action) => Timed(phase, async () =>
-    {
-        await action();
-        return true;
-    });
-
-    private void Add(FindingSeverity severity, VerificationFindingKind kind, string subject, string message) =>
-        findings.Add(new VerificationFinding(severity, kind, version, subject, message));
-
-    private async Task SeedAsync(CancellationToken ct)
-    {
-        var report = await VersionSeed.SeedAsync(settings, version, connectionString, ct);
-        SeededRows = report.TotalRows;
-        foreach (var unfilled in report.Unfilled)
-        {
-            Add(FindingSeverity.Warning, VerificationFindingKind.SeedIncomplete, $"table {unfilled.Table}", $"generic seed at version {Previous}: {unfilled}");
-        }
-
-        if (hooks.Seed is not null)
-        {
-            await RunHookAsync("seed", hooks.Seed);
-        }
-    }
-
-    private async Task RunHookAsync(string phase, Func<VersionContext, Task>? hook)
-    {
-        if (hook is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await hook(context);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Defect(VerificationFindingKind.AssertionFailed, $"version {version}", $"{phase}: {OnlineRecorder.FirstLines(e.Message)}");
-        }
-    }
-
-    /// <summary>A version without a migration script changed no table: only its own methods can break.</summary>
-    private IReadOnlyCollection<string>? MethodsToProbeAfterUpgrade()
-    {
-        var entry = Schema.GetVersion(version);
-        return entry.HasScripts ? null : entry.Methods.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-    }
-
-    private IReadOnlyCollection<string>? MethodsToProbeAfterDowngrade()
-    {
-        var entry = Schema.GetVersion(version);
-        return string.IsNullOrEmpty(entry.DowngradeScript) ? entry.Methods.Select(m => m.Name).ToHashSet(StringComparer.Ordinal) : null;
-    }
-
-    /// <summary>Calls the methods that exist at <paramref name="atVersion"/> and records each outcome; <see cref="FunctionVerdicts"/> judges them.</summary>
-    private async Task ProbeAsync(int atVersion, string when, IReadOnlyCollection<string>? only, CancellationToken ct)
-    {
-        if (atVersion == 0)
-        {
-            return;
-        }
-
-        var methods = Schema.EffectiveMethods(atVersion).Where(m => only is null || only.Contains(m.Name)).ToList();
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        foreach (var result in await FunctionProbe.CallEachAsync(connection, methods, ct))
-        {
-            var error = !result.IsDefect ? null : result.SqlState == "25006" ? $"read-mode method writes: {result.SqlState} {result.Error}" : $"{result.SqlState} {result.Error}";
-            probes.Add(new ProbeObservation(result.Method, atVersion, when, error));
-        }
-    }
 }

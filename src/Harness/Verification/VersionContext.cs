@@ -1,6 +1,7 @@
 using Npgsql;
 using Tcdb.Client;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Verification;
 
@@ -10,12 +11,12 @@ namespace Tcdb.Verification;
 /// </summary>
 public sealed class VersionContext
 {
-    internal VersionContext(DbSchema schema, int version, string connectionString, string usersPrefix)
+    internal VersionContext(DbSchema schema, int version, string connectionString, RolePrefix rolePrefix)
     {
         Schema = schema;
         Version = version;
         ConnectionString = connectionString;
-        UsersPrefix = usersPrefix;
+        RolePrefix = rolePrefix;
     }
 
     public DbSchema Schema { get; }
@@ -26,8 +27,8 @@ public sealed class VersionContext
     /// <summary>Admin connection string of the database under test.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Prefix of the service roles of this database (<c>&lt;prefix&gt;_&lt;service&gt;</c>).</summary>
-    public string UsersPrefix { get; }
+    /// <summary>The role prefix of this database's service roles: <c>RolePrefix.RoleFor("queue")</c> is the role of service queue.</summary>
+    public RolePrefix RolePrefix { get; }
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -40,38 +41,21 @@ public sealed class VersionContext
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, sql, cancellationToken);
     }
 
-    /// <summary>The first column of the first row, converted to <typeparamref name="T"/>.</summary>
+    /// <summary>The first column of the first row, converted to <typeparamref name="T"/> (default for SQL null or no row).</summary>
     public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync(cancellationToken);
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return (await Sql.ScalarAsync<T>(connection, sql, cancellationToken))!;
     }
 
-    /// <summary>Every row as column name to value.</summary>
+    /// <summary>Every row as column name to value (null for SQL null).</summary>
     public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> QueryAsync(string sql, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<IReadOnlyDictionary<string, object?>>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await Sql.RowsAsync(connection, sql, cancellationToken);
     }
 
     /// <summary>
@@ -80,9 +64,7 @@ public sealed class VersionContext
     /// </summary>
     public async Task<FunctionClient> ClientAsync(string service, CancellationToken cancellationToken = default)
     {
-        var role = Schema.FindService(service)?.RoleName(UsersPrefix) ?? $"{UsersPrefix}_{service.Replace('-', '_')}";
-        var adminPassword = new NpgsqlConnectionStringBuilder(ConnectionString).Password;
-        var asService = Servers.ConnectionStrings.WithUser(ConnectionString, role, string.IsNullOrEmpty(adminPassword) ? null : Migration.ServicePassword.Derive(adminPassword, service));
+        var asService = Migration.ServicePassword.ConnectionString(ConnectionString, RolePrefix, service);
         return await FunctionClient.CreateAsync(Schema, service, asService, asService, new FunctionClientOptions { AllowOlderDatabase = true }, cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Tcdb.Migration;
 using Tcdb.Seeding;
 
 namespace Tcdb.Verification;
@@ -15,16 +16,11 @@ public enum OnlineCheckpoint
     Done,
 }
 
-/// <summary>Whether the online work being checked migrates up or down.</summary>
-public enum OnlineDirection
-{
-    Upgrade,
-    Downgrade,
-}
-
 /// <summary>
 /// What a version's own test adds to the generic shape: seed data, assertions at N-1 and N, checks while
-/// online work runs, and columns a downgrade legitimately regenerates. Every member is optional.
+/// online work runs, and columns a downgrade legitimately regenerates. Every member is optional. The hooks
+/// are the test's own code: an exception one throws (a failed assertion) is not a finding but ends the
+/// version's check and reaches the caller as it is, so a test framework reports it once, where it was raised.
 /// </summary>
 public sealed record VersionHooks
 {
@@ -43,7 +39,7 @@ public sealed record VersionHooks
     /// <summary>Checks of the state at N: after the upgrade, and again after the re-upgrade.</summary>
     public Func<VersionContext, Task>? AssertAfterUpgrade { get; init; }
 
-    /// <summary>Checks that services keep working while online work runs, called at each checkpoint.</summary>
+    /// <summary>Checks that services keep working while online work runs, awaited at each checkpoint.</summary>
     public Func<VersionContext, OnlineDirection, OnlineCheckpoint, Task>? DuringOnlineWork { get; init; }
 
     /// <summary><c>table.column</c> (or <c>schema.table.column</c>) values a downgrade may legitimately regenerate.</summary>
@@ -54,6 +50,26 @@ public sealed record VersionHooks
     /// (by default such differences are the warning <c>data-discarded</c>).
     /// </summary>
     public bool StrictDowngradeData { get; init; }
+
+    /// <summary><see cref="RegeneratedColumns"/> per qualified table (<c>public.</c> when the entry names none).</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyCollection<string>> RegeneratedColumnsByTable()
+    {
+        var byTable = new Dictionary<string, IReadOnlyCollection<string>>(StringComparer.Ordinal);
+        foreach (var entry in RegeneratedColumns)
+        {
+            var dot = entry.LastIndexOf('.');
+            if (dot <= 0)
+            {
+                continue;
+            }
+
+            var table = entry[..dot];
+            table = table.Contains('.', StringComparison.Ordinal) ? table : "public." + table;
+            byTable[table] = (byTable.GetValueOrDefault(table) ?? []).Append(entry[(dot + 1)..]).ToList();
+        }
+
+        return byTable;
+    }
 
     /// <summary>True when the test brings its own data: then a failing upgrade is always a defect.</summary>
     public bool HasOwnSeed => Seed is not null || SeedRules.Count > 0;

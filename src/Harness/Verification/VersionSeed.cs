@@ -14,9 +14,9 @@ namespace Tcdb.Verification;
 /// </summary>
 internal static class VersionSeed
 {
-    public static async Task<SeedReport> SeedAsync(VerifySettings settings, int version, string connectionString, CancellationToken ct)
+    public static async Task<SeedReport> SeedAsync(VerificationRun run, int version, string connectionString, CancellationToken ct)
     {
-        var hooks = settings.HooksFor(version);
+        var hooks = run.Options.HooksFor(version);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         var rules = new Dictionary<string, TableSeedRule>(hooks.SeedRules, StringComparer.Ordinal);
@@ -25,10 +25,10 @@ internal static class VersionSeed
             rules.TryAdd(table, new TableSeedRule { Rows = 0 });
         }
 
-        var seed = settings.Seed * 7919 + version;
+        var seed = run.Options.Seed * 7919 + version;
         foreach (var (table, columns) in await ColumnTypesAsync(connection, ct))
         {
-            var shaped = ShapedValues.RulesFor(settings.Shapes, table, columns, seed);
+            var shaped = ShapedValues.RulesFor(run.Shapes, table, columns, seed);
             if (shaped.Count > 0)
             {
                 rules.TryAdd("public." + table, new TableSeedRule { Columns = shaped });
@@ -38,7 +38,7 @@ internal static class VersionSeed
         return await Seeder.SeedAsync(connection, new SeedOptions
         {
             Seed = seed,
-            RowsPerTable = hooks.RowsPerTable ?? settings.RowsPerTable,
+            RowsPerTable = hooks.RowsPerTable ?? run.Options.RowsPerTable,
             Tables = rules,
         }, ct);
     }

@@ -44,7 +44,7 @@ public sealed class CliUsageTests
 
     [TestCase("verify", "--admin-db-url")]
     [TestCase("upgrade", "--admin-db-url")]
-    [TestCase("status", "--users-prefix")]
+    [TestCase("status", "--role-prefix")]
     public async Task EmptyOptionValueNamesTheOption(string command, string option)
     {
         var run = await CliRun.RunAsync(command, option, "");
@@ -68,7 +68,7 @@ public sealed class CliUsageTests
     {
         using var dir = new DbDirectoryBuilder();
 
-        var run = await CliRun.RunAsync("status", "--db-dir", dir.Path, "--admin-db-url", url, "--users-prefix", "p");
+        var run = await CliRun.RunAsync("status", "--db-dir", dir.Path, "--admin-db-url", url, "--role-prefix", "p");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
         Assert.That(run.Error, Does.Contain(message).And.Not.Contain(":pw@"));

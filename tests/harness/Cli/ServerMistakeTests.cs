@@ -50,7 +50,7 @@ public sealed class ServerMistakeTests
         await using var db = await server.CreateDatabaseAsync();
         await ExecuteAsync(db.ConnectionString, "create extension if not exists pgcrypto");
 
-        var run = await CliRun.RunAsync("upgrade", "--db-dir", dir.Path, "--admin-db-url", PlainUrl(db.ConnectionString), "--users-prefix", "plain");
+        var run = await CliRun.RunAsync("upgrade", "--db-dir", dir.Path, "--admin-db-url", PlainUrl(db.ConnectionString), "--role-prefix", "plain");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
         Assert.That(run.Error, Does.StartWith("tcdb upgrade: the admin user may not do this: permission denied").And.Contain("(SQLSTATE 42501)")
@@ -64,7 +64,7 @@ public sealed class ServerMistakeTests
         using var dir = new DbDirectoryBuilder().ScriptVersion(2, "begin\nend", "begin\nend");
         await using var db = await server.CreateDatabaseAsync();
         var prefix = "lower_" + new string(Enumerable.Range(0, 6).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
-        string[] common = ["--db-dir", dir.Path, "--admin-db-url", db.ConnectionString, "--users-prefix", prefix];
+        string[] common = ["--db-dir", dir.Path, "--admin-db-url", db.ConnectionString, "--role-prefix", prefix];
         try
         {
             Assert.That((await CliRun.RunAsync(["upgrade", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));

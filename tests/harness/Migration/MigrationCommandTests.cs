@@ -11,7 +11,7 @@ public sealed class MigrationCommandTests
     public async Task UpgradeStatusDowngradeThroughTheCommandLine()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--users-prefix", db.Prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--role-prefix", db.Prefix];
 
         var (exit, output, _) = await RunAsync(["upgrade", "--to", "2", .. common]);
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok));
@@ -40,19 +40,19 @@ public sealed class MigrationCommandTests
     public async Task UnusableInputExitsWithTwo()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
-        var (exit, _, error) = await RunAsync(["upgrade", "--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--users-prefix", "Bad1"]);
+        var (exit, _, error) = await RunAsync(["upgrade", "--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--role-prefix", "Bad1"]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
-        Assert.That(error, Does.StartWith("tcdb upgrade: users prefix 'Bad1' is invalid: it must match ^[a-z_]+$ (lowercase letters and underscores, no digits)"));
+        Assert.That(error, Does.StartWith("tcdb upgrade: role prefix 'Bad1' is invalid: it must match ^[a-z_]+$ (lowercase letters and underscores, no digits)"));
 
-        (exit, _, error) = await RunAsync(["status", "--admin-db-url", db.ConnectionString, "--db-dir", Path.Combine(ChainDirectory, "nope"), "--users-prefix", db.Prefix]);
+        (exit, _, error) = await RunAsync(["status", "--admin-db-url", db.ConnectionString, "--db-dir", Path.Combine(ChainDirectory, "nope"), "--role-prefix", db.Prefix]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
-        Assert.That(error, Does.StartWith("tcdb status: cannot load the db directory:"));
+        Assert.That(error, Does.StartWith($"tcdb status: {Path.Combine(ChainDirectory, "nope")} cannot be loaded (1 error):"));
 
-        (exit, _, error) = await RunAsync(["status", "--admin-db-url", "postgresql://postgres@127.0.0.1:1/postgres", "--db-dir", ChainDirectory, "--users-prefix", db.Prefix]);
+        (exit, _, error) = await RunAsync(["status", "--admin-db-url", "postgresql://postgres@127.0.0.1:1/postgres", "--db-dir", ChainDirectory, "--role-prefix", db.Prefix]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
         Assert.That(error, Does.StartWith("tcdb status: cannot connect to"));
 
-        (exit, _, error) = await RunAsync(["downgrade", "--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--users-prefix", db.Prefix]);
+        (exit, _, error) = await RunAsync(["downgrade", "--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--role-prefix", db.Prefix]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
         Assert.That(error, Does.StartWith("tcdb downgrade: --to N is required"));
     }
@@ -61,7 +61,7 @@ public sealed class MigrationCommandTests
     public async Task UnknownTargetVersionIsUnusableAndAFailingVersionExitsWithOne()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--users-prefix", db.Prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", ChainDirectory, "--role-prefix", db.Prefix];
         var (exit, _, error) = await RunAsync(["upgrade", "--to", "9", .. common]);
         Assert.That(exit, Is.EqualTo(ExitCodes.UnusableInput));
         Assert.That(error, Does.StartWith("tcdb upgrade: no such version 9; latest known version is 3"));

@@ -56,7 +56,7 @@ public sealed class MigrationFaultTests
         await using var db = await cluster.CreateDatabaseAsync();
         for (var version = 1; version <= schema.LatestVersion; version++)
         {
-            await using var migrator = new Migrator(schema, db.ConnectionString, new MigratorOptions { UsersPrefix = prefix });
+            await using var migrator = new Migrator(schema, db.ConnectionString, new MigratorOptions { RolePrefix = RolePrefix.Parse(prefix) });
             await migrator.UpgradeAsync(version);
             reference[version] = await CatalogAsync(db.ConnectionString);
         }
@@ -80,7 +80,7 @@ public sealed class MigrationFaultTests
     {
         var random = new Random(seed);
         await using var db = await cluster.CreateDatabaseAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--users-prefix", prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--role-prefix", prefix];
         Assert.That((await CliRun.RunAsync(["upgrade", "--to", "1", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));
         await ExecuteAsync(db.ConnectionString, $"insert into things (id, name) select i, 'thing ' || i from generate_series(1, {Rows}) i");
 
@@ -143,7 +143,7 @@ public sealed class MigrationFaultTests
     public async Task LockHeldByAnotherSessionFailsFastNamingTheTableAndTheBlockingQuery()
     {
         await using var db = await cluster.CreateDatabaseAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--users-prefix", prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--role-prefix", prefix];
         Assert.That((await CliRun.RunAsync(["upgrade", "--to", "1", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));
 
         // What a running pg_dump holds: access share on every table, in an open transaction.
@@ -174,7 +174,7 @@ public sealed class MigrationFaultTests
     public async Task DowngradeWithALockTimeoutFailsFastAndStaysAtItsVersion()
     {
         await using var db = await cluster.CreateDatabaseAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--users-prefix", prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--role-prefix", prefix];
         Assert.That((await CliRun.RunAsync(["upgrade", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));
         await using var reader = new NpgsqlConnection(db.ConnectionString);
         await reader.OpenAsync();
@@ -197,7 +197,7 @@ public sealed class MigrationFaultTests
     public async Task StatementTimeoutFailsTheVersionAndLeavesTheOneBefore()
     {
         await using var db = await cluster.CreateDatabaseAsync();
-        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--users-prefix", prefix];
+        string[] common = ["--admin-db-url", db.ConnectionString, "--db-dir", dir.Path, "--role-prefix", prefix];
         Assert.That((await CliRun.RunAsync(["upgrade", "--to", "1", .. common])).ExitCode, Is.EqualTo(ExitCodes.Ok));
 
         var clock = Stopwatch.StartNew();
@@ -242,7 +242,7 @@ public sealed class MigrationFaultTests
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = prefix + "_" });
+        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = RolePrefix.Parse(prefix) });
     }
 
     /// <summary>Version 2: a script with pauses between its statements; version 3: a slow online migration of things.</summary>

@@ -6,12 +6,12 @@ using Tcdb.Testing;
 namespace Tcdb.Harness.Tests.Migration;
 
 /// <summary>
-/// A fresh database of the run's server plus a users prefix of its own (roles are cluster-wide);
+/// A fresh database of the run's server plus a role prefix of its own (roles are cluster-wide);
 /// disposing drops the database and then every role with the prefix.
 /// </summary>
 internal sealed class MigrationTestDatabase : IAsyncDisposable
 {
-    private MigrationTestDatabase(IPostgresServer server, TestDatabase database, string prefix)
+    private MigrationTestDatabase(IPostgresServer server, ServerDatabase database, string prefix)
     {
         Server = server;
         Database = database;
@@ -20,7 +20,7 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
 
     public IPostgresServer Server { get; }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     public string Prefix { get; }
 
@@ -38,7 +38,7 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
 
     public MigratorOptions Options(Func<MigratorOptions, MigratorOptions>? adjust = null)
     {
-        var options = new MigratorOptions { UsersPrefix = Prefix, Progress = p => { lock (Progress) { Progress.Add(p); } } };
+        var options = new MigratorOptions { RolePrefix = Tcdb.Schema.RolePrefix.Parse(Prefix), Progress = p => { lock (Progress) { Progress.Add(p); } } };
         return adjust is null ? options : adjust(options);
     }
 
@@ -48,44 +48,13 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
     /// <summary>A connection string of this database logged in as a service role (trust authentication).</summary>
     public string ServiceConnectionString(string service) => ConnectionStrings.WithUser(ConnectionString, $"{Prefix}_{service}", null);
 
-    public async Task<T?> ScalarAsync<T>(string sql, params object?[] values)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
+    public Task<T?> ScalarAsync<T>(string sql, params object?[] values) => Database.ScalarAsync<T>(sql, values);
 
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)result;
-    }
+    /// <summary>The first column of every row as text (<c>&lt;null&gt;</c> for SQL null).</summary>
+    public async Task<List<string>> StringsAsync(string sql, params object?[] values) =>
+        [.. (await Database.QueryAsync(sql, values)).Select(row => row.Values.First()?.ToString() ?? "<null>")];
 
-    public async Task<List<string>> StringsAsync(string sql, params object?[] values)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
-
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(reader.IsDBNull(0) ? "<null>" : reader.GetValue(0).ToString()!);
-        }
-
-        return rows;
-    }
-
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Database.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql) => Database.ExecuteAsync(sql);
 
     /// <summary>Functions in schema public that do not belong to an extension (pgcrypto), by name.</summary>
     public Task<List<string>> FunctionsAsync() => StringsAsync(
@@ -105,21 +74,6 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
         await Database.DisposeAsync();
         await using var connection = new NpgsqlConnection(Server.AdminConnectionString);
         await connection.OpenAsync();
-        var roles = new List<string>();
-        await using (var list = new NpgsqlCommand(@"select rolname from pg_roles where rolname like $1 || '\_%'", connection))
-        {
-            list.Parameters.Add(new NpgsqlParameter { Value = Prefix.Replace("_", @"\_") });
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                roles.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (var role in roles)
-        {
-            await using var drop = new NpgsqlCommand("drop role " + SqlText.QuoteIdentifier(role), connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        Assert.That(await ServiceRoles.DropRolesAsync(connection, Tcdb.Schema.RolePrefix.Parse(Prefix)), Is.Empty, "every role of the prefix is dropped");
     }
 }

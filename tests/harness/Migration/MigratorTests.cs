@@ -27,8 +27,8 @@ public sealed class MigratorTests
         Assert.That(db.Progress.Where(p => p.Stage == MigrationStage.VersionCompleted).Select(p => p.Message),
             Is.EqualTo(new[] { "upgrade to version 1 successful", "upgrade to version 2 successful", "upgrade to version 3 successful" }));
 
-        var before = await migrator.DowngradeAsync(0);
-        Assert.That(before, Is.EqualTo(3));
+        var down = await migrator.DowngradeAsync(0);
+        Assert.That((down.FromVersion, down.ToVersion, down.InterruptedBefore), Is.EqualTo((3, 0, (OnlineBatch?)null)));
         Assert.That(await migrator.CurrentVersionAsync(), Is.Zero);
         Assert.That(await db.TablesAsync(), Is.EqualTo(new[] { "tcversion" }));
         Assert.That(await db.FunctionsAsync(), Is.Empty);
@@ -216,7 +216,7 @@ public sealed class MigratorTests
     }
 
     [Test]
-    public async Task UsersPrefixIsSubstitutedInScripts()
+    public async Task RolePrefixIsSubstitutedInScripts()
     {
         await using var db = await MigrationTestDatabase.CreateAsync();
         await using var migrator = db.Migrator(WidgetChain());
@@ -231,10 +231,10 @@ public sealed class MigratorTests
     [TestCase("Test")]
     [TestCase("test1")]
     [TestCase("te-st")]
-    public void InvalidUsersPrefixIsRejected(string prefix)
+    public void InvalidRolePrefixIsRejected(string prefix)
     {
-        var error = Assert.Throws<ArgumentException>(() => new Migrator(WidgetChain(), "Host=127.0.0.1", new MigratorOptions { UsersPrefix = prefix }));
-        Assert.That(error!.Message, Does.StartWith($"users prefix '{prefix}' is invalid: it must match ^[a-z_]+$"));
+        var error = Assert.Throws<ArgumentException>(() => new Migrator(WidgetChain(), "Host=127.0.0.1", new MigratorOptions { RolePrefix = RolePrefix.Parse(prefix) }));
+        Assert.That(error!.Message, Does.StartWith($"role prefix '{prefix}' is invalid: it must match ^[a-z_]+$"));
     }
 
     [Test]
@@ -275,7 +275,7 @@ public sealed class MigratorTests
         await using var db = await MigrationTestDatabase.CreateAsync();
         var withPassword = Tcdb.Servers.ConnectionStrings.WithUser(db.ConnectionString, new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).Username!, "admin-secret");
         await using var migrator = db.Migrator(WidgetChain(), connectionString: withPassword);
-        await migrator.EnsureServiceUsersAsync();
+        await migrator.EnsureServiceRolesAsync();
 
         Assert.That(await db.ScalarAsync<bool>("select rolpassword is not null and rolcanlogin from pg_authid where rolname = $1", db.Prefix + "_svc_a"), Is.True);
         Assert.That(ServicePassword.Derive("admin-secret", "svc_a"), Has.Length.EqualTo(64).And.Not.EqualTo(ServicePassword.Derive("admin-secret", "svc_b")));
@@ -288,6 +288,6 @@ public sealed class MigratorTests
         Assert.That(SqlText.DollarQuote("abcd"), Is.EqualTo("$$abcd$$"));
         Assert.That(SqlText.DollarQuote("pre $$abcd$$ post"), Is.EqualTo("$x$pre $$abcd$$ post$x$"));
         Assert.That(SqlText.DollarQuoteTag("$$ and $x$"), Is.EqualTo("$xx$"));
-        Assert.That(SqlText.SubstituteUsersPrefix("to $db_user_prefix$_queue; -- $db_user_prefix$ $1", "a_b"), Is.EqualTo("to a_b_queue; -- a_b $1"));
+        Assert.That(RolePrefix.Parse("a_b").SubstituteIn("to $db_user_prefix$_queue; -- $db_user_prefix$ $1"), Is.EqualTo("to a_b_queue; -- a_b $1"));
     }
 }

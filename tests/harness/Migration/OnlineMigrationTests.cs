@@ -9,7 +9,12 @@ public sealed class OnlineMigrationTests
 {
     private const int Rows = 99;
 
-    private sealed class Abort() : Exception("abort between batches");
+    /// <summary>Interrupts before the first batch after more than 20 rows of the pass are done.</summary>
+    private static OnlineMigrationHooks InterruptAfter20Rows { get; } = new()
+    {
+        BatchSize = n => Math.Min(n, 10),
+        BeforeBatch = batch => ValueTask.FromResult(batch.RowsInPass > 20 ? OnlineBatchDecision.Interrupt : OnlineBatchDecision.Continue),
+    };
 
     [Test]
     public async Task OnlineMigrationRunsToCompletionAndDropsItsFunctions()
@@ -34,7 +39,15 @@ public sealed class OnlineMigrationTests
         var seen = new List<(int Pass, long Rows)>();
         await using var migrator = db.Migrator(WidgetChain(), o => o with
         {
-            OnlineHooks = new OnlineMigrationHooks { BeforeBatch = (pass, rows) => seen.Add((pass, rows)), BatchSize = n => Math.Min(n, 10) },
+            OnlineHooks = new OnlineMigrationHooks
+            {
+                BeforeBatch = batch =>
+                {
+                    seen.Add((batch.Pass, batch.RowsInPass));
+                    return ValueTask.FromResult(OnlineBatchDecision.Continue);
+                },
+                BatchSize = n => Math.Min(n, 10),
+            },
         });
 
         await migrator.UpgradeAsync();
@@ -55,17 +68,19 @@ public sealed class OnlineMigrationTests
             OnlineHooks = new OnlineMigrationHooks
             {
                 BatchSize = n => Math.Min(n, 10),
-                BeforeBatch = (_, rows) =>
+                BeforeBatch = async batch =>
                 {
-                    if (rows > 20 && !killed)
+                    if (batch.RowsInPass > 20 && !killed)
                     {
                         killed = true;
-                        using var connection = new NpgsqlConnection(db.ConnectionString);
-                        connection.Open();
-                        using var kill = new NpgsqlCommand("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", connection);
+                        await using var connection = new NpgsqlConnection(db.ConnectionString);
+                        await connection.OpenAsync();
+                        await using var kill = new NpgsqlCommand("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", connection);
                         kill.Parameters.Add(new NpgsqlParameter { Value = applicationName });
-                        kill.ExecuteNonQuery();
+                        await kill.ExecuteNonQueryAsync();
                     }
+
+                    return OnlineBatchDecision.Continue;
                 },
             },
         }, connectionString))
@@ -91,12 +106,15 @@ public sealed class OnlineMigrationTests
     public async Task InterruptedThenDowngraded()
     {
         await using var db = await PreparedAsync();
-        await using (var aborting = db.Migrator(WidgetChain(), o => o with
+        await using (var interrupting = db.Migrator(WidgetChain(), o => o with { OnlineHooks = InterruptAfter20Rows }))
         {
-            OnlineHooks = new OnlineMigrationHooks { BatchSize = n => Math.Min(n, 10), BeforeBatch = (_, rows) => { if (rows > 20) { throw new Abort(); } } },
-        }))
-        {
-            Assert.That(async () => await aborting.UpgradeAsync(), Throws.InstanceOf<Abort>());
+            var interrupted = await interrupting.UpgradeAsync();
+            Assert.That(interrupted.InterruptedBefore, Is.EqualTo(new OnlineBatch(3, OnlineDirection.Upgrade, 0, 21)));
+            Assert.That((interrupted.ToVersion, interrupted.Checked, interrupted.Findings), Is.EqualTo((3, false, Array.Empty<CheckFinding>())));
+
+            // The next upgrade resumes the current version's online migration first, and stops the same way.
+            var resumed = await interrupting.UpgradeAsync();
+            Assert.That((resumed.FromVersion, resumed.ToVersion, resumed.InterruptedBefore), Is.EqualTo((3, 3, (OnlineBatch?)new OnlineBatch(3, OnlineDirection.Upgrade, 0, 21))));
         }
 
         await using var migrator = db.Migrator(WidgetChain());
@@ -145,12 +163,11 @@ public sealed class OnlineMigrationTests
         await migrator.UpgradeAsync();
         await db.ExecuteAsync("update widgets set flag = true");
 
-        await using (var aborting = db.Migrator(schema, o => o with
+        await using (var interrupting = db.Migrator(schema, o => o with { OnlineHooks = InterruptAfter20Rows }))
         {
-            OnlineHooks = new OnlineMigrationHooks { BatchSize = n => Math.Min(n, 10), BeforeBatch = (_, rows) => { if (rows > 20) { throw new Abort(); } } },
-        }))
-        {
-            Assert.That(async () => await aborting.DowngradeAsync(1), Throws.InstanceOf<Abort>());
+            var interrupted = await interrupting.DowngradeAsync(1);
+            Assert.That(interrupted.InterruptedBefore, Is.EqualTo(new OnlineBatch(2, OnlineDirection.Downgrade, 0, 21)));
+            Assert.That((interrupted.FromVersion, interrupted.ToVersion), Is.EqualTo((2, 1)));
         }
 
         Assert.That(await migrator.CurrentVersionAsync(), Is.EqualTo(1));
@@ -163,13 +180,17 @@ public sealed class OnlineMigrationTests
     }
 
     [Test]
-    public async Task APassThatWritesNothingEndsAsNeverCompleting()
+    [TestCase("")]
+    [TestCase("create table items (id integer primary key); insert into items select generate_series(1, 10);")]
+    public async Task APassThatWritesNothingEndsAsNeverCompleting(string before)
     {
+        // Rows the version's own transaction wrote just before on the same session are not the batches' writes.
         await using var db = await MigrationTestDatabase.CreateAsync();
         var schema = NewSchema([Version(
             1,
-            """
+            $$"""
             begin
+              {{before}}
               create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
               begin
                 return query select 0, state_in;
@@ -253,17 +274,19 @@ public sealed class OnlineMigrationTests
             OnlineHooks = new OnlineMigrationHooks
             {
                 BatchSize = _ => 1,
-                BeforeBatch = (pass, rows) =>
+                BeforeBatch = async batch =>
                 {
                     // A "service" adds a row behind the batch's cursor once in each of the first four passes.
-                    if (rows == 10 && pass < 4)
+                    if (batch.RowsInPass == 10 && batch.Pass < 4)
                     {
-                        using var connection = new NpgsqlConnection(connectionString);
-                        connection.Open();
-                        using var command = new NpgsqlCommand($"insert into items (id, source) values ({-1 - pass}, 'late')", connection);
-                        command.ExecuteNonQuery();
+                        await using var connection = new NpgsqlConnection(connectionString);
+                        await connection.OpenAsync();
+                        await using var command = new NpgsqlCommand($"insert into items (id, source) values ({-1 - batch.Pass}, 'late')", connection);
+                        await command.ExecuteNonQueryAsync();
                         inserted++;
                     }
+
+                    return OnlineBatchDecision.Continue;
                 },
             },
         });

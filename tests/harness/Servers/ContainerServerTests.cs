@@ -6,6 +6,7 @@ using DotNet.Testcontainers.Containers;
 using Npgsql;
 using Tcdb.Client;
 using Tcdb.Migration;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Testing;
 using static Tcdb.Harness.Tests.Servers.ServerTestSupport;
@@ -43,14 +44,14 @@ public sealed class ContainerServerTests
 
             await using var database = await server.CreateDatabaseAsync();
             await ExecuteAsync(database.ConnectionString, "create extension if not exists pgcrypto");
-            await using (var migrator = new Migrator(schema, database.ConnectionString, ServiceLogins.MigratorOptions("tcdbcontainer")))
+            await using (var migrator = new Migrator(schema, database.ConnectionString, MigratorOptions.ForRun(RolePrefix.Parse("tcdbcontainer"))))
             {
                 var result = await migrator.UpgradeAsync();
                 Assert.That(result.ToVersion, Is.EqualTo(schema.LatestVersion));
                 Assert.That(result.Findings, Is.Empty);
             }
 
-            var login = ServiceLogins.ConnectionString(schema, "tcdbcontainer", database.ConnectionString, "secrets");
+            var login = ServicePassword.ConnectionString(database.ConnectionString, RolePrefix.Parse("tcdbcontainer"), "secrets");
             await using var secrets = await FunctionClient.CreateAsync(schema, "secrets", login, login);
             var expires = DateTime.UtcNow.AddDays(1);
             await secrets.CallAsync("upsert_secret", "in-a-container", new JsonObject { ["v"] = 1 }, expires);

@@ -63,14 +63,14 @@ public sealed class CatalogSnapshotTests
 
         try
         {
-            await db.ExecuteAsync(create.Replace("{prefix}", db.RolePrefix));
+            await db.ExecuteAsync(create.Replace("{prefix}", db.RoleNameStart));
             var created = CatalogDiff.Compare(before, await CatalogSnapshot.TakeAsync(db.Connection, options));
-            Assert.That(created.Select(d => d.ToString()), Has.Some.StartsWith(expected.Replace("{prefix}", db.RolePrefix)),
+            Assert.That(created.Select(d => d.ToString()), Has.Some.StartsWith(expected.Replace("{prefix}", db.RoleNameStart)),
                 string.Join("\n", created));
         }
         finally
         {
-            await db.ExecuteAsync(drop.Replace("{prefix}", db.RolePrefix));
+            await db.ExecuteAsync(drop.Replace("{prefix}", db.RoleNameStart));
         }
 
         var dropped = CatalogDiff.Compare(before, await CatalogSnapshot.TakeAsync(db.Connection, options));
@@ -129,7 +129,7 @@ public sealed class CatalogSnapshotTests
     {
         await using var db = await ScratchDatabase.CreateAsync();
         await db.CreateRoleAsync("queue");
-        await db.ExecuteAsync(GoldenSchema.Ddl.Replace("{prefix}", db.RolePrefix));
+        await db.ExecuteAsync(GoldenSchema.Ddl.Replace("{prefix}", db.RoleNameStart));
         var first = await CatalogSnapshot.TakeAsync(db.Connection);
         var second = await CatalogSnapshot.TakeAsync(db.Connection);
 
@@ -146,9 +146,9 @@ public sealed class CatalogSnapshotTests
     {
         await using var db = await ScratchDatabase.CreateAsync();
         await db.CreateRoleAsync("queue");
-        await db.ExecuteAsync(GoldenSchema.Ddl.Replace("{prefix}", db.RolePrefix));
+        await db.ExecuteAsync(GoldenSchema.Ddl.Replace("{prefix}", db.RoleNameStart));
         var snapshot = await CatalogSnapshot.TakeAsync(db.Connection, new CatalogSnapshotOptions { RolePrefix = db.RolePrefix });
-        var json = snapshot.ToJson().Replace(db.RolePrefix, "{prefix}");
+        var json = snapshot.ToJson().Replace(db.RoleNameStart, "{prefix}");
 
         var approved = Path.Combine(TestContext.CurrentContext.TestDirectory, "Snapshots", "golden-catalog.json");
         var source = Path.Combine(SourceDirectory(), "golden-catalog.json");

@@ -1,4 +1,5 @@
 using Npgsql;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Testing;
 
@@ -9,48 +10,43 @@ internal sealed class ScratchDatabase : IAsyncDisposable
 {
     private readonly List<string> roles = [];
 
-    private ScratchDatabase(TestDatabase database, NpgsqlConnection connection, string rolePrefix)
+    private ScratchDatabase(ServerDatabase database, NpgsqlConnection connection, RolePrefix rolePrefix)
     {
         Database = database;
         Connection = connection;
         RolePrefix = rolePrefix;
     }
 
-    public TestDatabase Database { get; }
+    public ServerDatabase Database { get; }
 
     public NpgsqlConnection Connection { get; }
 
-    /// <summary>Prefix of this database's roles, e.g. <c>tcdbsnap3f2a_</c>.</summary>
-    public string RolePrefix { get; }
+    /// <summary>The role prefix of this database's roles.</summary>
+    public RolePrefix RolePrefix { get; }
+
+    /// <summary>How this database's role names start, e.g. <c>tcdbsnap_abcdefgh_</c>.</summary>
+    public string RoleNameStart => RolePrefix.RoleNameStart;
 
     public static async Task<ScratchDatabase> CreateAsync()
     {
         var server = await TestServer.GetAsync();
         var database = await server.CreateDatabaseAsync();
         var connection = await database.OpenAsync();
-        return new ScratchDatabase(database, connection, $"tcdbsnap{Guid.NewGuid():N}"[..16] + "_");
+        return new ScratchDatabase(database, connection, RolePrefix.Random("tcdbsnap"));
     }
 
     /// <summary>Creates a login role named prefix + suffix (dropped on dispose) and returns its name.</summary>
     public async Task<string> CreateRoleAsync(string suffix)
     {
-        var name = RolePrefix + suffix;
+        var name = RoleNameStart + suffix;
         await ExecuteAsync($"create role {name} login");
         roles.Add(name);
         return name;
     }
 
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, Connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql) => Database.ExecuteAsync(sql);
 
-    public async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, Connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<T> ScalarAsync<T>(string sql) => (await Database.ScalarAsync<T>(sql))!;
 
     public async ValueTask DisposeAsync()
     {

@@ -48,7 +48,7 @@ public sealed class FunctionTestFixtureTests : FunctionTest
 
         var roles = await QueryAsync("select usename::text as role from pg_stat_activity where datname = current_database() and usename <> current_user");
 
-        Assert.That(roles.Select(r => r["role"]), Has.Some.EqualTo(UsersPrefix + "_svc_b"));
+        Assert.That(roles.Select(r => r["role"]), Has.Some.EqualTo(RolePrefix.Value + "_svc_b"));
     }
 
     [Test]

@@ -91,7 +91,7 @@ public sealed class PreparedClonesTests
         Assert.That(PreparedClones.AheadFor(typeof(PreparedClonesTests).Assembly), Is.EqualTo(Math.Clamp(Environment.ProcessorCount, 2, 8)), "no LevelOfParallelism: one per core");
     }
 
-    private static async Task<bool> ExistsAsync(TestDatabase database) => await ExistsAsync(database.Name);
+    private static async Task<bool> ExistsAsync(ServerDatabase database) => await ExistsAsync(database.Name);
 
     private static async Task<bool> ExistsAsync(string name)
     {
@@ -105,14 +105,14 @@ public sealed class PreparedClonesTests
     /// <summary>Makes empty databases on the server, remembering their names in the order they were started.</summary>
     private sealed class CountingMaker(IPostgresServer server)
     {
-        private readonly ConcurrentDictionary<int, Task<TestDatabase>> made = new();
+        private readonly ConcurrentDictionary<int, Task<ServerDatabase>> made = new();
         private int started;
 
         public int Started => Volatile.Read(ref started);
 
         public IReadOnlyList<string> Made => [.. made.OrderBy(m => m.Key).Select(m => m.Value.Result.Name)];
 
-        public Task<TestDatabase> MakeAsync()
+        public Task<ServerDatabase> MakeAsync()
         {
             var number = Interlocked.Increment(ref started) - 1;
             return made.GetOrAdd(number, _ => server.CreateDatabaseAsync());

@@ -98,9 +98,9 @@ public sealed class RespawnIsolationTests : FunctionTest
     {
         await Client("svc_b").CallAsync("create_gadget", "g2");
 
-        Assert.That(UsersPrefix, Is.EqualTo(RespawnedDatabase.PrefixFor(databaseName)));
+        Assert.That(RolePrefix, Is.EqualTo(RespawnedDatabase.PrefixFor(databaseName)));
         var roles = await QueryAsync("select usename::text as role from pg_stat_activity where datname = current_database() and usename <> current_user");
-        Assert.That(roles.Select(r => r["role"]), Has.Some.EqualTo(UsersPrefix + "_svc_b"));
+        Assert.That(roles.Select(r => r["role"]), Has.Some.EqualTo(RolePrefix.Value + "_svc_b"));
     }
 
     [Test]

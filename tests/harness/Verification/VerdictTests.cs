@@ -1,5 +1,4 @@
 using Tcdb.Schema;
-using Tcdb.Testing;
 using Tcdb.Verification;
 
 namespace Tcdb.Harness.Tests.Verification;
@@ -370,9 +369,9 @@ public sealed class VerdictTests
 
     private static int SeededThings(VerificationReport report) => report.Versions[1].SeededRows;
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int jobs = 1, string? releases = null, IReadOnlyList<AcceptedFinding>? accepted = null)
+    /// <summary>At one job and at several (asserting the same findings); with <paramref name="jobs"/>, at that many only.</summary>
+    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int? jobs = null, string? releases = null, IReadOnlyList<AcceptedFinding>? accepted = null)
     {
-        var server = await TestServer.GetAsync();
         ReleaseHistory? history = null;
         if (releases is not null)
         {
@@ -381,20 +380,14 @@ public sealed class VerdictTests
             history = ReleaseHistory.Load(path);
         }
 
-        var report = await new VerifyEngine(server, new VerifyOptions
+        var options = new VerifyOptions
         {
             Schema = SchemaLoader.Load(dir.Path),
-            Jobs = jobs,
             CheckPolicy = false,
             Releases = history,
             Accepted = accepted ?? [],
-        }).RunAsync();
-        foreach (var finding in report.Findings)
-        {
-            TestContext.Out.WriteLine(finding);
-        }
-
-        return report;
+        };
+        return jobs is { } n ? (await EngineRuns.RunAsync(options with { Jobs = n })).Report : await EngineRuns.AtOneAndSeveralJobsAsync(options);
     }
 
     private static IReadOnlyList<VerificationFinding> Defects(VerificationReport report) => report.Findings.Where(f => f.IsDefect).ToList();

@@ -1,12 +1,11 @@
 using Tcdb.Schema;
-using Tcdb.Testing;
 using Tcdb.Verification;
 
 namespace Tcdb.Harness.Tests.Verification;
 
 /// <summary>
 /// Each test seeds one real defect into a small directory (version 1 is sound, version 2 carries the
-/// defect) and checks that verification names it; sound directories pass.
+/// defect) and checks that verification names it, at one job and at several alike; sound directories pass.
 /// </summary>
 [TestFixture]
 public sealed class VerifyEngineTests
@@ -262,13 +261,29 @@ public sealed class VerifyEngineTests
     }
 
     [Test]
+    public async Task AnUpgradeRetriedWithoutGenericRowsIsJudgedFromTheEmptiedRows()
+    {
+        // The retry starts from empty tables at 1: the rows its upgrade inserts are not data the downgrade lost.
+        using var dir = new DbDirectoryBuilder().ScriptVersion(2,
+            "begin\n  if exists (select 1 from things) then\n    raise exception 'cannot migrate existing things';\n  end if;\n  create table notes (note_id integer primary key);\n  insert into notes values (1), (2);\n  grant select on notes to $db_user_prefix$_svc;\n  insert into things (id, name) values (1, 'made by the upgrade');\nend",
+            "begin\n  drop table notes;\n  delete from things;\nend")
+            .Access(DbDirectoryBuilder.BaseAccess + "\n    notes: read")
+            .Tables(DbDirectoryBuilder.BaseTables + "\nnotes:\n  note_id: integer not null");
+        var report = await VerifyAsync(dir);
+        Assert.That(Defects(report), Is.Empty);
+        Assert.That(report.Findings.Select(f => f.Kind), Is.EqualTo(new[] { VerificationFindingKind.NeedsVersionSeed }));
+        Assert.That(report.Versions[1].Rows, Is.EqualTo((0L, 3L, 0L)), "rows at 1 after emptying, at 2, after the downgrade");
+    }
+
+    [Test]
     public void SegmentsSplitTheRangeEvenly()
     {
         Assert.That(VerifyEngine.Segments(1, 10, 3), Is.EqualTo(new[] { (1, 4), (5, 7), (8, 10) }));
         Assert.That(VerifyEngine.Segments(3, 4, 8), Is.EqualTo(new[] { (3, 3), (4, 4) }));
     }
 
-    private static DbDirectoryBuilder OnlineDirectory()
+    /// <summary>Version 2 adds a column filled by an online migration of one row per batch step, and drops it on the way down.</summary>
+    internal static DbDirectoryBuilder OnlineDirectory()
     {
         const string migration = """
             begin
@@ -295,25 +310,15 @@ public sealed class VerifyEngineTests
             .Tables(DbDirectoryBuilder.BaseTables + "\n  label: text");
     }
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = VerifyOptions.DefaultRowsPerTable)
-    {
-        var server = await TestServer.GetAsync();
-        var report = await new VerifyEngine(server, new VerifyOptions
+    private static Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, IReadOnlyDictionary<int, VersionHooks>? hooks = null, bool strict = false, int rows = VerifyOptions.DefaultRowsPerTable) =>
+        EngineRuns.AtOneAndSeveralJobsAsync(new VerifyOptions
         {
             Schema = SchemaLoader.Load(dir.Path),
-            Jobs = 1,
             Strict = strict,
             RowsPerTable = rows,
             CheckPolicy = false,
             Hooks = hooks ?? new Dictionary<int, VersionHooks>(),
-        }).RunAsync();
-        foreach (var finding in report.Findings)
-        {
-            TestContext.Out.WriteLine(finding);
-        }
-
-        return report;
-    }
+        });
 
     private static IReadOnlyList<VerificationFinding> Defects(VerificationReport report) => report.Findings.Where(f => f.IsDefect).ToList();
 

@@ -42,7 +42,7 @@ public static class EntityTables
         {
             Assert.That(await db.TableExistsAsync(table), Is.True, $"{table} after upgrade");
             Assert.That(
-                await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || quote_ident($2), 'select, insert, update, delete')", $"{db.UsersPrefix}_{service}", table),
+                await db.ValueAsync<bool>("select has_table_privilege($1, 'public.' || quote_ident($2), 'select, insert, update, delete')", db.RolePrefix.RoleFor(service), table),
                 Is.True,
                 $"{service} may read and write {table}");
         }

@@ -43,12 +43,12 @@ internal static class MethodHistoryRules
                             "returns" => " (PostgreSQL cannot change the return type of an existing function)",
                             _ => string.Empty,
                         };
-                        errors.Add(at, $"{owner}: {attribute} changed from {Quote(was)} (version {original.Version}) to {Quote(now)}{consequence}; expected it unchanged for the life of the method: add a new method (e.g. {method.Name}_2) instead");
+                        errors.Add(at, $"{owner}: {attribute} changed from {Shown(was)} (version {original.Version}) to {Shown(now)}{consequence}; expected it unchanged for the life of the method: add a new method (e.g. {method.Name}_2) instead");
                     }
                 }
             }
         }
     }
 
-    private static string Quote(string? text) => text is null ? "nothing" : $"'{text.Replace("\n", "\\n")}'";
+    private static string Shown(string? text) => text is null ? "nothing" : $"'{text.Replace("\n", "\\n")}'";
 }

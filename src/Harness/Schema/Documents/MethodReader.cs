@@ -38,7 +38,7 @@ internal static partial class MethodReader
         var args = Fields.Text(argsNode, errors, $"{owner}: args");
         var returns = Fields.Text(mapping.Get("returns"), errors, $"{owner}: returns");
         var bodyScalar = Fields.Text(mapping.Get("body"), errors, $"{owner}: body");
-        var (body, bodyLocation) = SqlText.Resolve(bodyScalar, sqlDirectory, errors, $"{owner}: body");
+        var (body, bodyLocation) = ScriptSource.Resolve(bodyScalar, sqlDirectory, errors, $"{owner}: body");
 
         var method = new DbMethod(
             name,

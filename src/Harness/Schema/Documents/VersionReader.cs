@@ -36,8 +36,8 @@ internal static class VersionReader
             errors.Add(at, $"{owner}: {given} is given without {absent}; expected both (the downgrade undoes the migration) or neither");
         }
 
-        var (migration, migrationLocation) = SqlText.Resolve(migrationScalar, sqlDirectory, errors, $"{owner}: migrationScript");
-        var (downgrade, downgradeLocation) = SqlText.Resolve(downgradeScalar, sqlDirectory, errors, $"{owner}: downgradeScript");
+        var (migration, migrationLocation) = ScriptSource.Resolve(migrationScalar, sqlDirectory, errors, $"{owner}: migrationScript");
+        var (downgrade, downgradeLocation) = ScriptSource.Resolve(downgradeScalar, sqlDirectory, errors, $"{owner}: downgradeScript");
         var methods = ReadMethods(mapping, owner, sqlDirectory, errors);
 
         return errors.Count == before && number is not null

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using Tcdb.Schema;
+using Tcdb.Servers;
 
 namespace Tcdb.Migration;
 
@@ -14,10 +15,22 @@ public static class ServicePassword
 {
     public static string Derive(string adminPassword, string serviceName) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(adminPassword), Encoding.UTF8.GetBytes(serviceName)));
+
+    /// <summary>
+    /// <paramref name="adminConnectionString"/> logged in as the service role of <paramref name="service"/> instead,
+    /// with the password <see cref="Derive"/> gives when the admin has one (as the migrator sets it with
+    /// <see cref="ServicePasswords.DerivedFromAdminPassword"/>).
+    /// </summary>
+    public static string ConnectionString(string adminConnectionString, RolePrefix prefix, string service)
+    {
+        var adminPassword = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
+        var password = string.IsNullOrEmpty(adminPassword) ? null : Derive(adminPassword, service);
+        return ConnectionStrings.WithUser(adminConnectionString, prefix.RoleFor(service), password);
+    }
 }
 
-/// <summary>Creates the per-service login roles and gives them what every service needs.</summary>
-internal static class ServiceUsers
+/// <summary>Creates the service roles (one login role per service of access.yml), gives them what every service needs, and drops them.</summary>
+internal static class ServiceRoles
 {
     /// <summary>
     /// Roles are cluster-wide: two migrators of one process (parallel verify jobs on different databases) setting
@@ -31,16 +44,16 @@ internal static class ServiceUsers
     {
         foreach (var service in schema.Access)
         {
-            var role = service.RoleName(options.UsersPrefix);
+            var role = options.RolePrefix.RoleFor(service.Name);
             var exists = await Sql.ScalarAsync<bool>(connection, "select exists (select 1 from pg_roles where rolname = $1)", cancellationToken, role);
             if (!exists)
             {
                 try
                 {
-                    await Sql.ExecuteAsync(connection, "create role " + SqlText.QuoteIdentifier(role) + " login", cancellationToken);
+                    await Sql.ExecuteAsync(connection, "create role " + Sql.Identifier(role) + " login", cancellationToken);
                     if (options.CreatedRoleComment is { } comment)
                     {
-                        await Sql.ExecuteAsync(connection, "comment on role " + SqlText.QuoteIdentifier(role) + " is " + SqlText.QuoteLiteral(comment), cancellationToken);
+                        await Sql.ExecuteAsync(connection, "comment on role " + Sql.Identifier(role) + " is " + Sql.Literal(comment), cancellationToken);
                     }
 
                     report($"created service role {role}");
@@ -58,7 +71,7 @@ internal static class ServiceUsers
                 await PasswordGate.WaitAsync(cancellationToken);
                 try
                 {
-                    await Sql.ExecuteAsync(connection, "alter role " + SqlText.QuoteIdentifier(role) + " password '" + password + "'", cancellationToken);
+                    await Sql.ExecuteAsync(connection, "alter role " + Sql.Identifier(role) + " password '" + password + "'", cancellationToken);
                 }
                 finally
                 {
@@ -69,12 +82,12 @@ internal static class ServiceUsers
     }
 
     /// <summary>Usage on schema public and select on tcversion for every service role.</summary>
-    public static async Task GrantBasicsAsync(NpgsqlConnection connection, DbSchema schema, string usersPrefix, CancellationToken cancellationToken)
+    public static async Task GrantBasicsAsync(NpgsqlConnection connection, DbSchema schema, RolePrefix prefix, CancellationToken cancellationToken)
     {
         var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
         foreach (var service in schema.Access)
         {
-            var role = SqlText.QuoteIdentifier(service.RoleName(usersPrefix));
+            var role = Sql.Identifier(prefix.RoleFor(service.Name));
             await Sql.ExecuteAsync(connection, "grant usage on schema public to " + role, cancellationToken);
             if (hasVersionTable)
             {
@@ -84,15 +97,26 @@ internal static class ServiceUsers
     }
 
     /// <summary>
-    /// Drops every role named <c>&lt;usersPrefix&gt;_...</c> (roles are cluster-wide, so a run that created its own
-    /// prefix removes them after dropping its databases).
+    /// Drops every service role of <paramref name="prefix"/> (roles are cluster-wide, so a run that created its own
+    /// prefix removes them after dropping its databases). A role that a database still references (its grants or
+    /// objects) stays; those are returned with the server's reason.
     /// </summary>
-    public static async Task DropRolesAsync(NpgsqlConnection connection, string usersPrefix, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<(string Role, string Reason)>> DropRolesAsync(NpgsqlConnection connection, RolePrefix prefix, CancellationToken cancellationToken = default)
     {
-        var roles = await Sql.ListAsync(connection, "select rolname from pg_roles where starts_with(rolname, $1)", r => r.GetString(0), cancellationToken, usersPrefix + "_");
+        var kept = new List<(string, string)>();
+        var roles = await Sql.ListAsync(connection, "select rolname from pg_roles where starts_with(rolname, $1)", r => r.GetString(0), cancellationToken, prefix.RoleNameStart);
         foreach (var role in roles)
         {
-            await Sql.ExecuteAsync(connection, "drop role if exists " + SqlText.QuoteIdentifier(role), cancellationToken);
+            try
+            {
+                await Sql.ExecuteAsync(connection, "drop role if exists " + Sql.Identifier(role), cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+            {
+                kept.Add((role, e.MessageText));
+            }
         }
+
+        return kept;
     }
 }

@@ -10,9 +10,6 @@ public enum TableAccess
 /// <summary>One service of access.yml and the tables it may use. Equality ignores the location and table order.</summary>
 public sealed record ServiceAccess(string Name, IReadOnlyDictionary<string, TableAccess> Tables, SourceLocation? Location = null)
 {
-    /// <summary>The login role of this service: <c>&lt;prefix&gt;_&lt;service with '-' replaced by '_'&gt;</c>.</summary>
-    public string RoleName(string usersPrefix) => $"{usersPrefix}_{Name.Replace('-', '_')}";
-
     public bool Equals(ServiceAccess? other) =>
         other is not null
         && Name == other.Name

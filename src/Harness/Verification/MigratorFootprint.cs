@@ -1,3 +1,4 @@
+using Tcdb.Schema;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Verification;
@@ -7,12 +8,12 @@ namespace Tcdb.Verification;
 /// (with its key and grants), the service roles, and their USAGE on schema public. Compared with a database
 /// that was never upgraded (version 0), these are expected, not stray.
 /// </summary>
-internal static class HarnessSetup
+internal static class MigratorFootprint
 {
-    public static bool IsSetupDifference(CatalogDifference difference, string usersPrefix) =>
+    public static bool Explains(CatalogDifference difference, RolePrefix prefix) =>
         difference.Kind == DifferenceKind.Added &&
         (difference.Origin == ObjectOrigin.Harness ||
          difference.ObjectKind == CatalogObjectKind.Role ||
          (difference.ObjectKind == CatalogObjectKind.Grant &&
-          difference.QualifiedName.StartsWith("USAGE on schema public to " + usersPrefix + "_", StringComparison.Ordinal)));
+          difference.QualifiedName.StartsWith("USAGE on schema public to " + prefix.RoleNameStart, StringComparison.Ordinal)));
 }

@@ -6,7 +6,7 @@ namespace Tcdb.Schema.Documents;
 /// (relative to <c>versions/</c>) is replaced by that file's UTF-8 content; anything else stays literal SQL.
 /// A name that is a directory is an error (Taskcluster crashes with EISDIR).
 /// </summary>
-internal static class SqlText
+internal static class ScriptSource
 {
     /// <param name="scalar">The value as written, or null when absent.</param>
     /// <param name="sqlDirectory">The directory holding the version file, or null when external files are not allowed (serialized input).</param>
