@@ -104,7 +104,18 @@ internal sealed class PreparedClones : IAsyncDisposable
         }
     }
 
-    private Task<ServerDatabase> Make() => Task.Run(make);
+    /// <summary>Starts a clone (its work runs past the first wait in the background); a failure to start is the clone's.</summary>
+    private Task<ServerDatabase> Make()
+    {
+        try
+        {
+            return make();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ServerDatabase>(e);
+        }
+    }
 
     private async Task DropAsync(ServerDatabase database)
     {
