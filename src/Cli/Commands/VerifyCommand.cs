@@ -203,7 +203,7 @@ public sealed class VerifyCommand : ICommand
     }
 
     /// <summary>The file an option names, else the db directory's default file when it exists.</summary>
-    private static string? OptionalFile(CliArgs args, string option, string source, string defaultName)
+    internal static string? OptionalFile(CliArgs args, string option, string source, string defaultName)
     {
         if (args.Get(option) is { } given)
         {

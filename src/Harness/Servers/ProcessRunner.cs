@@ -17,7 +17,8 @@ internal static class ProcessRunner
         IEnumerable<string> arguments,
         string? asUser = null,
         TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo
         {
@@ -46,6 +47,10 @@ internal static class ProcessRunner
 
         // Keep the server's messages in English whatever the caller's locale.
         info.Environment["LC_MESSAGES"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = info };
         var stdout = new StringBuilder();

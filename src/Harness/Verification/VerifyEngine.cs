@@ -177,7 +177,7 @@ public sealed class VerifyEngine
             {
                 for (; at < version; at++)
                 {
-                    if (!await UpwardStepAsync(session, at + 1, ct))
+                    if (!await UpwardStepAsync(settings, session, at + 1, ct))
                     {
                         return;
                     }
@@ -202,7 +202,7 @@ public sealed class VerifyEngine
     /// generic rows (and its test's own seed), then the upgrade; an upgrade that fails on generic rows is
     /// retried without them, as the check does. False when the version cannot be applied at all.
     /// </summary>
-    private async Task<bool> UpwardStepAsync(MigrationSession session, int version, CancellationToken ct)
+    internal static async Task<bool> UpwardStepAsync(VerifySettings settings, MigrationSession session, int version, CancellationToken ct)
     {
         var hooks = settings.HooksFor(version);
         await VersionSeed.SeedAsync(settings, version, session.ConnectionString, ct);
@@ -218,7 +218,7 @@ public sealed class VerifyEngine
             }
         }
 
-        if (await TryUpgradeAsync(session, version, ct))
+        if (await TryUpgradeAsync(settings, session, version, ct))
         {
             return true;
         }
@@ -229,11 +229,11 @@ public sealed class VerifyEngine
         }
 
         await VersionSeed.TruncateAllAsync(session.ConnectionString, ct);
-        return await TryUpgradeAsync(session, version, ct);
+        return await TryUpgradeAsync(settings, session, version, ct);
     }
 
     /// <summary>One upgrade, bounded by the version timeout; false when it fails or takes too long (it is rolled back).</summary>
-    private async Task<bool> TryUpgradeAsync(MigrationSession session, int version, CancellationToken ct)
+    private static async Task<bool> TryUpgradeAsync(VerifySettings settings, MigrationSession session, int version, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.VersionTimeout);
@@ -333,7 +333,7 @@ public sealed class VerifyEngine
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
-                        if (!await UpwardStepAsync(session, v, ct))
+                        if (!await UpwardStepAsync(settings, session, v, ct))
                         {
                             for (var rest = version + 1; rest <= segment.Last; rest++)
                             {
