@@ -21,11 +21,8 @@ namespace Tcdb.Mutation;
 /// </summary>
 public sealed class MutationEngine
 {
-    private static readonly HashSet<VerificationFindingKind> Unusable =
-    [
-        VerificationFindingKind.UpgradeFailed, VerificationFindingKind.DowngradeFailed, VerificationFindingKind.ReupgradeFailed,
-        VerificationFindingKind.OnlineNeverCompletes, VerificationFindingKind.VersionTimeout,
-    ];
+    // The original's shape stopped before anything a mutant could differ in: its upgrade failed or it timed out.
+    private static readonly HashSet<VerificationFindingKind> Unusable = [VerificationFindingKind.UpgradeFailed, VerificationFindingKind.VersionTimeout];
 
     private readonly IPostgresServer server;
     private readonly MutationOptions options;
@@ -190,6 +187,7 @@ public sealed class MutationEngine
         return new VersionMutationResult(version, results)
         {
             Generated = mutants.Count,
+            OriginalDefects = baseline.Defects.Select(f => f.ToString()).ToList(),
             VersionTestNote = testNote,
             SetupMilliseconds = setup,
             Milliseconds = stopwatch.Elapsed.TotalMilliseconds,

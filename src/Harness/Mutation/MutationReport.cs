@@ -65,6 +65,9 @@ public sealed record VersionMutationResult(int Version, IReadOnlyList<MutantResu
     /// <summary>Mutants generated for the version (all of them, also when not run).</summary>
     public int Generated { get; init; }
 
+    /// <summary>The original version's own defects: a mutant is killed only by findings the original does not have.</summary>
+    public IReadOnlyList<string> OriginalDefects { get; init; } = [];
+
     /// <summary>Why the version's own NUnit test was not used, when <c>--tests</c> was given (it fails on the original, there is none).</summary>
     public string? VersionTestNote { get; init; }
 

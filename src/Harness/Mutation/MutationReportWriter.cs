@@ -47,6 +47,7 @@ public static class MutationReportWriter
                 generated = v.Generated,
                 notRun = v.NotRun,
                 versionTestNote = v.VersionTestNote,
+                originalDefects = v.OriginalDefects,
                 killed = v.Killed,
                 survived = v.Survived,
                 equivalent = v.Equivalent,
@@ -103,6 +104,21 @@ public static class MutationReportWriter
             md.Append('\n');
         }
 
+        var withDefects = report.Versions.Where(v => v.OriginalDefects.Count > 0).ToList();
+        if (withDefects.Count > 0)
+        {
+            md.Append("## Defects of the original versions\n\nA mutant is killed only by a finding the original does not have; these are the original's own.\n\n");
+            foreach (var v in withDefects)
+            {
+                foreach (var defect in v.OriginalDefects)
+                {
+                    md.Append(CultureInfo.InvariantCulture, $"- {Cell(defect)}\n");
+                }
+            }
+
+            md.Append('\n');
+        }
+
         Section(md, "Survivors: mistakes nothing catches", all.Where(m => m.Status == MutantStatus.Survived));
         Section(md, "Equivalent mutants (discarded: same catalog and rows as the original)", all.Where(m => m.Status == MutantStatus.Equivalent));
 
@@ -135,9 +151,19 @@ public static class MutationReportWriter
 
         foreach (var v in report.Versions)
         {
-            text.Append(v.NotRun is not null
-                ? string.Create(CultureInfo.InvariantCulture, $"v{v.Version:D4}: {v.Generated} mutant(s) not run: {v.NotRun}\n")
-                : string.Create(CultureInfo.InvariantCulture, $"v{v.Version:D4}: score {MutationScore.Format(v.Score)} ({v.Killed} killed, {v.Survived} survived, {v.Equivalent} equivalent of {v.Generated})\n"));
+            if (v.NotRun is not null)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"v{v.Version:D4}: {v.Generated} mutant(s) not run: {v.NotRun}\n");
+                continue;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"v{v.Version:D4}: score {MutationScore.Format(v.Score)} ({v.Killed} killed, {v.Survived} survived, {v.Equivalent} equivalent of {v.Generated})");
+            if (v.OriginalDefects.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"; the original has {v.OriginalDefects.Count} defect(s) of its own (see tcdb verify), which kill no mutant");
+            }
+
+            text.Append(v.VersionTestNote is { } note ? "; " + note : string.Empty).Append('\n');
         }
 
         return text.ToString();
