@@ -135,15 +135,19 @@ public sealed class MutationEngine
         await VersionSeed.SeedAsync(settings, version, template.ConnectionString, ct);
 
         var reference = new StateObserver(settings.UsersPrefix);
-        var baseline = await ShapeAsync(settings, version, template, reference, ct);
+        SingleVersionOutcome baseline;
+        try
+        {
+            baseline = await ShapeAsync(settings, version, template, reference, ct);
+        }
+        catch (MigrationException e)
+        {
+            return NotRun(version, mutants.Count, e.Message, stopwatch);
+        }
+
         if (baseline.Findings.FirstOrDefault(f => f.IsDefect && Unusable.Contains(f.Kind)) is { } failure)
         {
-            return new VersionMutationResult(version, [])
-            {
-                NotRun = $"the original version fails its own shape, so no mutant can be told apart: {failure}",
-                Generated = mutants.Count,
-                Milliseconds = stopwatch.Elapsed.TotalMilliseconds,
-            };
+            return NotRun(version, mutants.Count, failure.ToString(), stopwatch);
         }
 
         var generated = await GeneratedAsync(version, template, reference, retriedWithoutSeed: baseline.Findings.Any(f => f.Kind == VerificationFindingKind.NeedsVersionSeed), ct);
@@ -194,6 +198,13 @@ public sealed class MutationEngine
         };
     }
 
+    private static VersionMutationResult NotRun(int version, int generated, string failure, Stopwatch stopwatch) => new(version, [])
+    {
+        NotRun = $"the original version fails its own shape, so no mutant can be told apart: {failure}",
+        Generated = generated,
+        Milliseconds = stopwatch.Elapsed.TotalMilliseconds,
+    };
+
     private async Task<MutantResult> RunMutantAsync(
         Mutant mutant, TestDatabase template, MutantJudge judge, DriftCheck? drift, IVersionTestRunner? versionTests, CancellationToken ct)
     {
@@ -203,7 +214,17 @@ public sealed class MutationEngine
         // The mutant's settings share the original's: same roles, seed and inferred column shapes, so its rows are the original's.
         var mutantSettings = settings with { Schema = schema };
         var observed = new StateObserver(settings.UsersPrefix);
-        var outcome = await ShapeAsync(mutantSettings, mutant.Version, template, observed, ct);
+        SingleVersionOutcome outcome;
+        try
+        {
+            outcome = await ShapeAsync(mutantSettings, mutant.Version, template, observed, ct);
+        }
+        catch (MigrationException e)
+        {
+            // The shape reports the failures it expects; a mutant may fail where the original never does.
+            return new MutantResult(mutant, MutantStatus.Killed, [new MutantKill(MutationCheck.FailsToApply, $"the shape of version {mutant.Version} stopped: {e.Message}")], stopwatch.Elapsed.TotalMilliseconds);
+        }
+
         var verdict = judge.Judge(outcome.Findings, PolicyErrors(schema), observed);
         if (verdict.Status == MutantStatus.Survived && mutant.EditsScript && drift is not null)
         {

@@ -203,7 +203,12 @@ internal sealed class VersionCheck
         if (up.Batches > 0 || down.Batches > 0)
         {
             var expected = new OnlineExpectations(catalog1, data1, data2, generated);
-            await Timed("online scenarios", () => new OnlineScenarios(this, up.Batches > 0, down.Batches > 0, expected).RunAsync(ct));
+            if (await TryAsync("online scenarios", () => new OnlineScenarios(this, up.Batches > 0, down.Batches > 0, expected).RunAsync(ct)) is { } scenarioFailure)
+            {
+                // An upgrade or downgrade that only fails after an interruption (the downgrade of a half-migrated table, say).
+                Defect(FailureKind(scenarioFailure, VerificationFindingKind.OnlineMigration), $"version {version}", $"an interruption scenario failed: {OnlineRecorder.FirstLines(scenarioFailure.Message)}");
+                return false;
+            }
         }
 
         return true;
