@@ -41,8 +41,13 @@ fi
 [ $setup_only -eq 1 ] && exit 0
 
 command -v dotnet >/dev/null || { echo "run-tests.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
-echo "== build (Release)"
+echo "== build (Release): analyzers and code style are errors"
 dotnet build Taskcluster.DbTests.sln -c Release -nologo -clp:ErrorsOnly -v:quiet
+echo "== format (dotnet format whitespace --verify-no-changes)"
+dotnet format whitespace Taskcluster.DbTests.sln --verify-no-changes -v:q || {
+  echo "run-tests.sh: layout differs from .editorconfig; run 'dotnet format whitespace Taskcluster.DbTests.sln' and commit" >&2
+  exit 1
+}
 
 results="TestResults"
 rm -rf "$results"

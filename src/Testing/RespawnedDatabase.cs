@@ -20,6 +20,7 @@ namespace Tcdb.Testing;
 /// the grants a previous run left stay valid and a later run upgrades it further. On a server the harness
 /// started, the database is created for the run and dropped with its roles at the end.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "one instance per server and db directory lives as long as the test run; its semaphore holds no unmanaged resource")]
 public sealed class RespawnedDatabase
 {
     private static readonly Dictionary<(IPostgresServer, DbSchema), Task<RespawnedDatabase>> Instances = [];

@@ -26,7 +26,7 @@ public static class TestServer
             if (server is null)
             {
                 // Tests that share one respawned database create no database or role: no superuser needed.
-                server = await PostgresServers.FromEnvironmentAsync(cancellationToken, requireSuperuser: FunctionTest.IsolationFromEnvironment() != FunctionTestIsolation.Respawn);
+                server = await PostgresServers.FromEnvironmentAsync(requireSuperuser: FunctionTest.IsolationFromEnvironment() != FunctionTestIsolation.Respawn, cancellationToken);
                 foreach (var note in server.Notes)
                 {
                     Console.Error.WriteLine($"tcdb test server: {note}");

@@ -10,6 +10,7 @@ namespace Tcdb.Testing;
 /// (a builder database upgraded one version at a time and cloned), so a test that needs a database at
 /// version N-1 gets a clone in milliseconds instead of an upgrade from 0. Shared by every test of a run.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "one instance per server and db directory lives as long as the test run; its semaphore holds no unmanaged resource")]
 public sealed class VersionTemplates
 {
     private static readonly Dictionary<(IPostgresServer, DbSchema), VersionTemplates> Instances = [];

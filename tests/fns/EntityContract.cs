@@ -36,7 +36,7 @@ public sealed record EntityShape(
 }
 
 /// <summary>
-/// The behaviour every entities table promises (SPEC: load, create with overwrite, optimistic modify, remove,
+/// The behaviour every entities table promises (load, create with overwrite, optimistic modify, remove,
 /// scan with paging), checked through the service's own function client.
 /// </summary>
 internal sealed class EntityContract(FunctionClient client, EntityShape shape)

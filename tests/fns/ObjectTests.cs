@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Tcdb.Client;
 using Tcdb.Testing;

@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Testing;
 
 namespace Tcdb.Harness.Tests;

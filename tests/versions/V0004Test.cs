@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using NUnit.Framework;
 using Tcdb.Testing;
 using Tcdb.Verification;
 using Tcdb.Versions.Tests.Support;
@@ -30,8 +29,13 @@ public sealed class V0004Test() : VersionTest(4)
         var workerId = "i-0" + f.Random.Hash(16);
         var worker = new JsonObject
         {
-            ["workerPoolId"] = pool.WorkerPoolId, ["workerGroup"] = "us-east-1", ["workerId"] = workerId, ["providerId"] = pool.ProviderId,
-            ["created"] = Js.Iso(now), ["expires"] = Js.Iso(now.AddDays(7)), ["state"] = "requested",
+            ["workerPoolId"] = pool.WorkerPoolId,
+            ["workerGroup"] = "us-east-1",
+            ["workerId"] = workerId,
+            ["providerId"] = pool.ProviderId,
+            ["created"] = Js.Iso(now),
+            ["expires"] = Js.Iso(now.AddDays(7)),
+            ["state"] = "requested",
             ["providerData"] = new JsonObject { ["instanceId"] = workerId, ["region"] = "us-east-1", ["userData"] = Realistic.Hostile(f) },
         };
         var running = worker.DeepClone().AsObject();
@@ -41,8 +45,12 @@ public sealed class V0004Test() : VersionTest(4)
         var errorId = Slugid.Next(f);
         var error = new JsonObject
         {
-            ["workerPoolId"] = pool.WorkerPoolId, ["errorId"] = errorId.Uuid, ["reported"] = Js.Iso(now), ["kind"] = "creation-error",
-            ["title"] = "Instance Creation Error", ["description"] = "InsufficientInstanceCapacity: " + Realistic.Hostile(f),
+            ["workerPoolId"] = pool.WorkerPoolId,
+            ["errorId"] = errorId.Uuid,
+            ["reported"] = Js.Iso(now),
+            ["kind"] = "creation-error",
+            ["title"] = "Instance Creation Error",
+            ["description"] = "InsufficientInstanceCapacity: " + Realistic.Hostile(f),
             ["extra"] = new JsonObject { ["code"] = "InsufficientInstanceCapacity", ["path"] = @"C:\logs\provider.log" },
         };
         var reworded = error.DeepClone().AsObject();

@@ -52,16 +52,32 @@ public sealed class V0017Test() : VersionTest(17)
 
         seededTypes = await PhaseTwo.CreateAsync(db, "queue", "queue_worker_types_entities", taskQueues.Select(q => (q.ProvisionerId, q.WorkerType, Json.Text(new JsonObject
         {
-            ["provisionerId"] = q.ProvisionerId, ["workerType"] = q.WorkerType, ["expires"] = Js.Iso(q.Expires), ["lastDateActive"] = Js.Iso(q.LastActive), ["description"] = q.Description, ["stability"] = q.Stability,
+            ["provisionerId"] = q.ProvisionerId,
+            ["workerType"] = q.WorkerType,
+            ["expires"] = Js.Iso(q.Expires),
+            ["lastDateActive"] = Js.Iso(q.LastActive),
+            ["description"] = q.Description,
+            ["stability"] = q.Stability,
         }))));
         seededProvisioners = await PhaseTwo.CreateAsync(db, "queue", "queue_provisioners_entities", provisioners.Select(p => (p.ProvisionerId, "provisioner", Json.Text(new JsonObject
         {
-            ["provisionerId"] = p.ProvisionerId, ["expires"] = Js.Iso(p.Expires), ["lastDateActive"] = Js.Iso(p.LastActive), ["description"] = p.Description, ["stability"] = p.Stability, ["actions"] = JsonNode.Parse(p.Actions),
+            ["provisionerId"] = p.ProvisionerId,
+            ["expires"] = Js.Iso(p.Expires),
+            ["lastDateActive"] = Js.Iso(p.LastActive),
+            ["description"] = p.Description,
+            ["stability"] = p.Stability,
+            ["actions"] = JsonNode.Parse(p.Actions),
         }))));
         seededWorkers = await PhaseTwo.CreateAsync(db, "queue", "queue_workers_entities", workers.Select(w => (w.TaskQueueId.Replace('/', '~'), $"{w.Group}~{w.Id}", Json.Text(new JsonObject
         {
-            ["provisionerId"] = w.TaskQueueId.Split('/')[0], ["workerType"] = w.TaskQueueId.Split('/')[1], ["workerGroup"] = w.Group, ["workerId"] = w.Id,
-            ["recentTasks"] = JsonNode.Parse(w.RecentTasks), ["quarantineUntil"] = Js.Iso(w.QuarantineUntil), ["expires"] = Js.Iso(w.Expires), ["firstClaim"] = Js.Iso(w.FirstClaim),
+            ["provisionerId"] = w.TaskQueueId.Split('/')[0],
+            ["workerType"] = w.TaskQueueId.Split('/')[1],
+            ["workerGroup"] = w.Group,
+            ["workerId"] = w.Id,
+            ["recentTasks"] = JsonNode.Parse(w.RecentTasks),
+            ["quarantineUntil"] = Js.Iso(w.QuarantineUntil),
+            ["expires"] = Js.Iso(w.Expires),
+            ["firstClaim"] = Js.Iso(w.FirstClaim),
         }))));
     }
 

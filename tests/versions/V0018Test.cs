@@ -37,8 +37,17 @@ public sealed class V0018Test() : VersionTest(18)
 
         seeded = await PhaseTwo.CreateAsync(db, "worker_manager", Table, workers.Select(w => (w.Pool, $"{w.Group}~{w.Id}", Json.Text(new JsonObject
         {
-            ["workerPoolId"] = w.Pool, ["workerGroup"] = w.Group, ["workerId"] = w.Id, ["providerId"] = w.Provider, ["created"] = Js.Iso(w.Created), ["expires"] = Js.Iso(w.Expires),
-            ["state"] = w.State, ["providerData"] = JsonNode.Parse(w.ProviderData), ["capacity"] = w.Capacity, ["lastModified"] = Js.Iso(w.LastModified), ["lastChecked"] = Js.Iso(w.LastChecked),
+            ["workerPoolId"] = w.Pool,
+            ["workerGroup"] = w.Group,
+            ["workerId"] = w.Id,
+            ["providerId"] = w.Provider,
+            ["created"] = Js.Iso(w.Created),
+            ["expires"] = Js.Iso(w.Expires),
+            ["state"] = w.State,
+            ["providerData"] = JsonNode.Parse(w.ProviderData),
+            ["capacity"] = w.Capacity,
+            ["lastModified"] = Js.Iso(w.LastModified),
+            ["lastChecked"] = Js.Iso(w.LastChecked),
         }))));
     }
 

@@ -36,7 +36,13 @@ public sealed class V0019Test() : VersionTest(19)
 
         seeded = await PhaseTwo.CreateAsync(db, "worker_manager", Table, errors.Select(e => (e.Pool, e.ErrorId.Slug, Json.Text(new JsonObject
         {
-            ["workerPoolId"] = e.Pool, ["errorId"] = e.ErrorId.Slug, ["reported"] = Js.Iso(e.Reported), ["kind"] = e.Kind, ["title"] = e.Title, ["description"] = e.Description, ["extra"] = JsonNode.Parse(e.Extra),
+            ["workerPoolId"] = e.Pool,
+            ["errorId"] = e.ErrorId.Slug,
+            ["reported"] = Js.Iso(e.Reported),
+            ["kind"] = e.Kind,
+            ["title"] = e.Title,
+            ["description"] = e.Description,
+            ["extra"] = JsonNode.Parse(e.Extra),
         }))));
     }
 

@@ -42,7 +42,7 @@ public sealed class CleanCommand : ICommand
             return ExitCodes.Ok;
         }
 
-        await using var server = await ExternalServer.ConnectAsync(url, context.CancellationToken);
+        await using var server = await ExternalServer.ConnectAsync(url, cancellationToken: context.CancellationToken);
         var cleanup = server.RemovedLeftovers!;
         var name = ConnectionStrings.Redact(server.AdminConnectionString);
         foreach (var line in cleanup.Lines(name))

@@ -49,6 +49,6 @@ internal static class ServerOption
     /// <exception cref="ServerUnavailableException">the server cannot be reached or started.</exception>
     public static async Task<IPostgresServer> StartAsync(CliArgs args, ServerChoice choice, CancellationToken cancellationToken) =>
         args.Get("admin-db-url") is { } url
-            ? await ExternalServer.ConnectAsync(url, cancellationToken)
+            ? await ExternalServer.ConnectAsync(url, cancellationToken: cancellationToken)
             : await PostgresServers.StartAsync(choice, args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), cancellationToken);
 }

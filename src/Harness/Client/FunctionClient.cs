@@ -8,7 +8,7 @@ using Tcdb.Schema;
 namespace Tcdb.Client;
 
 /// <summary>
-/// Calls the stored functions of a schema the way a Taskcluster service does (SPEC 4): read methods in a
+/// Calls the stored functions of a schema the way a Taskcluster service does: read methods in a
 /// read-only transaction on the read connection, write methods in a read-write transaction on the write
 /// connection; another service's write methods are refused before touching the database; deprecated
 /// methods only through <see cref="Deprecated"/>.

@@ -11,6 +11,9 @@ namespace Tcdb.Cost;
 /// </summary>
 public static class CostReportWriter
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".json", ".md"];
 
     /// <summary>Writes the report to <paramref name="path"/> (.json or .md; a .md gets <c>NAME.svg</c> beside it). Returns the files written.</summary>
@@ -103,7 +106,7 @@ public static class CostReportWriter
                 }),
             }),
         },
-        new JsonSerializerOptions { WriteIndented = true });
+        Indented);
 
     public static string Markdown(CostReport report, string? chartFile = null)
     {
@@ -123,7 +126,7 @@ public static class CostReportWriter
         {
             md.Append(
                 Invariant($"| {v.Version} | {Status(v.Status)} | {(v.Locks.Count > 0 ? Quantities.Duration(v.HeaviestLock) : "-")} | {Duration(v.UpgradeTime)} | {Duration(v.DowngradeTime)} | ") +
-                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {Cell(v.Reasons.FirstOrDefault() ?? v.Notes.FirstOrDefault() ?? string.Empty)} |\n"));
+                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {Cell(v.Reasons.Count > 0 ? v.Reasons[0] : v.Notes.Count > 0 ? v.Notes[0] : string.Empty)} |\n"));
         }
 
         foreach (var v in report.Versions.Where(v => v.Measurement.Scales.Count > 0 || v.Reasons.Count > 0))

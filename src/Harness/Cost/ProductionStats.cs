@@ -21,6 +21,9 @@ public sealed class StatsFileException(string message) : Exception(message);
 /// </summary>
 public sealed record ProductionStats(string Source, string ServerVersion, DateTimeOffset TakenAt, IReadOnlyList<TableSize> Tables)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+
     /// <summary>The table's size, by qualified name or, for schema public, by bare name.</summary>
     public TableSize? Find(string qualifiedTable)
     {
@@ -59,7 +62,7 @@ public sealed record ProductionStats(string Source, string ServerVersion, DateTi
             takenAt = TakenAt.ToString("o", CultureInfo.InvariantCulture),
             tables = Tables.Select(t => new { table = t.Table, rows = t.Rows, totalBytes = t.TotalBytes }),
         },
-        new JsonSerializerOptions { WriteIndented = true });
+        Indented);
 
     /// <summary>Loads a file written by <c>tcdb stats</c> (or by hand: only <c>tables[].table</c> and <c>tables[].rows</c> are required).</summary>
     /// <exception cref="StatsFileException">missing, not JSON, or a table entry without a name or a count.</exception>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -68,10 +69,10 @@ public sealed class MigrationException : Exception
         text.Append(what);
         if (line is not null)
         {
-            text.Append(column is null ? $" line {line}" : $" line {line}:{column}");
+            text.Append(column is null ? string.Create(CultureInfo.InvariantCulture, $" line {line}") : string.Create(CultureInfo.InvariantCulture, $" line {line}:{column}"));
         }
 
-        text.Append($": {error.MessageText} (SQLSTATE {error.SqlState})");
+        text.Append(CultureInfo.InvariantCulture, $": {error.MessageText} (SQLSTATE {error.SqlState})");
         AppendField(text, "DETAIL", error.Detail);
         AppendField(text, "HINT", error.Hint);
         AppendField(text, "WHERE", error.Where);
@@ -82,7 +83,7 @@ public sealed class MigrationException : Exception
     {
         if (!string.IsNullOrEmpty(value))
         {
-            text.Append($"; {name}: {value.ReplaceLineEndings(" | ")}");
+            text.Append(CultureInfo.InvariantCulture, $"; {name}: {value.ReplaceLineEndings(" | ")}");
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Tcdb.Migration;
 public sealed record UpgradeResult(int FromVersion, int ToVersion, IReadOnlyList<CheckFinding> Findings, bool Checked);
 
 /// <summary>
-/// Upgrades and downgrades a database with Taskcluster's semantics (SPEC 2 and 3): one transaction per
+/// Upgrades and downgrades a database with Taskcluster's semantics: one transaction per
 /// version guarded by the tcversion row lock, scripts as DO blocks with the users prefix substituted,
 /// method (re)definition and restoration, online migrations and downgrades, service roles and the
 /// post-upgrade grant and column checks.

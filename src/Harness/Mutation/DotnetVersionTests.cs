@@ -46,9 +46,9 @@ public sealed partial class DotnetVersionTests(string project, TimeSpan testTime
             var run = await ProcessRunner.RunAsync(
                 "dotnet",
                 ["test", project, "-c", "Release", "--no-build", "-nologo", "--filter", filter],
+                new Dictionary<string, string> { [DbDirectoryVariable] = directory, ["TEST_DB_URL"] = serverUrl },
                 timeout: testTimeout,
-                cancellationToken: cancellationToken,
-                environment: new Dictionary<string, string> { [DbDirectoryVariable] = directory, ["TEST_DB_URL"] = serverUrl });
+                cancellationToken: cancellationToken);
             return Outcome(run, filter);
         }
         finally

@@ -8,6 +8,8 @@ namespace Tcdb.Mutation;
 /// <summary>Writes a <see cref="MutationReport"/> as JSON or Markdown (chosen by the extension), or as console text.</summary>
 public static class MutationReportWriter
 {
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".json", ".md"];
 
     /// <exception cref="ArgumentException">the extension is neither .json nor .md.</exception>
@@ -72,7 +74,7 @@ public static class MutationReportWriter
                 }),
             }),
         },
-        new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        JsonOptions);
 
     public static string Markdown(MutationReport report)
     {

@@ -15,6 +15,7 @@ namespace Tcdb.Schema;
 public static class SchemaJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
+    private static readonly string[] TopLevelKeys = ["access", "tables", "versions"];
 
     /// <summary>Serializes <paramref name="schema"/>; <see cref="Read"/> of the result equals <paramref name="schema"/>.</summary>
     public static string Write(DbSchema schema)
@@ -120,8 +121,8 @@ public static class SchemaJson
             throw new InvalidOperationException("unreachable");
         }
 
-        Fields.RejectUnknownKeys(mapping, ["access", "tables", "versions"], errors, "schema");
-        foreach (var key in new[] { "access", "tables", "versions" }.Where(k => mapping.Get(k) is null))
+        Fields.RejectUnknownKeys(mapping, TopLevelKeys, errors, "schema");
+        foreach (var key in TopLevelKeys.Where(k => mapping.Get(k) is null))
         {
             errors.Add(mapping.Location, $"schema: missing {key}; expected the keys access, tables and versions");
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bogus;
 using Npgsql;
 using NpgsqlTypes;
@@ -214,9 +215,9 @@ internal sealed class RowLayout
 
         private static object? Coerce(object? value, WriteType type) => type.DbType switch
         {
-            NpgsqlDbType.Smallint => Convert.ToInt16(value),
-            NpgsqlDbType.Integer => Convert.ToInt32(value),
-            NpgsqlDbType.Bigint => Convert.ToInt64(value),
+            NpgsqlDbType.Smallint => Convert.ToInt16(value, CultureInfo.InvariantCulture),
+            NpgsqlDbType.Integer => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+            NpgsqlDbType.Bigint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
             _ => value,
         };
     }

@@ -28,12 +28,12 @@ public sealed class ExternalServer : PostgresServerBase
     /// <summary>Connects to the server named by a URL or keyword string and reads its version.</summary>
     /// <exception cref="ServerUnavailableException">the server cannot be reached or refuses the credentials.</exception>
     /// <param name="urlOrConnectionString">The admin URL (or Npgsql connection string).</param>
-    /// <param name="cancellationToken">Cancels connecting.</param>
     /// <param name="requireSuperuser">
     /// Whether the user must be a superuser, as it must wherever tcdb creates databases and roles; false for
     /// one pre-made database that tests share and reset (no database or role is created then).
     /// </param>
-    public static async Task<ExternalServer> ConnectAsync(string urlOrConnectionString, CancellationToken cancellationToken = default, bool requireSuperuser = true)
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    public static async Task<ExternalServer> ConnectAsync(string urlOrConnectionString, bool requireSuperuser = true, CancellationToken cancellationToken = default)
     {
         string normalized;
         try

@@ -19,10 +19,10 @@ public interface IPostgresServer : IAsyncDisposable
     IReadOnlyList<string> Notes { get; }
 
     /// <summary>
-    /// Creates a uniquely named database, empty or as a copy of <paramref name="template"/>
+    /// Creates a uniquely named database, empty or as a copy of <paramref name="templateName"/>
     /// (a database of this server that nobody is connected to), using the fastest strategy the major allows.
     /// </summary>
-    Task<TestDatabase> CreateDatabaseAsync(string? template = null, CancellationToken cancellationToken = default);
+    Task<TestDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default);
 
     /// <summary>Drops a database this server created, terminating its remaining connections.</summary>
     Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tcdb.Servers;
 
 /// <summary>
@@ -57,7 +59,7 @@ public sealed record PostgresBinaries(int Major, string BinDirectory)
         var cacheRoot = Environment.GetEnvironmentVariable(CacheVariable);
         if (!string.IsNullOrWhiteSpace(cacheRoot))
         {
-            yield return (Path.Combine(cacheRoot, major.ToString(), "bin"), $"${CacheVariable}");
+            yield return (Path.Combine(cacheRoot, major.ToString(CultureInfo.InvariantCulture), "bin"), $"${CacheVariable}");
         }
 
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() }.Distinct())
@@ -65,7 +67,7 @@ public sealed record PostgresBinaries(int Major, string BinDirectory)
             var repoCache = FindUpwards(start, Path.Combine(".cache", "postgres"));
             if (repoCache is not null)
             {
-                yield return (Path.Combine(repoCache, major.ToString(), "bin"), "run-tests.sh cache");
+                yield return (Path.Combine(repoCache, major.ToString(CultureInfo.InvariantCulture), "bin"), "run-tests.sh cache");
                 break;
             }
         }

@@ -44,18 +44,18 @@ public abstract class PostgresServerBase : IPostgresServer
     /// <summary>How PostgreSQL 15+ copies a template; PostgreSQL 11 always copies files.</summary>
     public CloneStrategy CloneStrategy { get; init; } = CloneStrategy.FileCopy;
 
-    public async Task<TestDatabase> CreateDatabaseAsync(string? template = null, CancellationToken cancellationToken = default)
+    public async Task<TestDatabase> CreateDatabaseAsync(string? templateName = null, CancellationToken cancellationToken = default)
     {
         var name = $"tcdb_{runId}_{Interlocked.Increment(ref counter)}";
         var sql = $"create database {Quote(name)}";
-        if (template is null)
+        if (templateName is null)
         {
             sql += await FreshDatabaseOptionsAsync(cancellationToken);
         }
         else
         {
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, template)));
-            sql += $" template {Quote(template)}";
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStrings.WithDatabase(AdminConnectionString, templateName)));
+            sql += $" template {Quote(templateName)}";
             if (MajorVersion >= 15)
             {
                 sql += CloneStrategy == CloneStrategy.FileCopy ? " strategy = file_copy" : " strategy = wal_log";
@@ -77,7 +77,7 @@ public abstract class PostgresServerBase : IPostgresServer
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
             {
-                // Someone else (another process, a connection being closed) still uses the template.
+                // Someone else (another process, a connection being closed) still uses the templateName.
                 await Task.Delay(50, cancellationToken);
             }
         }

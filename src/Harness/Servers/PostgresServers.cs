@@ -11,14 +11,14 @@ public static class PostgresServers
 
     public const int DefaultMajor = 15;
 
-    /// <param name="cancellationToken">Cancels starting or connecting.</param>
     /// <param name="requireSuperuser">Whether a <c>TEST_DB_URL</c> user must be a superuser (see <see cref="ExternalServer.ConnectAsync"/>).</param>
-    public static async Task<IPostgresServer> FromEnvironmentAsync(CancellationToken cancellationToken = default, bool requireSuperuser = true)
+    /// <param name="cancellationToken">Cancels starting or connecting.</param>
+    public static async Task<IPostgresServer> FromEnvironmentAsync(bool requireSuperuser = true, CancellationToken cancellationToken = default)
     {
         var url = Environment.GetEnvironmentVariable(TestDbUrlVariable);
         if (!string.IsNullOrWhiteSpace(url))
         {
-            return await ExternalServer.ConnectAsync(url, cancellationToken, requireSuperuser);
+            return await ExternalServer.ConnectAsync(url, requireSuperuser, cancellationToken);
         }
 
         return await StartAsync(ServerChoice.FromEnvironment(), MajorFromEnvironment(), cancellationToken);

@@ -12,13 +12,22 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs a program to completion, optionally as another (unprivileged) user via <c>runuser</c>.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(
+    public static Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         string? asUser = null,
         TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string>? environment = null)
+        CancellationToken cancellationToken = default) =>
+        RunAsync(fileName, arguments, environment: null, asUser, timeout, cancellationToken);
+
+    /// <summary>As the other overload, with <paramref name="environment"/> added to the program's environment.</summary>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment,
+        string? asUser = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
     {
         var info = new ProcessStartInfo
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -48,7 +49,7 @@ internal static partial class ServerPrograms
         }
 
         var match = VersionPattern().Match(probe.StandardOutput);
-        if (!match.Success || int.Parse(match.Groups[1].Value) != binaries.Major)
+        if (!match.Success || int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) != binaries.Major)
         {
             throw new ServerUnavailableException($"{binaries.Postgres} reports '{probe.StandardOutput.Trim()}', not PostgreSQL {binaries.Major}");
         }

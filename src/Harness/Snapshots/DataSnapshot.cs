@@ -21,6 +21,8 @@ public sealed record DataSnapshotOptions
 /// </summary>
 public sealed class DataSnapshot
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private const string TablesSql = """
         select format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname,
           array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
@@ -82,7 +84,7 @@ public sealed class DataSnapshot
     /// <summary>Per table: columns, key columns, row count and content digest (rows themselves are not written).</summary>
     public string ToJson() => JsonSerializer.Serialize(
         Tables.Select(t => new { t.Name, t.Columns, t.KeyColumns, t.RowCount, t.Digest }),
-        new JsonSerializerOptions { WriteIndented = true });
+        Indented);
 
     private static async Task<TableData> ReadTableAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string name, string[] columns, string[] key, CancellationToken cancellationToken)

@@ -109,8 +109,10 @@ public sealed class TableData
 
     internal static UInt128 HashOf(ReadOnlySpan<byte> record)
     {
-        Span<byte> digest = stackalloc byte[16];
-        MD5.HashData(record, digest);
+        // A fingerprint of the row's bytes, compared only with other rows': 128 bits of SHA-256 make an
+        // accidental collision as unlikely as a full digest would.
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(record, digest);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 

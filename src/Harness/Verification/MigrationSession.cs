@@ -17,7 +17,7 @@ internal sealed class MigrationSession : IAsyncDisposable
         ConnectionString = database.ConnectionString;
         Migrator = new Migrator(settings.Schema, ConnectionString, settings.MigratorOptions(new OnlineMigrationHooks
         {
-            BatchSize = n => running?.BatchSize(n) ?? n,
+            BatchSize = n => running is null ? n : OnlineRecorder.BatchSize(n),
             BeforeBatch = (pass, rows) => running?.BeforeBatch(pass, rows),
         }));
     }

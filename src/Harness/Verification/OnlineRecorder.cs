@@ -10,7 +10,7 @@ internal sealed class OnlineInterruption(string message) : Exception(message);
 /// </summary>
 internal sealed class OnlineRecorder(OnlineDirection direction, Func<OnlineDirection, OnlineCheckpoint, Task>? check)
 {
-    /// <summary>Batch size cap while verifying (SPEC 5.4: tests see several batches with ~100 rows).</summary>
+    /// <summary>Batch size cap while verifying (so a check sees several batches of about 100 rows, and interruptions land between them).</summary>
     public const int BatchCap = 10;
 
     /// <summary>Rows done in one pass after which the work counts as "several batches" and the mid checkpoint runs.</summary>
@@ -34,7 +34,7 @@ internal sealed class OnlineRecorder(OnlineDirection direction, Func<OnlineDirec
     public List<string> CheckFailures { get; } = [];
 
     /// <summary>The driver's batch size, capped.</summary>
-    public int BatchSize(int computed) => Math.Min(computed, BatchCap);
+    public static int BatchSize(int computed) => Math.Min(computed, BatchCap);
 
     /// <summary>Runs the "done" checkpoint after the operation finished without interruption.</summary>
     public void Done()

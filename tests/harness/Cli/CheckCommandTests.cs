@@ -7,7 +7,7 @@ namespace Tcdb.Harness.Tests.Cli;
 public sealed class CheckCommandTests
 {
     [TestCaseSource(typeof(LoadErrorCases), nameof(LoadErrorCases.All))]
-    public async Task BrokenDirectoryExitsTwoNamingFileLineAndColumn(LoadErrorCases.Case expected)
+    public async Task BrokenDirectoryExitsTwoNamingFileLineAndColumn(LoadErrorCases.LoadError expected)
     {
         var directory = TestDirectories.Broken(expected.Directory);
 

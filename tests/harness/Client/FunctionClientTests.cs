@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Client;
 using Tcdb.Harness.Tests.Migration;
 using static Tcdb.Harness.Tests.Migration.TestSchemas;

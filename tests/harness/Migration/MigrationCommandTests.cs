@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Cli;
 
 namespace Tcdb.Harness.Tests.Migration;

@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Migration;
 using Tcdb.Schema;
 using static Tcdb.Harness.Tests.Migration.TestSchemas;

@@ -1,7 +1,5 @@
 using Npgsql;
-using NUnit.Framework;
 using Tcdb.Migration;
-using Tcdb.Schema;
 using static Tcdb.Harness.Tests.Migration.TestSchemas;
 
 namespace Tcdb.Harness.Tests.Migration;

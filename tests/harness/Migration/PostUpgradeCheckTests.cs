@@ -1,5 +1,3 @@
-using NUnit.Framework;
-using Tcdb.Migration;
 using static Tcdb.Harness.Tests.Migration.TestSchemas;
 
 namespace Tcdb.Harness.Tests.Migration;

@@ -6,12 +6,12 @@ namespace Tcdb.Harness.Tests.Schema;
 /// </summary>
 public static class LoadErrorCases
 {
-    public sealed record Case(string Directory, string File, int Line, int Column, string Fragment)
+    public sealed record LoadError(string Directory, string File, int Line, int Column, string Fragment)
     {
         public override string ToString() => Directory;
     }
 
-    public static IEnumerable<Case> All() =>
+    public static IEnumerable<LoadError> All() =>
     [
         new("yaml-syntax", "versions/0001.yml", 2, 14, "invalid YAML"),
         new("yaml-unclosed-flow", "versions/0001.yml", 2, 14, "invalid YAML: the [ opened here is never closed"),

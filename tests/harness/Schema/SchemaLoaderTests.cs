@@ -6,7 +6,7 @@ namespace Tcdb.Harness.Tests.Schema;
 public sealed class SchemaLoaderTests
 {
     [TestCaseSource(typeof(LoadErrorCases), nameof(LoadErrorCases.All))]
-    public void BrokenDirectoryNamesFileLineAndProblem(LoadErrorCases.Case expected)
+    public void BrokenDirectoryNamesFileLineAndProblem(LoadErrorCases.LoadError expected)
     {
         var directory = TestDirectories.Broken(expected.Directory);
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using NUnit.Framework;
 using Tcdb.Harness.Tests.Snapshots;
 using Tcdb.Seeding;
 using Tcdb.Snapshots;
@@ -79,7 +78,10 @@ public sealed class SeederTests
         Assert.That(report.Unfilled, Is.Empty, string.Join("\n", report.Unfilled));
         Assert.That(report.RowsInserted, Is.EquivalentTo(new Dictionary<string, int>
         {
-            ["public.a_root"] = 40, ["public.b_parent"] = 40, ["public.c_child"] = 40, ["public.d_link"] = 40,
+            ["public.a_root"] = 40,
+            ["public.b_parent"] = 40,
+            ["public.c_child"] = 40,
+            ["public.d_link"] = 40,
         }));
         Assert.That(await db.ScalarAsync<long>("select count(*) from b_parent where manager_id is not null"), Is.GreaterThan(0), "self-reference linked");
     }

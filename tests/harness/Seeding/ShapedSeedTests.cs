@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Harness.Tests.Verification;
 using Tcdb.Schema;
 using Tcdb.Testing;

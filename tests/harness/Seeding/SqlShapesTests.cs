@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Seeding.Shapes;
 
 namespace Tcdb.Harness.Tests.Seeding;

@@ -1,5 +1,4 @@
 using Npgsql;
-using NUnit.Framework;
 using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Verification;

@@ -1,5 +1,4 @@
 using Npgsql;
-using NUnit.Framework;
 using Tcdb.Servers;
 
 namespace Tcdb.Harness.Tests.Servers;

@@ -4,7 +4,6 @@ using Docker.DotNet;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using Npgsql;
-using NUnit.Framework;
 using Tcdb.Client;
 using Tcdb.Migration;
 using Tcdb.Servers;

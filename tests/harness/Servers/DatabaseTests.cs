@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Servers;
 using Tcdb.Testing;
 using static Tcdb.Harness.Tests.Servers.ServerTestSupport;

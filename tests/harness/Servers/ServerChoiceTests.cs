@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Servers;
 
 namespace Tcdb.Harness.Tests.Servers;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NUnit.Framework;
+using System.Globalization;
 using Tcdb.Servers;
 using static Tcdb.Harness.Tests.Servers.ServerTestSupport;
 
@@ -57,7 +57,7 @@ public sealed class ThrowawayClusterTests
         var major = PostgresServers.MajorFromEnvironment();
         var cli = Path.Combine(AppContext.BaseDirectory, "tcdb.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { cli, "server", "--pg", major.ToString() })
+        foreach (var arg in new[] { cli, "server", "--pg", major.ToString(CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(arg);
         }

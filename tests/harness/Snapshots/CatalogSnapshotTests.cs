@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Harness.Tests.Snapshots;
@@ -47,7 +46,7 @@ public sealed class CatalogSnapshotTests
         yield return Case("table grant", "grant select on widgets to {prefix}queue", "revoke select on widgets from {prefix}queue", "+ grant SELECT on table public.widgets to {prefix}queue");
         yield return Case("column grant", "grant update (size) on widgets to {prefix}queue", "revoke update (size) on widgets from {prefix}queue", "+ grant UPDATE (size) on table public.widgets to {prefix}queue");
         yield return Case("sequence grant", "create sequence s; grant usage on s to {prefix}queue", "drop sequence s", "+ grant USAGE on sequence public.s to {prefix}queue");
-        yield return Case("function grant", "create function f() returns int language sql as 'select 1'; revoke execute on function f() from public", "drop function f()", "+ function public.f()");
+        yield return Case("function grant", "create function f() returns int language sql as 'select 1'; revoke execute on function f() from public; grant execute on function f() to {prefix}queue", "drop function f()", "+ grant EXECUTE on function public.f() to {prefix}queue");
         yield return Case("schema grant", "grant create on schema public to {prefix}queue", "revoke create on schema public from {prefix}queue", "+ grant CREATE on schema public to {prefix}queue");
         yield return Case("role attribute", "alter role {prefix}queue createdb", "alter role {prefix}queue nocreatedb", "~ role {prefix}queue: create db no -> yes");
         yield return Case("role membership", "create role {prefix}group; grant {prefix}group to {prefix}queue", "drop role {prefix}group", "~ role {prefix}queue: member of none -> {prefix}group");

@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Snapshots;
 
 namespace Tcdb.Harness.Tests.Snapshots;

@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using Tcdb.Schema;
 using Tcdb.Testing;
 using Tcdb.Verification;

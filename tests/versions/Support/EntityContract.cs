@@ -5,7 +5,7 @@ using Tcdb.Verification;
 namespace Tcdb.Versions.Tests.Support;
 
 /// <summary>
-/// The contract of a phase-1 entities table's five methods (SPEC: load, create, modify, remove, scan), checked
+/// The contract of a phase-1 entities table's five methods (load, create, modify, remove, scan), checked
 /// through the owning service's role with realistic properties. Leaves the table as it found it.
 /// </summary>
 public static class EntityContract

@@ -38,7 +38,9 @@ public static class ServiceEntities
             ["metadata"] = new JsonObject { ["name"] = f.Hacker.Phrase(), ["description"] = Realistic.Hostile(f), ["owner"] = f.Internet.Email(), ["emailOnError"] = f.Random.Bool() },
             ["task"] = new JsonObject
             {
-                ["provisionerId"] = "proj-releng", ["workerType"] = "decision", ["payload"] = new JsonObject { ["command"] = new JsonArray("bash", "-c", @"C:\run.bat ""$1"" ☃") },
+                ["provisionerId"] = "proj-releng",
+                ["workerType"] = "decision",
+                ["payload"] = new JsonObject { ["command"] = new JsonArray("bash", "-c", @"C:\run.bat ""$1"" ☃") },
                 ["metadata"] = new JsonObject { ["name"] = "hook task", ["source"] = "https://tools.taskcluster.net/hooks" },
             },
             ["bindings"] = new JsonArray(new JsonObject { ["exchange"] = "exchange/taskcluster-github/v1/push", ["routingKeyPattern"] = "primary.#" }),

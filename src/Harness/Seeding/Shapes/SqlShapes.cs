@@ -182,7 +182,7 @@ public sealed partial class SqlShapes
 
         foreach (Match match in PrimaryKey().Matches(statement))
         {
-            var table = match.Groups["table"].Success ? Unqualified(match.Groups["table"].Value.ToLowerInvariant()) : tables.FirstOrDefault();
+            var table = match.Groups["table"].Success ? Unqualified(match.Groups["table"].Value.ToLowerInvariant()) : tables.Count > 0 ? tables[0] : null;
             if (table is null)
             {
                 continue;

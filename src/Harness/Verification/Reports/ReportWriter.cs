@@ -8,6 +8,9 @@ namespace Tcdb.Verification.Reports;
 /// <summary>Writes a <see cref="VerificationReport"/> as JSON, Markdown or JUnit XML, chosen by the file extension.</summary>
 public static class ReportWriter
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".json", ".md", ".xml"];
 
     /// <summary>Writes <paramref name="report"/> to <paramref name="path"/> (.json, .md, or .xml for JUnit).</summary>
@@ -61,7 +64,7 @@ public static class ReportWriter
                 notes = v.Notes,
             }),
         },
-        new JsonSerializerOptions { WriteIndented = true });
+        Indented);
 
     public static string Markdown(VerificationReport report)
     {
