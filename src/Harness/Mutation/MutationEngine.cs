@@ -16,8 +16,9 @@ namespace Tcdb.Mutation;
 /// downgrade the reference) and a second plain run (values that differ between the two are generated, not
 /// compared); then each mutant, side by side on clones: the policy rules and the shape
 /// (<see cref="SingleVersionCheck"/>), findings the original does not have kill it; a mutant nothing killed
-/// whose catalog and rows equal the reference is equivalent; one that edits a script is upgraded on to the
-/// latest version for the grant and column checks; then the version's own test, when one is given.
+/// whose catalog and rows equal the reference is equivalent; a survivor that edits a script is upgraded on to
+/// the latest version for the grant and column checks; then the version's own test, when one is given, runs on
+/// every mutant nothing killed.
 /// </summary>
 public sealed class MutationEngine
 {
@@ -231,7 +232,8 @@ public sealed class MutationEngine
             verdict = await GrantsAndColumnsAsync(schema, verdict, drift, ct);
         }
 
-        if (verdict.Status == MutantStatus.Survived && versionTests is not null)
+        // An equivalent mutant was judged on the generic rows: a test with rows of its own may still tell it apart.
+        if (verdict.Status != MutantStatus.Killed && versionTests is not null)
         {
             var test = await versionTests.RunAsync(schema, mutant.Version, ServerUrl, ct);
             if (test.Verdict == VersionTestVerdict.Failed)
