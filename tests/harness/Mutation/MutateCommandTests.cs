@@ -61,7 +61,7 @@ public sealed partial class MutateCommandTests
     [TestCase("--min-score", "101", "--min-score 101: a percentage, 0 to 100")]
     [TestCase("--report", "m.xml", "--report m.xml: the extension chooses the format: .json or .md")]
     [TestCase("--tests", "no/such/project", "--tests no/such/project: no such project file or directory")]
-    [TestCase("--db-dir", "schema.json", "--db-dir schema.json: mutate needs a db directory")]
+    [TestCase("--db-dir", "schema.json", "--db-dir schema.json: this command works on the files of a db directory, not on a serialized schema")]
     [TestCase("--versions", "3..4", "--versions 3..4: the directory has versions 1..1")]
     public async Task UnusableInputExitsTwoNamingTheOption(string option, string value, string message)
     {
