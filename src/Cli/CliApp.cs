@@ -16,6 +16,7 @@ public static class CliApp
         new DowngradeCommand(),
         new StatusCommand(),
         new VerifyCommand(),
+        new MutateCommand(),
         new CostCommand(),
         new StatsCommand(),
         new ServerCommand(),

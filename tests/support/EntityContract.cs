@@ -51,15 +51,40 @@ public sealed class EntityContract(FunctionClient client, EntityMethods methods,
     /// <summary>
     /// The life of one entity: created and loaded back, a duplicate refused, a modify of a missing row and one with a
     /// stale etag refused, modified, found by a scan of its partition key, removed (and a second remove finds nothing).
+    /// With <paramref name="neighbours"/> (tables that take any keys) two more entities share the table, one with the
+    /// same partition key and one with the same row key, and each method must touch exactly the entity it names: a
+    /// modify of a missing row key fails, a scan of the partition key returns the same-partition neighbour too, and a
+    /// modify or remove leaves both neighbours as they were. A method that drops its partition-key or row-key
+    /// condition is caught only this way. The neighbours are removed at the end.
     /// </summary>
-    public async Task VerifyLifecycleAsync(Entity entity, JsonObject modified)
+    public async Task VerifyLifecycleAsync(Entity entity, JsonObject modified, bool neighbours = true)
     {
+        var others = new List<(Entity Entity, Guid Etag)>();
+        if (neighbours)
+        {
+            foreach (var neighbour in new[] { entity with { RowKey = entity.RowKey + "~neighbour" }, entity with { PartitionKey = entity.PartitionKey + "~neighbour" } })
+            {
+                others.Add((neighbour, await CreateAsync(neighbour, overwrite: false)));
+            }
+        }
+
         var etag = await AssertCreatedAndLoadedAsync(entity);
         await AssertModifyOfMissingRowFailsAsync(entity with { PartitionKey = entity.PartitionKey + "-missing" });
+        if (neighbours)
+        {
+            await AssertModifyOfMissingRowFailsAsync(entity with { RowKey = entity.RowKey + "-missing" });
+        }
+
         var changed = entity with { Properties = modified };
         var newEtag = await AssertModifyIsOptimisticAsync(changed, etag);
-        await AssertScanFindsOnlyAsync(changed, newEtag);
+        await AssertUntouchedAsync(others, "modify");
+        await AssertScanFindsOnlyAsync(changed, newEtag, others.Where(o => o.Entity.PartitionKey == entity.PartitionKey).ToList());
         await AssertRemovedAsync(entity, newEtag);
+        await AssertUntouchedAsync(others, "remove");
+        foreach (var (neighbour, _) in others)
+        {
+            await CallAsync(methods.Remove, neighbour.PartitionKey, neighbour.RowKey);
+        }
     }
 
     /// <summary>Creates <paramref name="entity"/>, loads it back (keys, version 1, etag, value), and sees a second create refused with 23505. Returns the etag.</summary>
@@ -119,13 +144,19 @@ public sealed class EntityContract(FunctionClient client, EntityMethods methods,
         return modified;
     }
 
-    /// <summary>A scan of the entity's partition key returns it alone, with <paramref name="etag"/> and its value.</summary>
-    public async Task AssertScanFindsOnlyAsync(Entity entity, Guid etag)
+    /// <summary>
+    /// A scan of the entity's partition key returns it with <paramref name="etag"/> and its value, followed (in row-key
+    /// order) by <paramref name="samePartition"/>, the other entities known to share its partition key, and nothing else.
+    /// </summary>
+    public async Task AssertScanFindsOnlyAsync(Entity entity, Guid etag, IReadOnlyList<(Entity Entity, Guid Etag)>? samePartition = null)
     {
         var what = Describe(entity);
         var scanned = await CallAsync(methods.Scan, entity.PartitionKey, null, null, null, null);
-        Assert.That(scanned.Select(r => (r["partition_key_out"], r["row_key_out"], r["etag"])), Is.EqualTo(new[] { ((object?)entity.PartitionKey, (object?)entity.RowKey, (object?)etag) }), $"{what}: scan by partition key");
-        AssertValue(scanned[0]["value"], entity, $"{what}: scanned value");
+        var expected = new[] { ((object?)entity.PartitionKey, (object?)entity.RowKey, (object?)etag) }
+            .Concat((samePartition ?? []).Select(o => ((object?)o.Entity.PartitionKey, (object?)o.Entity.RowKey, (object?)o.Etag)))
+            .OrderBy(k => (string)k.Item2!, StringComparer.Ordinal);
+        Assert.That(scanned.Select(r => (r["partition_key_out"], r["row_key_out"], r["etag"])), Is.EqualTo(expected), $"{what}: scan by partition key");
+        AssertValue(scanned.First(r => Equals(r["row_key_out"], entity.RowKey))["value"], entity, $"{what}: scanned value");
     }
 
     /// <summary>Removing the entity returns its <paramref name="etag"/>; afterwards it loads as missing and a second remove returns nothing.</summary>
@@ -169,6 +200,15 @@ public sealed class EntityContract(FunctionClient client, EntityMethods methods,
     /// <summary>Creates <paramref name="entity"/> (version 1) and returns its etag.</summary>
     public async Task<Guid> CreateAsync(Entity entity, bool overwrite) =>
         (Guid)(await CallAsync(methods.Create, entity.PartitionKey, entity.RowKey, entity.Properties, overwrite, 1)).Single()[methods.Create]!;
+
+    private async Task AssertUntouchedAsync(IEnumerable<(Entity Entity, Guid Etag)> others, string step)
+    {
+        foreach (var (neighbour, etag) in others)
+        {
+            var rows = await CallAsync(methods.Load, neighbour.PartitionKey, neighbour.RowKey);
+            Assert.That(rows.Select(r => r["etag"]), Is.EqualTo(new object?[] { etag }), $"{Describe(neighbour)}: a neighbour is as it was after the {step} of another entity");
+        }
+    }
 
     private Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> CallAsync(string method, params object?[] args) =>
         methods.Deprecated ? client.Deprecated.CallAsync(method, args) : client.CallAsync(method, args);

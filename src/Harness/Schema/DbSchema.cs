@@ -96,6 +96,14 @@ public sealed class DbSchema : IEquatable<DbSchema>
         return null;
     }
 
+    /// <summary>This schema with <paramref name="version"/> in place of the version of the same number (everything else shared).</summary>
+    public DbSchema WithVersion(DbVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        _ = GetVersion(version.Number);
+        return new DbSchema(Versions.Select(v => v.Number == version.Number ? version : v).ToList(), Access, Tables, Directory, tableLocations);
+    }
+
     public ServiceAccess? FindService(string name) => Access.FirstOrDefault(s => s.Name == name);
 
     /// <summary>Where tables.yml declares <paramref name="table"/> (or its <paramref name="column"/>), when known.</summary>

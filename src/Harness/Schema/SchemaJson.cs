@@ -14,15 +14,14 @@ namespace Tcdb.Schema;
 /// </summary>
 public static class SchemaJson
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
     private static readonly string[] TopLevelKeys = ["access", "tables", "versions"];
-
 
     /// <summary>Serializes <paramref name="schema"/>; <see cref="Read"/> of the result equals <paramref name="schema"/>.</summary>
     public static string Write(DbSchema schema)
     {
         var buffer = new MemoryStream();
-        var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NewLine = "\n" };
-        using (var json = new Utf8JsonWriter(buffer, options))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteStartObject("access");
@@ -56,27 +55,7 @@ public static class SchemaJson
             json.WriteStartArray("versions");
             foreach (var version in schema.Versions)
             {
-                json.WriteStartObject();
-                WriteIfPresent(json, "description", version.Description);
-                WriteIfPresent(json, "downgradeScript", version.DowngradeScript);
-                json.WriteStartObject("methods");
-                foreach (var method in version.Methods)
-                {
-                    json.WriteStartObject(method.Name);
-                    WriteIfPresent(json, "args", method.Args);
-                    WriteIfPresent(json, "body", method.Body);
-                    json.WriteBoolean("deprecated", method.Deprecated);
-                    WriteIfPresent(json, "description", method.Description);
-                    WriteIfPresent(json, "mode", method.Mode switch { MethodMode.Read => "read", MethodMode.Write => "write", _ => null });
-                    WriteIfPresent(json, "returns", method.Returns);
-                    WriteIfPresent(json, "serviceName", method.ServiceName);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndObject();
-                WriteIfPresent(json, "migrationScript", version.MigrationScript);
-                json.WriteNumber("version", version.Number);
-                json.WriteEndObject();
+                WriteVersion(json, version);
             }
 
             json.WriteEndArray();
@@ -84,6 +63,47 @@ public static class SchemaJson
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>
+    /// One version as a JSON object, the form it has in <see cref="Write"/>; JSON is YAML, so the text is also a
+    /// valid <c>versions/NNNN.yml</c> file that loads as <paramref name="version"/> (scripts and bodies inline).
+    /// </summary>
+    public static string WriteVersion(DbVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteVersion(json, version);
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void WriteVersion(Utf8JsonWriter json, DbVersion version)
+    {
+        json.WriteStartObject();
+        WriteIfPresent(json, "description", version.Description);
+        WriteIfPresent(json, "downgradeScript", version.DowngradeScript);
+        json.WriteStartObject("methods");
+        foreach (var method in version.Methods)
+        {
+            json.WriteStartObject(method.Name);
+            WriteIfPresent(json, "args", method.Args);
+            WriteIfPresent(json, "body", method.Body);
+            json.WriteBoolean("deprecated", method.Deprecated);
+            WriteIfPresent(json, "description", method.Description);
+            WriteIfPresent(json, "mode", method.Mode switch { MethodMode.Read => "read", MethodMode.Write => "write", _ => null });
+            WriteIfPresent(json, "returns", method.Returns);
+            WriteIfPresent(json, "serviceName", method.ServiceName);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        WriteIfPresent(json, "migrationScript", version.MigrationScript);
+        json.WriteNumber("version", version.Number);
+        json.WriteEndObject();
     }
 
     /// <summary>Reads a serialized schema; <paramref name="sourceName"/> names it in messages.</summary>

@@ -12,9 +12,19 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs a program to completion, optionally as another (unprivileged) user via <c>runuser</c>.</summary>
 internal static class ProcessRunner
 {
+    public static Task<ProcessResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        string? asUser = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(fileName, arguments, environment: null, asUser, timeout, cancellationToken);
+
+    /// <summary>As the other overload, with <paramref name="environment"/> added to the program's environment.</summary>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment,
         string? asUser = null,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
@@ -46,6 +56,10 @@ internal static class ProcessRunner
 
         // Keep the server's messages in English whatever the caller's locale.
         info.Environment["LC_MESSAGES"] = "C";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = info };
         var stdout = new StringBuilder();

@@ -22,7 +22,13 @@ public static class SingleVersionCheck
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(database);
-        var run = new VerificationRun(options, rolePrefix);
+        return await RunAsync(new VerificationRun(options, rolePrefix), version, database, cancellationToken);
+    }
+
+    /// <summary>The same, within a run whose inferred seed shapes the caller shares (e.g. across mutants of one schema).</summary>
+    internal static async Task<SingleVersionOutcome> RunAsync(VerificationRun run, int version, ServerDatabase database, CancellationToken cancellationToken)
+    {
+        var options = run.Options;
         VersionResult result;
         await using (var session = new MigrationSession(run, database))
         {

@@ -14,11 +14,22 @@ internal sealed class VerificationRun
     private readonly Lazy<SqlShapes> shapes;
 
     public VerificationRun(VerifyOptions options, RolePrefix rolePrefix)
+        : this(options, rolePrefix, new Lazy<SqlShapes>(() => SqlShapes.Infer(options.Schema)))
+    {
+    }
+
+    private VerificationRun(VerifyOptions options, RolePrefix rolePrefix, Lazy<SqlShapes> shapes)
     {
         Options = options;
         RolePrefix = rolePrefix;
-        shapes = new Lazy<SqlShapes>(() => SqlShapes.Infer(options.Schema));
+        this.shapes = shapes;
     }
+
+    /// <summary>
+    /// The same run with other options (a mutated schema, other hooks) whose generic rows keep the shapes inferred
+    /// from this run's schema, so both seed the same rows.
+    /// </summary>
+    public VerificationRun WithOptions(VerifyOptions other) => new(other, RolePrefix, shapes);
 
     public VerifyOptions Options { get; }
 

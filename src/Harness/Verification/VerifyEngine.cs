@@ -153,7 +153,7 @@ public sealed class VerifyEngine
         await using var session = new MigrationSession(run, db);
         for (var version = from + 1; version <= to; version++)
         {
-            if (!await UpwardStepAsync(session, version, ct))
+            if (!await UpwardStepAsync(run, session, version, ct))
             {
                 return false;
             }
@@ -167,9 +167,9 @@ public sealed class VerifyEngine
     /// generic rows (and its test's own seed), then the upgrade; an upgrade that fails on generic rows is
     /// retried without them, as the check does. False when the version cannot be applied at all.
     /// </summary>
-    private async Task<bool> UpwardStepAsync(MigrationSession session, int version, CancellationToken ct)
+    internal static async Task<bool> UpwardStepAsync(VerificationRun run, MigrationSession session, int version, CancellationToken ct)
     {
-        var hooks = options.HooksFor(version);
+        var hooks = run.Options.HooksFor(version);
         await VersionSeed.SeedAsync(run, version, session.ConnectionString, ct);
         if (hooks.Seed is not null)
         {
@@ -183,7 +183,7 @@ public sealed class VerifyEngine
             }
         }
 
-        if (await TryUpgradeAsync(session, version, ct))
+        if (await TryUpgradeAsync(run, session, version, ct))
         {
             return true;
         }
@@ -194,14 +194,14 @@ public sealed class VerifyEngine
         }
 
         await VersionSeed.TruncateAllAsync(session.ConnectionString, ct);
-        return await TryUpgradeAsync(session, version, ct);
+        return await TryUpgradeAsync(run, session, version, ct);
     }
 
     /// <summary>One upgrade, bounded by the version timeout; false when it fails or takes too long (it is rolled back).</summary>
-    private async Task<bool> TryUpgradeAsync(MigrationSession session, int version, CancellationToken ct)
+    private static async Task<bool> TryUpgradeAsync(VerificationRun run, MigrationSession session, int version, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.VersionTimeout);
+        timeout.CancelAfter(run.Options.VersionTimeout);
         try
         {
             await session.Migrator.UpgradeAsync(version, timeout.Token);
@@ -294,7 +294,7 @@ public sealed class VerifyEngine
                     catalog = null;
                     for (var v = segment.First; v <= version; v++)
                     {
-                        if (!await UpwardStepAsync(session, v, ct))
+                        if (!await UpwardStepAsync(run, session, v, ct))
                         {
                             for (var rest = version + 1; rest <= segment.Last; rest++)
                             {

@@ -12,14 +12,15 @@ public static class EntityTables
 {
     /// <summary>
     /// The life of one entity through the service's role (see <see cref="EntityContract.VerifyLifecycleAsync"/>), with
-    /// the methods called as the latest schema lists them (active or deprecated). Leaves the table as it found it.
+    /// the methods called as the latest schema lists them (active or deprecated), and with two neighbour entities unless
+    /// <paramref name="neighbours"/> is false (a table whose methods refuse other keys). Leaves the table as it found it.
     /// </summary>
-    public static async Task VerifyAsync(VersionContext db, string service, string table, string partitionKey, string rowKey, string properties, string modified)
+    public static async Task VerifyAsync(VersionContext db, string service, string table, string partitionKey, string rowKey, string properties, string modified, bool neighbours = true)
     {
         await using var client = await db.ClientAsync(service);
         var deprecated = db.Schema.EffectiveMethods().Any(m => m.Name == table + "_load" && m.Deprecated);
         var contract = new EntityContract(client, EntityMethods.Of(service, table, deprecated));
-        await contract.VerifyLifecycleAsync(new Entity(partitionKey, rowKey, JsonNode.Parse(properties)!.AsObject()), JsonNode.Parse(modified)!.AsObject());
+        await contract.VerifyLifecycleAsync(new Entity(partitionKey, rowKey, JsonNode.Parse(properties)!.AsObject()), JsonNode.Parse(modified)!.AsObject(), neighbours);
     }
 
     /// <summary>Asserts the tables and the five methods of each entities table do not exist (the state before the version).</summary>

@@ -1,0 +1,67 @@
+using Tcdb.Schema;
+using Tcdb.Testing;
+using Tcdb.Verification;
+
+namespace Tcdb.Harness.Tests.Verification;
+
+/// <summary>
+/// A step that fails only in an interruption scenario (a downgrade that refuses a half-migrated table) is a
+/// defect of the version, not a crash of the verification; the same version with a downgrade that copes passes.
+/// </summary>
+[TestFixture]
+public sealed class InterruptionFailureTests
+{
+    private const string Migration = """
+        begin
+          alter table things add column big boolean;
+          create function online_migration_v2_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+          declare
+            last_id integer := coalesce((state_in ->> 'id')::integer, -2147483648);
+            visited integer := 0;
+            item record;
+          begin
+            for item in select things.id from things where things.id > last_id order by things.id limit batch_size_in loop
+              update things set big = things.size > 10 where things.id = item.id;
+              visited := visited + 1;
+              last_id := item.id;
+            end loop;
+            return query select visited, jsonb_build_object('id', last_id);
+          end
+          $$ language plpgsql;
+          create function online_migration_v2_is_complete() returns boolean as $$
+          begin
+            perform 1 from things where things.big is null limit 1;
+            return not found;
+          end
+          $$ language plpgsql;
+        end
+        """;
+
+    [Test]
+    public async Task ADowngradeThatFailsOnlyAfterAnInterruptedUpgradeIsADefect()
+    {
+        using var dir = new DbDirectoryBuilder()
+            .ScriptVersion(2, Migration, "begin\n  perform 1 from things where big is null;\n  if found then\n    raise exception 'things is half migrated';\n  end if;\n  alter table things drop column big;\nend")
+            .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
+
+        var report = await VerifyAsync(dir);
+
+        var defect = report.Findings.Where(f => f.IsDefect).Select(f => f.ToString()).ToList();
+        Assert.That(defect, Has.Some.StartsWith("v0002 defect online-migration: an interruption scenario failed: ").And.Some.Contains("things is half migrated"), string.Join("\n", defect));
+    }
+
+    [Test]
+    public async Task ADowngradeThatCopesWithAHalfMigratedTablePasses()
+    {
+        using var dir = new DbDirectoryBuilder()
+            .ScriptVersion(2, Migration, "begin\n  alter table things drop column big;\nend")
+            .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
+
+        var report = await VerifyAsync(dir);
+
+        Assert.That(report.Findings.Where(f => f.IsDefect).Select(f => f.ToString()), Is.Empty);
+    }
+
+    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir) =>
+        await new VerifyEngine(await TestServer.GetAsync(), new VerifyOptions { Schema = SchemaLoader.Load(dir.Path), Jobs = 1 }).RunAsync();
+}
