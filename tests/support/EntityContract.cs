@@ -69,10 +69,10 @@ public sealed class EntityContract(FunctionClient client, EntityMethods methods,
         }
 
         var etag = await AssertCreatedAndLoadedAsync(entity);
-        await AssertModifyOfMissingRowFailsAsync(entity with { PartitionKey = entity.PartitionKey + "-missing" });
+        await AssertModifyOfMissingRowFailsAsync(entity with { PartitionKey = entity.PartitionKey + "-missing" }, etag);
         if (neighbours)
         {
-            await AssertModifyOfMissingRowFailsAsync(entity with { RowKey = entity.RowKey + "-missing" });
+            await AssertModifyOfMissingRowFailsAsync(entity with { RowKey = entity.RowKey + "-missing" }, etag);
         }
 
         var changed = entity with { Properties = modified };
@@ -119,9 +119,13 @@ public sealed class EntityContract(FunctionClient client, EntityMethods methods,
         Assert.That(await CallAsync(methods.Remove, entity.PartitionKey, entity.RowKey), Is.Empty, $"{Describe(entity)}: remove of a missing row");
     }
 
-    /// <summary>Modifying an entity that does not exist fails with P0002 (no data found).</summary>
-    public Task AssertModifyOfMissingRowFailsAsync(Entity absent) =>
-        DbAssert.SqlStateAsync(PostgresErrorCodes.NoDataFound, () => CallAsync(methods.Modify, absent.PartitionKey, absent.RowKey, absent.Properties, 1, Guid.NewGuid()));
+    /// <summary>
+    /// Modifying an entity that does not exist fails with P0002 (no data found). Pass the <paramref name="etag"/> of an
+    /// existing entity that shares one key with <paramref name="absent"/>: a modify that ignores the other key then
+    /// finds that entity by its etag and succeeds, which this assertion catches.
+    /// </summary>
+    public Task AssertModifyOfMissingRowFailsAsync(Entity absent, Guid? etag = null) =>
+        DbAssert.SqlStateAsync(PostgresErrorCodes.NoDataFound, () => CallAsync(methods.Modify, absent.PartitionKey, absent.RowKey, absent.Properties, 1, etag ?? Guid.NewGuid()));
 
     /// <summary>
     /// Modifies the existing entity to <paramref name="changed"/>'s properties with its current <paramref name="etag"/>:
