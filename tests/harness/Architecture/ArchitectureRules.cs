@@ -78,6 +78,51 @@ public static class ArchitectureRules
         return string.Join(Environment.NewLine, lines);
     }
 
+    /// <summary>
+    /// The dependencies between the top-level folders of <paramref name="root"/> (<c>Tcdb.Seeding.Shapes</c> counts as
+    /// <c>Seeding</c>); types directly in <paramref name="root"/> count as the folder named by
+    /// <paramref name="rootFolder"/>.
+    /// </summary>
+    public static IReadOnlySet<(string From, string To)> FolderDependencies(AssemblyTypeUses assembly, string root, string rootFolder) =>
+        ComponentDependencies(assembly, root, n => n == root ? rootFolder : n[(root.Length + 1)..].Split('.')[0]).Keys.ToHashSet();
+
+    /// <summary>
+    /// The folder dependencies a document states, as list items <c>- `Folder`: `Used`, `Other`</c> (a dash or nothing
+    /// after the colon: it uses none) between the heading <paramref name="heading"/> and the next heading, compared with
+    /// <paramref name="actual"/>: one line per dependency the code has and the document lacks, per stated dependency the
+    /// code lacks, and per folder the document does not list. Empty when they agree.
+    /// </summary>
+    public static IReadOnlyList<string> DocumentedDependencyDifferences(string document, string heading, IReadOnlySet<(string From, string To)> actual)
+    {
+        var lines = document.Split('\n').Select(l => l.TrimEnd('\r')).SkipWhile(l => l != heading).Skip(1).TakeWhile(l => !l.StartsWith('#')).ToList();
+        var stated = new HashSet<(string From, string To)>();
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^- `(?<from>[A-Za-z]+)`:(?<uses>.*)$");
+            if (match.Success)
+            {
+                listed.Add(match.Groups["from"].Value);
+                foreach (System.Text.RegularExpressions.Match used in System.Text.RegularExpressions.Regex.Matches(match.Groups["uses"].Value, "`([A-Za-z]+)`"))
+                {
+                    stated.Add((match.Groups["from"].Value, used.Groups[1].Value));
+                }
+            }
+        }
+
+        if (listed.Count == 0)
+        {
+            return [$"no list of folder dependencies under the heading \"{heading}\""];
+        }
+
+        return
+        [
+            .. actual.Except(stated).Order().Select(d => $"{d.From} uses {d.To}, which the document does not state"),
+            .. stated.Except(actual).Order().Select(d => $"the document states {d.From} uses {d.To}, which it does not"),
+            .. actual.SelectMany(d => new[] { d.From, d.To }).Distinct().Where(f => !listed.Contains(f)).Order(StringComparer.Ordinal).Select(f => $"folder {f} is not listed"),
+        ];
+    }
+
     private static Dictionary<(string From, string To), IReadOnlyList<TypeUse>> ComponentDependencies(AssemblyTypeUses assembly, string root, Func<string, string> component) =>
         assembly.Uses
             .Where(u => u.To.Assembly == assembly.Name && InNamespace(u.From.Namespace, root) && InNamespace(u.To.Namespace, root))

@@ -16,6 +16,8 @@ public sealed class ArchitectureTests
     private const string Engine = "Tcdb.Harness";
     private const string Fixtures = "Tcdb.Testing";
     private const string Samples = "Tcdb.Harness.Tests.Architecture.Samples";
+    private const string DependencyHeading = "## Which folder uses which";
+    private const string RootFolder = "(root)";
 
     /// <summary>The namespaces that must stay free of the database driver: they load and judge files only.</summary>
     private static readonly string[] PureNamespaces = ["Tcdb.Schema", "Tcdb.Policy"];
@@ -174,6 +176,43 @@ public sealed class ArchitectureTests
         {
             TestContext.Out.WriteLine($"{inner}: every type internal, counted as part of {outer}");
         }
+    }
+
+    [Test]
+    public void The_architecture_document_states_the_real_folder_dependencies()
+    {
+        var actual = ArchitectureRules.FolderDependencies(EngineUses.Value, "Tcdb", RootFolder);
+        var document = File.ReadAllText(Path.Join(DocsTests.RepositoryRoot(), "docs", "ARCHITECTURE.md"));
+
+        Assert.That(actual, Has.Count.GreaterThan(10), "the reader sees the folders' dependencies");
+        var differences = ArchitectureRules.DocumentedDependencyDifferences(document, DependencyHeading, actual);
+        Assert.That(differences, Is.Empty, "docs/ARCHITECTURE.md against the built engine:" + Environment.NewLine + string.Join(Environment.NewLine, differences));
+    }
+
+    [Test]
+    public void The_documented_dependencies_rule_reports_a_missing_a_wrong_and_an_unlisted_dependency()
+    {
+        var actual = new HashSet<(string From, string To)> { ("Policy", "Schema"), ("Verification", "Schema"), ("Verification", "Snapshots"), ("Snapshots", "Servers") };
+        var document = $"""
+            # Title
+            {DependencyHeading}
+            - `Schema`: -
+            - `Policy`: `Schema`
+            - `Verification`: `Schema`, `Migration`
+            - `Snapshots`: `Servers`
+            ## Next
+            - `Servers`: `Schema`
+            """;
+
+        Assert.That(ArchitectureRules.DocumentedDependencyDifferences(document, DependencyHeading, actual), Is.EqualTo(new[]
+        {
+            "Verification uses Snapshots, which the document does not state",
+            "the document states Verification uses Migration, which it does not",
+            "folder Servers is not listed",
+        }));
+        var agreeing = document.Replace("`Migration`", "`Snapshots`", StringComparison.Ordinal).Replace("## Next", "- `Servers`:\n## Next", StringComparison.Ordinal);
+        Assert.That(ArchitectureRules.DocumentedDependencyDifferences(agreeing, DependencyHeading, actual), Is.Empty, "the look-alike that agrees");
+        Assert.That(ArchitectureRules.DocumentedDependencyDifferences("# Title\n", DependencyHeading, actual), Is.EqualTo(new[] { $"no list of folder dependencies under the heading \"{DependencyHeading}\"" }));
     }
 
     [Test]
