@@ -93,7 +93,7 @@ public sealed class ThrowawayClusterTests
         var error = Assert.Throws<ServerUnavailableException>(() => PostgresBinaries.Locate(97))!;
         Assert.That(error.Message, Does.Contain("PostgreSQL 97 server binaries (initdb, pg_ctl, postgres) were not found"));
         Assert.That(error.Message, Does.Contain("/usr/lib/postgresql/97/bin"));
-        Assert.That(error.Message, Does.Contain("$TCDB_PG97_BIN").Or.Contain("run-tests.sh cache"));
+        Assert.That(error.Message, Does.Contain("or point TCDB_PG97_BIN at a bin directory"));
         Assert.That(error.Message, Does.Contain("./run-tests.sh --setup-only"));
         Assert.That(error.Message, Does.Contain("apt-get install postgresql-97"));
     }
