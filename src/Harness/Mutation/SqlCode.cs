@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Tcdb.Schema;
 using Tcdb.Policy;
 
 namespace Tcdb.Mutation;
@@ -37,9 +36,6 @@ internal sealed record WhereClause(int Keyword, IReadOnlyList<TextSpan> Conditio
 /// </summary>
 internal sealed partial class SqlCode
 {
-    // Same length as the placeholder, so offsets into the code are offsets into the text.
-    private const string MaskedPrefix = "_db_user_prefix_";
-
     private const string LockingClause =
         @"\bfor\s+(?:no\s+key\s+update|update|key\s+share|share)\b(?:\s+of\s+[a-z_][a-z0-9_.]*(?:\s*,\s*[a-z_][a-z0-9_.]*)*)?(?:\s+(?:skip\s+locked|nowait))?";
 
@@ -51,7 +47,7 @@ internal sealed partial class SqlCode
     public SqlCode(string text, bool isScript)
     {
         Text = text;
-        Code = SqlScan.Code(isScript ? text.Replace(RolePrefix.Placeholder, MaskedPrefix, StringComparison.Ordinal) : text);
+        Code = isScript ? SqlScan.ScriptCode(text) : SqlScan.Code(text);
     }
 
     public string Text { get; }
@@ -536,7 +532,7 @@ internal sealed partial class SqlCode
     [GeneratedRegex(@"\bto\b", RegexOptions.CultureInvariant)]
     private static partial Regex GrantTo();
 
-    [GeneratedRegex(@"\b" + MaskedPrefix + @"_(?<service>[a-z0-9_]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b" + SqlScan.MaskedPrefix + @"_(?<service>[a-z0-9_]+)", RegexOptions.CultureInvariant)]
     private static partial Regex GranteeRole();
 
     [GeneratedRegex(@"^\s*create\s+(?:or\s+replace\s+)?function\s+(?<name>[a-z_][a-z0-9_.]*)[\s\S]*?\bas\s+(?<tag>\$(?:[a-z_][a-z0-9_]*)?\$)", RegexOptions.CultureInvariant)]

@@ -75,7 +75,7 @@ public static partial class PolicyChecker
             CheckSqlFileName(version.DowngradeScript, version.DowngradeScriptLocation, $"v{version.Number}.downgradeScript", $"version {version.Number}: downgradeScript", findings);
             if (version.MigrationScript is { } script)
             {
-                var code = SqlScan.Code(script);
+                var code = SqlScan.ScriptCode(script);
                 foreach (Match drop in DropFunction().Matches(code))
                 {
                     foreach (var name in DroppedNames(code, drop.Index + drop.Length))

@@ -8,6 +8,16 @@ namespace Tcdb.Policy;
 /// </summary>
 internal static class SqlScan
 {
+    /// <summary>What <see cref="ScriptCode"/> reads in place of the placeholder: the same length, so offsets into the code are offsets into the script.</summary>
+    internal const string MaskedPrefix = "_db_user_prefix_";
+
+    /// <summary>
+    /// <see cref="Code"/> of a migration or downgrade script. The migrator replaces the <c>$db_user_prefix$</c>
+    /// placeholder before the script runs, so there it is part of an identifier, not a dollar quote: read as one, two
+    /// placeholders would hide every statement between them.
+    /// </summary>
+    public static string ScriptCode(string script) => Code(script.Replace(RolePrefix.Placeholder, MaskedPrefix, StringComparison.Ordinal));
+
     /// <summary>
     /// <paramref name="sql"/> lower-cased, with the content of comments, '...' / E'...' literals and
     /// dollar-quoted strings replaced by spaces. Same length, same newlines.

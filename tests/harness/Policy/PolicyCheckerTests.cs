@@ -38,6 +38,8 @@ public sealed class PolicyCheckerTests
     [TestCase("drop function get_thing(text), other(int)", 1)]
     [TestCase("DROP FUNCTION IF EXISTS public.\"get_thing\"", 1)]
     [TestCase("drop function online_migration_v2_batch(int); drop function helper()", 0)]
+    [TestCase("grant select on things to $db_user_prefix$_svc;\n  drop function get_thing(text);\n  revoke select on things from $db_user_prefix$_svc", 1)]
+    [TestCase("grant select on things to $db_user_prefix$_svc;\n  perform 'drop function get_thing(text)';\n  revoke select on things from $db_user_prefix$_svc", 0)]
     public void DroppingAMethodIsFoundButHelpersAreNot(string statement, int expected)
     {
         var schema = WithMethod("begin end", migration: $"begin\n  {statement};\nend");
