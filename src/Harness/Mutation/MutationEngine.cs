@@ -96,7 +96,7 @@ public sealed class MutationEngine
                 }
 
                 // Both passes move on to N with the original directory: the seeded one as verify's upward pass does.
-                if (!await VerifyEngine.UpwardStepAsync(run, seededPass, version, cancellationToken))
+                if (!await UpwardPass.StepAsync(run, seededPass, version, cancellationToken))
                 {
                     broken = $"version {version} of the original directory cannot be applied on the seeded rows of the upward pass (tcdb verify reports why)";
                     continue;
