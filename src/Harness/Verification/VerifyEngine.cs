@@ -313,7 +313,7 @@ public sealed class VerifyEngine
         }
     }
 
-    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
+    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run).CatalogAsync(ct);
 
     private void Chain(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {
