@@ -6,17 +6,19 @@
 #   db         this repository's db/
 #   defects    the realistic directory with six injected defects (bench/realistic-db.py --defects); only
 #              with --only: its findings go to bench/findings-defects-pgMAJOR.txt, to compare two runs
-#   bench/verify.sh [MAJOR] [VERSIONS] [--only real|synthetic|db|defects]... [--profile FILE]
+#   bench/verify.sh [MAJOR] [VERSIONS] [--only real|synthetic|db|defects]... [--profile FILE] [--exhaustive]
 #   (default: 15 200, real synthetic db)
+# --exhaustive verifies without shortcuts (tcdb verify --exhaustive): the "before" of the shortcuts.
 # --profile FILE logs every statement during the verification of the realistic directory and writes where
 # the server time went (and single-operation costs) to FILE; the verify time of that run is inflated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-positional=() only=() profile=()
+positional=() only=() profile=() mode=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only+=("$2"); shift 2 ;;
     --profile) profile=(--profile "$(realpath -m "$2")"); shift 2 ;;
+    --exhaustive) mode=(--exhaustive); shift ;;
     *) positional+=("$1"); shift ;;
   esac
 done
@@ -32,7 +34,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results
 : >"$results"
-run() { dotnet "$bench" "$@" | tee -a "$work/out" | grep -v '^RESULT' || true; grep '^RESULT' "$work/out" >>"$results" || true; : >"$work/out"; }
+run() { dotnet "$bench" "$@" ${mode[@]+"${mode[@]}"} | tee -a "$work/out" | grep -v '^RESULT' || true; grep '^RESULT' "$work/out" >>"$results" || true; : >"$work/out"; }
 echo "load before: $(uptime | sed 's/.*load average/load average/'); commit $(git rev-parse --short HEAD)"
 
 if wanted real; then
@@ -108,5 +110,6 @@ echo "| directory | versions | PostgreSQL | floor (s) | verify (s) | ratio | def
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
 while IFS=$'\t' read -r _ name pg latest floor verify ratio defects phases; do
   case "$name" in real) name="realistic (bench/realistic-db.py)" ;; defects) name="realistic with defects" ;; synthetic) name="synthetic chain" ;; esac
+  [ ${#mode[@]} -eq 0 ] || name="$name, --exhaustive"
   echo "| $name | $latest | $pg | $floor | $verify | ${ratio}x | $defects | $phases |"
 done <"$results"

@@ -1,6 +1,7 @@
 // Wall time of a full verification against the floor every verification pays: one bare upgrade 0 -> latest
 // of the same directory on the same server. Run through bench/verify.sh.
-//   VerifyBench MAJOR DB_DIR [JOBS] [--findings FILE] [--profile FILE | --ops-only]
+//   VerifyBench MAJOR DB_DIR [JOBS] [--exhaustive] [--findings FILE] [--profile FILE | --ops-only]
+// --exhaustive verifies without shortcuts (tcdb verify --exhaustive).
 // --findings FILE writes the run's findings, one "version severity kind object" line each, sorted: the set
 // two runs (e.g. with and without shortcuts) must agree on.
 // With --profile, the server logs every statement's duration during the verification and FILE gets the
@@ -22,6 +23,7 @@ using Tcdb.Verification;
 var positional = new List<string>();
 string? profile = null;
 var opsOnly = false;
+var exhaustive = false;
 string? findingsFile = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -32,6 +34,10 @@ for (var i = 0; i < args.Length; i++)
     else if (args[i] == "--findings" && i + 1 < args.Length)
     {
         findingsFile = args[++i];
+    }
+    else if (args[i] == "--exhaustive")
+    {
+        exhaustive = true;
     }
     else if (args[i] == "--ops-only")
     {
@@ -45,7 +51,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (positional.Count < 2)
 {
-    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--findings FILE] [--profile FILE | --ops-only]");
+    Console.Error.WriteLine("usage: VerifyBench MAJOR DB_DIR [JOBS] [--exhaustive] [--findings FILE] [--profile FILE | --ops-only]");
     return 2;
 }
 
@@ -81,7 +87,7 @@ if (profile is not null)
 var logStart = profile is not null ? new FileInfo(LogPath()).Length : 0;
 var floor = floors.Order().ElementAt(2);
 var run = Stopwatch.StartNew();
-var report = await new VerifyEngine(server, new VerifyOptions { Schema = schema, Jobs = jobs, Releases = releases }).RunAsync();
+var report = await new VerifyEngine(server, new VerifyOptions { Schema = schema, Jobs = jobs, Releases = releases, Exhaustive = exhaustive }).RunAsync();
 var verify = run.Elapsed.TotalSeconds;
 using var self = Process.GetCurrentProcess();
 self.Refresh();

@@ -16,7 +16,7 @@ public sealed class VerifyCommand : ICommand
 
     public string Usage => """
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
-                           [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
+                           [--report FILE] [--strict] [--exhaustive] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
                            [--write-accepted FILE] [--cost [--cost-rows N | --stats FILE] [--budget D] ...]
 
@@ -37,6 +37,8 @@ public sealed class VerifyCommand : ICommand
           --jobs N            chain segments verified side by side (default: number of cores)
           --report FILE       also write a report: .json, .md, or .xml (JUnit)
           --strict            an upgrade that only fails on generic seed rows is a defect, not a warning
+          --exhaustive        take no shortcut: re-read every catalog object and table at each snapshot and
+                              call every function at each step (same findings, slower; see README)
           --seed N            seed of the generated data and of random interruptions (default 1)
           --rows N            rows per table the generic seeder inserts (default 60)
           --waivers FILE      policy waiver file (default DIR/policy-waivers.yml when it exists)
@@ -58,7 +60,7 @@ public sealed class VerifyCommand : ICommand
 
     public IReadOnlySet<string> ValueOptions { get; } = new HashSet<string>(["db-dir", "admin-db-url", "server", "pg", "versions", "jobs", "report", "seed", "rows", "waivers", "version-timeout", "releases", "accepted", "write-accepted", "cost-rows", .. CostArguments.ValueOptions]);
 
-    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string>(["strict", "help", "cost", .. CostArguments.FlagOptions]);
+    public IReadOnlySet<string> FlagOptions { get; } = new HashSet<string>(["strict", "exhaustive", "help", "cost", .. CostArguments.FlagOptions]);
 
     public async Task<int> RunAsync(CliArgs args, CliContext context)
     {
@@ -123,6 +125,7 @@ public sealed class VerifyCommand : ICommand
             ToVersion = to,
             Jobs = jobs,
             Strict = args.Has("strict"),
+            Exhaustive = args.Has("exhaustive"),
             Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed,
             RowsPerTable = args.GetInt("rows") ?? VerifyOptions.DefaultRowsPerTable,
             Waivers = waivers,

@@ -50,12 +50,18 @@ public enum ObjectOrigin
 public sealed class CatalogObject
 {
     public CatalogObject(CatalogObjectKind kind, string name, ObjectOrigin origin, IReadOnlyDictionary<string, string> properties, int? position = null)
+        : this(kind, name, origin, new SortedDictionary<string, string>(properties.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal), position, null)
+    {
+    }
+
+    private CatalogObject(CatalogObjectKind kind, string name, ObjectOrigin origin, SortedDictionary<string, string> properties, int? position, Guid? fingerprint)
     {
         Kind = kind;
         Name = name;
         Origin = origin;
-        Properties = new SortedDictionary<string, string>(properties.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+        Properties = properties;
         Position = position;
+        Fingerprint = fingerprint;
     }
 
     public CatalogObjectKind Kind { get; }
@@ -70,6 +76,14 @@ public sealed class CatalogObject
     /// <summary>1-based rank of a column among the live columns of its table; null for other kinds.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Position { get; }
+
+    /// <summary>
+    /// The server's hash of everything this object was read from (kind, name, properties, extension, subject,
+    /// position), when it was read from a server: equal fingerprints, equal objects. Null for objects
+    /// built otherwise (e.g. from JSON).
+    /// </summary>
+    [JsonIgnore]
+    internal Guid? Fingerprint { get; }
 
     /// <summary>The identity used to match objects of two snapshots.</summary>
     [JsonIgnore]
@@ -86,4 +100,11 @@ public sealed class CatalogObject
     };
 
     public override string ToString() => $"{Describe(Kind)} {Name}";
+
+    /// <summary>An object read from a server, with the server's fingerprint of it.</summary>
+    internal static CatalogObject Read(CatalogObjectKind kind, string name, ObjectOrigin origin, SortedDictionary<string, string> properties, int? position, Guid fingerprint) =>
+        new(kind, name, origin, properties, position, fingerprint);
+
+    /// <summary>This object with another origin (the same server rows seen under other ownership rules).</summary>
+    internal CatalogObject WithOrigin(ObjectOrigin origin) => origin == Origin ? this : new(Kind, Name, origin, (SortedDictionary<string, string>)Properties, Position, Fingerprint);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Npgsql;
 
@@ -37,6 +38,8 @@ public sealed class CatalogSnapshot
     /// <summary>
     /// Reads the catalog through <paramref name="connection"/> in one repeatable-read, read-only
     /// transaction with <c>search_path = pg_catalog</c> (so every name in a definition is qualified).
+    /// Every object comes with the server's fingerprint of it; with <see cref="CatalogSnapshotOptions.Reuse"/>
+    /// the server sends only the definitions whose fingerprint the cache does not hold.
     /// The connection must not be inside a transaction.
     /// </summary>
     public static async Task<CatalogSnapshot> TakeAsync(NpgsqlConnection connection, CatalogSnapshotOptions? options = null, CancellationToken cancellationToken = default)
@@ -47,41 +50,57 @@ public sealed class CatalogSnapshot
 
     private static async Task<List<CatalogObject>> ReadObjectsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
+        var known = options.Reuse?.Known() ?? [];
         var objects = new List<CatalogObject>();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var query in CatalogQueries.For(connection.PostgreSqlVersion.Major).Where(q => options.Kinds is not { } kinds || q.Kinds.Overlaps(kinds)))
+        await using var command = new NpgsqlCommand(Query(connection.PostgreSqlVersion.Major, options.Kinds), connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix?.RoleNameStart ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
+        command.Parameters.Add(new NpgsqlParameter { Value = known.Keys.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var command = new NpgsqlBatchCommand(query.Sql);
-            command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix?.RoleNameStart ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
-            batch.BatchCommands.Add(command);
-        }
-
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            do
+            var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
+            if (options.Kinds?.Contains(kind) == false)
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
-                    if (options.Kinds?.Contains(kind) == false)
-                    {
-                        continue;
-                    }
-
-                    var properties = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!;
-                    var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
-                    var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
-                    int? position = reader.IsDBNull(5) ? null : reader.GetInt32(5);
-                    objects.Add(new CatalogObject(kind, reader.GetString(1), OriginOf(options, extension, subject), properties, position));
-                }
+                continue;
             }
-            while (await reader.NextResultAsync(cancellationToken));
+
+            var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
+            var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
+            var origin = OriginOf(options, extension, subject);
+            var fingerprint = reader.GetGuid(6);
+            if (reader.IsDBNull(2))
+            {
+                objects.Add(known[fingerprint].WithOrigin(origin));
+                continue;
+            }
+
+            var properties = new SortedDictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!, StringComparer.Ordinal);
+            int? position = reader.IsDBNull(5) ? null : reader.GetInt32(5);
+            var item = CatalogObject.Read(kind, reader.GetString(1), origin, properties, position, fingerprint);
+            options.Reuse?.Add(item);
+            objects.Add(item);
         }
 
         return objects;
     }
+
+    private static readonly ConcurrentDictionary<(int, string), string> Queries = new();
+
+    /// <summary>
+    /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's
+    /// fingerprint of it (md5 of the whole row's text) and its properties only when $4 does not list that fingerprint.
+    /// </summary>
+    private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds) =>
+        Queries.GetOrAdd((major, kinds is null ? "*" : string.Join(",", kinds.Order())), _ =>
+            "select x.k, x.n, case when known.h is null then x.p::text end, x.e, x.s, x.pos, x.f\n" +
+            "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f\n" +
+            // The empty first branch types the columns: a union would otherwise keep the first query's
+            // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes.
+            "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int where false)\nunion all\n" +
+            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos)) x\n" +
+            "left join (select distinct u.h from unnest($4::uuid[]) u(h)) known on known.h = x.f");
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
     public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);

@@ -27,6 +27,12 @@ public sealed record CatalogSnapshotOptions
     /// <summary>Extensions the harness creates; default <c>pgcrypto</c>. Their members are marked as extension-owned either way.</summary>
     public IReadOnlyList<string> HarnessExtensions { get; init; } = ["pgcrypto"];
 
+    /// <summary>
+    /// Objects of earlier snapshots to reuse where the server's fingerprint of an object matches (see
+    /// <see cref="CatalogSnapshotCache"/>); null reads every definition.
+    /// </summary>
+    public CatalogSnapshotCache? Reuse { get; init; }
+
     /// <summary>Function names the harness owns: the online-migration batch and completion functions.</summary>
     public Regex HarnessFunctions { get; init; } = new(@"^online_(migration|downgrade)_v\d+_(batch|is_complete)$", RegexOptions.CultureInvariant);
 }

@@ -79,8 +79,9 @@ public static class DataDiff
             {
                 differences.Add(new DataDifference(DataDifferenceKind.TableLost, name, $"({old.RowCount} rows)", []));
             }
-            else
+            else if (!ReferenceEquals(old, current))
             {
+                // The same table object (a snapshot reused it) holds the same rows: nothing to compare.
                 CompareTable(old, current, options, differences);
             }
         }

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using Tcdb.Servers;
@@ -13,6 +14,11 @@ public sealed record DataSnapshotOptions
 
     /// <summary>Qualified names of tables not to read.</summary>
     public IReadOnlySet<string> ExcludedTables { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Tables of earlier snapshots of this database to reuse where no transaction has written the table since (see <see cref="DataSnapshotCache"/>); null reads every row of every table.
+    /// </summary>
+    public DataSnapshotCache? Reuse { get; init; }
 }
 
 /// <summary>
@@ -24,15 +30,47 @@ public sealed class DataSnapshot
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    // The shape is every input to the text of a row besides the rows themselves: column names, numbers
+    // and types (a column dropped and added again with a default is a new column number whose values no
+    // row version records; a type change without a rewrite, e.g. timestamp to timestamptz under UTC,
+    // changes the text) and the user-defined types the columns use (TypesSql).
     private const string TablesSql = """
         select format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname,
           array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
           array(select a.attname::text from pg_index i, unnest(i.indkey) with ordinality k(attnum, ord)
                   join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
-                where i.indrelid = c.oid and i.indisprimary order by k.ord)
+                where i.indrelid = c.oid and i.indisprimary order by k.ord),
+          c.oid::bigint,
+          (select string_agg(quote_ident(a.attname) || ' ' || a.attnum || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attname)
+             from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind = 'r' and n.nspname = any($1)
         order by 2
+        """;
+
+    // Per table, the user-defined types its columns use, followed through element, base, range and
+    // attribute types, each with the versions (xmin) of its catalog rows: enum labels, attributes.
+    private const string TypesSql = """
+        with recursive uses(rel, typ) as (
+          select a.attrelid, a.atttypid from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+          where c.relkind = 'r' and n.nspname = any($1) and a.attnum > 0 and not a.attisdropped and a.atttypid >= 16384
+          union
+          select u.rel, x.typ from uses u join pg_type t on t.oid = u.typ
+            cross join lateral (
+              select t.typelem where t.typelem <> 0
+              union all select t.typbasetype where t.typbasetype <> 0
+              union all select r.rngsubtype from pg_range r where r.rngtypid = t.oid
+              union all select a.atttypid from pg_attribute a where t.typrelid <> 0 and a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
+            ) x(typ)
+          where x.typ >= 16384
+        )
+        select u.rel::bigint, md5(string_agg(t.oid || ':' || t.xmin
+            || ':' || coalesce((select string_agg(e.enumlabel || '=' || e.xmin, ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
+            || ':' || coalesce((select string_agg(a.attname || '=' || a.atttypid || '=' || a.xmin, ',' order by a.attnum) from pg_attribute a
+                                where t.typrelid <> 0 and a.attrelid = t.typrelid and a.attnum > 0), ''),
+            ';' order by t.oid))
+        from uses u join pg_type t on t.oid = u.typ
+        group by u.rel
         """;
 
     private readonly Dictionary<string, TableData> byName;
@@ -47,7 +85,11 @@ public sealed class DataSnapshot
 
     public TableData? Find(string qualifiedName) => byName.GetValueOrDefault(qualifiedName);
 
-    /// <summary>Reads every table in one repeatable-read, read-only transaction (the connection must not be in one).</summary>
+    /// <summary>
+    /// Reads every table in one repeatable-read, read-only transaction (the connection must not be in one).
+    /// With <see cref="DataSnapshotOptions.Reuse"/>, a table whose rows and shape are what an earlier
+    /// snapshot recorded is taken from there instead of being read again.
+    /// </summary>
     public static async Task<DataSnapshot> TakeAsync(NpgsqlConnection connection, DataSnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DataSnapshotOptions();
@@ -57,7 +99,7 @@ public sealed class DataSnapshot
             await setup.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var shapes = new List<(string Sql, string Name, string[] Columns, string[] Key)>();
+        var shapes = new List<TableShape>();
         await using (var command = new NpgsqlCommand(TablesSql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
@@ -67,19 +109,50 @@ public sealed class DataSnapshot
                 var name = reader.GetString(1);
                 if (!options.ExcludedTables.Contains(name))
                 {
-                    shapes.Add((reader.GetString(0), name, reader.GetFieldValue<string[]>(2).Order(StringComparer.Ordinal).ToArray(), reader.GetFieldValue<string[]>(3)));
+                    shapes.Add(new TableShape(
+                        reader.GetString(0),
+                        name,
+                        reader.GetFieldValue<string[]>(2).Order(StringComparer.Ordinal).ToArray(),
+                        reader.GetFieldValue<string[]>(3),
+                        reader.GetInt64(4),
+                        reader.IsDBNull(5) ? string.Empty : reader.GetString(5)));
                 }
             }
         }
 
-        var tables = new List<TableData>();
-        foreach (var (sql, name, columns, key) in shapes)
+        var tables = new TableData?[shapes.Count];
+        var signatures = options.Reuse is null ? null : await SignaturesAsync(connection, transaction, options.Schemas.ToArray(), shapes, cancellationToken);
+        if (signatures is not null)
         {
-            tables.Add(await ReadTableAsync(connection, transaction, sql, name, columns, key, cancellationToken));
+            for (var i = 0; i < shapes.Count; i++)
+            {
+                tables[i] = options.Reuse!.Find(signatures[i]);
+            }
+        }
+
+        var unread = Enumerable.Range(0, shapes.Count).Where(i => tables[i] is null).ToList();
+        if (unread.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var i in unread)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(RowsSql(shapes[i])));
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            foreach (var i in unread)
+            {
+                tables[i] = await ReadTableAsync(reader, shapes[i], cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+                if (signatures is not null)
+                {
+                    options.Reuse!.Add(signatures[i], tables[i]!);
+                }
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new DataSnapshot(tables);
+        return new DataSnapshot(tables!);
     }
 
     /// <summary>Per table: columns, key columns, row count and content digest (rows themselves are not written).</summary>
@@ -87,22 +160,80 @@ public sealed class DataSnapshot
         Tables.Select(t => new { t.Name, t.Columns, t.KeyColumns, t.RowCount, t.Digest }),
         Indented);
 
-    private static async Task<TableData> ReadTableAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string name, string[] columns, string[] key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Per table, what its text rows are a function of: the database and the table (oids, name), its shape and
+    /// the types it uses, the row count and the set of transactions that wrote its visible rows (xmin). In one
+    /// database the rows a committed transaction wrote can only be deleted, never added to: so any insert,
+    /// update or delete since adds a transaction to that set or lowers the count of rows of a transaction in
+    /// it, and an equal signature means equal rows. A clone of the database is another history (its deletes
+    /// and the original's can remove different rows of the same transaction), hence the database's oid.
+    /// </summary>
+    private static async Task<string[]> SignaturesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] schemas, IReadOnlyList<TableShape> shapes, CancellationToken cancellationToken)
     {
-        var keyExpression = key.Length switch
+        var signatures = new string[shapes.Count];
+        if (shapes.Count == 0)
+        {
+            return signatures;
+        }
+
+        string database;
+        await using (var command = new NpgsqlCommand("select d.oid::text from pg_catalog.pg_database d where d.datname = pg_catalog.current_database()", connection, transaction))
+        {
+            database = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var types = new Dictionary<long, string>();
+        await using (var command = new NpgsqlCommand(TypesSql, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = schemas });
+            await using var typeRows = await command.ExecuteReaderAsync(cancellationToken);
+            while (await typeRows.ReadAsync(cancellationToken))
+            {
+                types[typeRows.GetInt64(0)] = typeRows.GetString(1);
+            }
+        }
+
+        var sql = string.Join(
+            "\nunion all ",
+            shapes.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"select {i}, count(*), md5(coalesce(string_agg(distinct t.xmin::text, ',' order by t.xmin::text), '')) from only {s.Sql} t")));
+        await using var rows = new NpgsqlCommand(sql, connection, transaction);
+        await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var shape = shapes[reader.GetInt32(0)];
+            signatures[reader.GetInt32(0)] = string.Join(
+                "\n",
+                database,
+                shape.Oid.ToString(CultureInfo.InvariantCulture),
+                shape.Name,
+                shape.Columns,
+                string.Join(",", shape.Key),
+                types.GetValueOrDefault(shape.Oid, string.Empty),
+                reader.GetInt64(1).ToString(CultureInfo.InvariantCulture),
+                reader.GetString(2));
+        }
+
+        return signatures;
+    }
+
+    private static string RowsSql(TableShape shape)
+    {
+        var keyExpression = shape.Key.Length switch
         {
             0 => "null::text",
-            1 => $"t.{Sql.Identifier(key[0])}::text",
-            _ => $"row({string.Join(", ", key.Select(k => "t." + Sql.Identifier(k)))})::text",
+            1 => $"t.{Sql.Identifier(shape.Key[0])}::text",
+            _ => $"row({string.Join(", ", shape.Key.Select(k => "t." + Sql.Identifier(k)))})::text",
         };
-        var select = string.Join(", ", columns.Select(c => $"t.{Sql.Identifier(c)}::text"));
-        var sql = $"select {keyExpression}{(columns.Length > 0 ? ", " + select : string.Empty)} from only {table} t";
+        var select = string.Join(", ", shape.ColumnNames.Select(c => $"t.{Sql.Identifier(c)}::text"));
+        return $"select {keyExpression}{(shape.ColumnNames.Length > 0 ? ", " + select : string.Empty)} from only {shape.Sql} t";
+    }
 
-        var data = new TableData(name, columns, key);
+    private static async Task<TableData> ReadTableAsync(NpgsqlDataReader reader, TableShape shape, CancellationToken cancellationToken)
+    {
+        var columns = shape.ColumnNames;
+        var data = new TableData(shape.Name, columns, shape.Key);
         var values = new string?[columns.Length];
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var rowKey = reader.IsDBNull(0) ? null : reader.GetString(0);
@@ -116,4 +247,10 @@ public sealed class DataSnapshot
 
         return data;
     }
+
+    /// <summary>
+    /// One table as the catalog describes it: <paramref name="Sql"/> is its quoted qualified name,
+    /// <paramref name="Columns"/> every column's quoted name and type in name order.
+    /// </summary>
+    private sealed record TableShape(string Sql, string Name, string[] ColumnNames, string[] Key, long Oid, string Columns);
 }

@@ -14,6 +14,7 @@ public sealed class TableData
 {
     private readonly Dictionary<string, RowRef> rows = new(StringComparer.Ordinal);
     private readonly ArrayBufferWriter<byte> buffer = new();
+    private string? digest;
 
     internal TableData(string name, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns)
     {
@@ -34,27 +35,27 @@ public sealed class TableData
     public int RowCount => rows.Count;
 
     /// <summary>A hash over every (key, row hash) pair in key order: equal digests, equal rows.</summary>
-    public string Digest
-    {
-        get
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            Span<byte> bytes = stackalloc byte[16];
-            foreach (var key in rows.Keys.Order(StringComparer.Ordinal))
-            {
-                hash.AppendData(Encoding.UTF8.GetBytes(key));
-                BinaryPrimitives.WriteUInt128LittleEndian(bytes, rows[key].Hash);
-                hash.AppendData(bytes);
-            }
-
-            return Convert.ToHexStringLower(hash.GetHashAndReset());
-        }
-    }
+    public string Digest => digest ??= ComputeDigest();
 
     internal IReadOnlyDictionary<string, RowRef> Rows => rows;
 
+    private string ComputeDigest()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> bytes = stackalloc byte[16];
+        foreach (var key in rows.Keys.Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(key));
+            BinaryPrimitives.WriteUInt128LittleEndian(bytes, rows[key].Hash);
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     internal void Add(string? key, ReadOnlySpan<string?> values)
     {
+        digest = null;
         var start = buffer.WrittenCount;
         foreach (var value in values)
         {

@@ -81,7 +81,7 @@ internal sealed class ChainCheck(VerificationRun run)
         }
     }
 
-    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run.RolePrefix).CatalogAsync(ct);
+    private Task<CatalogSnapshot> CatalogAsync(ServerDatabase db, CancellationToken ct) => new DatabaseSnapshots(db.ConnectionString, run).CatalogAsync(ct);
 
     private void Add(VerificationFindingKind kind, int? version, string subject, string message, string? dedupeBy = null)
     {

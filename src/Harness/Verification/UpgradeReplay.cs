@@ -39,7 +39,7 @@ internal sealed class UpgradeReplay(VerificationRun run, int version) : IAsyncDi
             await session.Migrator.UpgradeAsync(version, ct);
         }
 
-        return await new DatabaseSnapshots(database.ConnectionString, run.RolePrefix).DataAsync(ct);
+        return await new DatabaseSnapshots(database.ConnectionString, run).DataAsync(ct);
     }
 
     public async ValueTask DisposeAsync()

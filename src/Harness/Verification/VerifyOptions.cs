@@ -59,6 +59,15 @@ public sealed record VerifyOptions
     /// </summary>
     public TimeSpan VersionTimeout { get; init; } = DefaultVersionTimeout;
 
+    /// <summary>
+    /// Take no shortcut: read every catalog object and every table at each snapshot and call every function at
+    /// each step. The findings are the same either way; this is how that is checked.
+    /// </summary>
+    public bool Exhaustive { get; init; }
+
+    /// <summary>Which function calls are repeated when not exhaustive (a test seam; default: by footprint).</summary>
+    internal ProbeSelection? ProbeSelection { get; init; }
+
     /// <summary>Progress lines; called from several threads.</summary>
     public Action<string>? Progress { get; init; }
 

@@ -38,10 +38,10 @@ internal sealed class VersionCheck
         hooks = run.Options.HooksFor(version);
         context = new VersionContext(run.Schema, version, session.ConnectionString, run.RolePrefix);
         findings = new FindingSink(version);
-        snapshots = new DatabaseSnapshots(session.ConnectionString, run.RolePrefix);
+        snapshots = new DatabaseSnapshots(session.ConnectionString, run);
         compare = new VersionComparisons(version, run.RolePrefix, hooks, findings);
         migrations = new VersionMigrations(session, version, hooks.DuringOnlineWork is { } check ? (d, c) => check(context, d, c) : null);
-        functions = new FunctionCalls(run.Schema, version, session.ConnectionString);
+        functions = new FunctionCalls(run, version, session.ConnectionString);
     }
 
     /// <summary>The catalog at N once the check ends (after the re-upgrade): the next version's S0 on the same database.</summary>
@@ -107,7 +107,7 @@ internal sealed class VersionCheck
         }
 
         var s1 = await Step("snapshot", () => snapshots.BothAsync(ct));
-        await Step("functions", () => functions.AfterUpgradeAsync(ct));
+        await Step("functions", () => functions.AfterUpgradeAsync(s1, ct));
         await HookAsync(hooks.AssertAfterUpgrade);
 
         if (await Step("downgrade", () => migration.RunAsync(OnlineDirection.Downgrade, s1.Data, ct)) is not { } downgrade)
@@ -130,7 +130,7 @@ internal sealed class VersionCheck
             compare.Catalogs(s0.Catalog, after.Catalog, $"after downgrade to {version - 1}", reupgrade: false);
             return after;
         });
-        await Step("functions", () => functions.AfterDowngradeAsync(ct));
+        await Step("functions", () => functions.AfterDowngradeAsync(s2, ct));
         await HookAsync(hooks.AssertBeforeUpgrade);
 
         if (!await Step("re-upgrade", () => migration.ReupgradeAsync(ct)))

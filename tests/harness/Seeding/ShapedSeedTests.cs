@@ -1,6 +1,5 @@
 using Tcdb.Harness.Tests.Verification;
 using Tcdb.Schema;
-using Tcdb.Testing;
 using Tcdb.Verification;
 
 namespace Tcdb.Harness.Tests.Seeding;
@@ -157,15 +156,6 @@ public sealed class ShapedSeedTests
         Assert.That(warning.Message, Does.Contain("(not inferred: notes_entities.value -> 'code' is cast to note_code, a type not created by any script of the directory)"));
     }
 
-    private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int rows = VerifyOptions.DefaultRowsPerTable)
-    {
-        var server = await TestServer.GetAsync();
-        var report = await new VerifyEngine(server, new VerifyOptions { Schema = SchemaLoader.Load(dir.Path), Jobs = 1, CheckPolicy = false, RowsPerTable = rows }).RunAsync();
-        foreach (var finding in report.Findings)
-        {
-            TestContext.Out.WriteLine(finding);
-        }
-
-        return report;
-    }
+    private static Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int rows = VerifyOptions.DefaultRowsPerTable) =>
+        EngineRuns.WithAndWithoutShortcutsAsync(new VerifyOptions { Schema = SchemaLoader.Load(dir.Path), Jobs = 1, CheckPolicy = false, RowsPerTable = rows });
 }

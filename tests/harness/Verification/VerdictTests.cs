@@ -369,7 +369,7 @@ public sealed class VerdictTests
 
     private static int SeededThings(VerificationReport report) => report.Versions[1].SeededRows;
 
-    /// <summary>At one job and at several (asserting the same findings); with <paramref name="jobs"/>, at that many only.</summary>
+    /// <summary>At one job and at several, with and without shortcuts (asserting the same findings); with <paramref name="jobs"/>, at that many only.</summary>
     private static async Task<VerificationReport> VerifyAsync(DbDirectoryBuilder dir, int? jobs = null, string? releases = null, IReadOnlyList<AcceptedFinding>? accepted = null)
     {
         ReleaseHistory? history = null;
@@ -387,7 +387,7 @@ public sealed class VerdictTests
             Releases = history,
             Accepted = accepted ?? [],
         };
-        return jobs is { } n ? (await EngineRuns.RunAsync(options with { Jobs = n })).Report : await EngineRuns.AtOneAndSeveralJobsAsync(options);
+        return jobs is { } n ? await EngineRuns.WithAndWithoutShortcutsAsync(options with { Jobs = n }) : await EngineRuns.AtOneAndSeveralJobsAsync(options);
     }
 
     private static IReadOnlyList<VerificationFinding> Defects(VerificationReport report) => report.Findings.Where(f => f.IsDefect).ToList();

@@ -1,0 +1,382 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Tcdb.Schema;
+using Tcdb.Snapshots;
+
+namespace Tcdb.Verification;
+
+/// <summary>
+/// Which stored functions a probe point must really call. Calling a function with the generated arguments
+/// gives an outcome that is a function of its footprint: its own definition, every catalog object its text
+/// can reach, the rows of the tables among them, and the parts of the catalog the snapshots do not model.
+/// A function whose footprint an earlier call already had gets that call's outcome; the others are called.
+/// <para>
+/// What a function reaches is closed over names: a name in its text (identifiers, quoted identifiers and
+/// the words inside string literals) reaches every object of that name, and for a table every object on
+/// it (columns, constraints, indexes, triggers, policies, grants) and every table whose foreign key points
+/// at it; whatever those objects name in turn (a trigger's function, a default's sequence, a view's tables,
+/// a called function's body) is reached as well. A function is always called when its footprint cannot be
+/// known: it or anything it reaches builds SQL at run time (<c>execute</c>, <c>format(</c>, the functions
+/// that run SQL text) or is written in another language, it reaches a table whose rows are not snapshot
+/// (a materialized view, a harness table), or the database holds what the model leaves out (objects
+/// outside schema public, inheritance, foreign tables, rewrite rules, event triggers).
+/// </para>
+/// Safe to share between the segments of a run: outcomes are content-addressed.
+/// </summary>
+internal sealed class ProbeSelection
+{
+    /// <summary>The catalog the snapshots read; anything outside it is judged by <see cref="ScopeSql"/>.</summary>
+    private const string Schema = "public";
+
+    // Null when the database holds objects the model cannot follow; otherwise a hash of the catalog rows
+    // outside the snapshots' kinds that can change how a body runs (any new version of them changes it).
+    private const string ScopeSql = """
+        select case when
+            exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                    where c.oid >= 16384 and n.nspname <> 'public' and n.nspname !~ '^pg_(toast|temp_|toast_temp_)')
+         or exists (select from pg_proc p join pg_namespace n on n.oid = p.pronamespace where p.oid >= 16384 and n.nspname <> 'public')
+         or exists (select from pg_type t join pg_namespace n on n.oid = t.typnamespace
+                    where t.oid >= 16384 and n.nspname <> 'public' and n.nspname !~ '^pg_(toast|temp_|toast_temp_)')
+         or exists (select from pg_inherits i where i.inhrelid >= 16384)
+         or exists (select from pg_class c where c.relkind = 'f')
+         or exists (select from pg_rewrite r where r.oid >= 16384 and r.rulename <> '_RETURN')
+         or exists (select from pg_event_trigger)
+        then null else md5(concat_ws(';',
+          (select string_agg(e.extname || ':' || e.extversion || ':' || e.xmin, ',' order by e.extname) from pg_extension e),
+          (select string_agg(s.setrole || ':' || s.xmin || ':' || array_to_string(s.setconfig, ','), ',' order by s.setrole) from pg_db_role_setting s
+            where s.setdatabase = 0 or s.setdatabase = (select d.oid from pg_database d where d.datname = current_database())),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_namespace x where x.oid >= 16384 and x.nspname !~ '^pg_(toast_)?temp_'),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_operator x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_cast x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_collation x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_conversion x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_opclass x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_opfamily x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_am x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_language x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_config x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_dict x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_parser x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_template x where x.oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_transform x where x.oid >= 16384),
+          (select string_agg(x.aggfnoid::oid || ':' || x.xmin, ',' order by x.aggfnoid::oid) from pg_aggregate x where x.aggfnoid::oid >= 16384),
+          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_type x where x.oid >= 16384 and x.typtype in ('b', 'p') and x.typcategory <> 'A')))
+        end
+        """;
+
+    /// <summary>Functions of the system catalog that run SQL handed to them as text.</summary>
+    private static readonly HashSet<string> SqlTextFunctions = new(StringComparer.Ordinal)
+    {
+        "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
+        "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
+        "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+        "ts_stat", "ts_rewrite", "lo_get", "lo_open", "loread", "lo_export", "lo_import",
+    };
+
+    private static readonly Regex Words = new(@"""(?:[^""]|"""")+""|[\p{L}_][\p{L}\p{N}_$]*", RegexOptions.CultureInvariant);
+
+    private static readonly Regex FormatCall = new(@"\bformat\s*\(", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+    private static readonly Regex References = new(@"REFERENCES\s+(?:(?:""(?:[^""]|"""")+""|[^\s.(""]+)\.)?(""(?:[^""]|"""")+""|[^\s(""]+)\s*\(", RegexOptions.CultureInvariant);
+
+    private static readonly Regex GrantObject = new(@" on (?:materialized view|table|sequence|view|function|procedure|schema) (.+) to ", RegexOptions.CultureInvariant);
+
+    private readonly ConcurrentDictionary<UInt128, (string? SqlState, string? Error)> outcomes = new();
+    private readonly ConditionalWeakTable<CatalogObject, Reach> reaches = new();
+    private readonly ConditionalWeakTable<CatalogSnapshot, Dictionary<string, List<CatalogObject>>> indexes = new();
+    private readonly Func<EffectiveMethod, ProbePoint, UInt128?> footprint;
+
+    public ProbeSelection() => footprint = Footprint;
+
+    /// <summary>A selection with another footprint: a test seam, to show that an unsound one is caught.</summary>
+    internal ProbeSelection(Func<EffectiveMethod, ProbePoint, UInt128?> footprint) => this.footprint = footprint;
+
+    /// <summary>
+    /// The outcome of calling each of <paramref name="methods"/> on the database of <paramref name="connection"/>,
+    /// at <paramref name="atVersion"/>, whose catalog and rows are <paramref name="catalog"/> and <paramref name="data"/>: called where no earlier
+    /// call had the same footprint, in the order given.
+    /// </summary>
+    public async Task<IReadOnlyList<ProbeResult>> CallAsync(
+        NpgsqlConnection connection, int atVersion, IReadOnlyList<EffectiveMethod> methods, CatalogSnapshot catalog, DataSnapshot data, CancellationToken ct)
+    {
+        var point = new ProbePoint(atVersion, catalog, data, await ScopeAsync(connection, ct));
+        var keys = methods.Select(m => footprint(m, point)).ToList();
+        var pending = methods.Where((_, i) => keys[i] is not { } key || !outcomes.ContainsKey(key)).ToList();
+        var called = (await FunctionProbe.CallEachAsync(connection, pending, ct)).ToDictionary(r => r.Method, StringComparer.Ordinal);
+        var results = new List<ProbeResult>(methods.Count);
+        for (var i = 0; i < methods.Count; i++)
+        {
+            var method = methods[i];
+            if (called.TryGetValue(method.Name, out var result))
+            {
+                if (keys[i] is { } key)
+                {
+                    outcomes.TryAdd(key, (result.SqlState, result.Error));
+                }
+
+                results.Add(result);
+                continue;
+            }
+
+            var (sqlState, error) = outcomes[keys[i]!.Value];
+            results.Add(new ProbeResult(method.Name, method.Definition.Mode ?? MethodMode.Write, method.Deprecated, sqlState, error));
+        }
+
+        return results;
+    }
+
+    private static async Task<string?> ScopeAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(ScopeSql, connection);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <summary>The footprint of calling <paramref name="method"/> at <paramref name="point"/>, or null when it cannot be known.</summary>
+    private UInt128? Footprint(EffectiveMethod method, ProbePoint point)
+    {
+        if (point.Scope is null)
+        {
+            return null;
+        }
+
+        var index = indexes.GetValue(point.Catalog, BuildIndex);
+        var definition = method.Definition;
+        var reached = new HashSet<CatalogObject>(ReferenceEqualityComparer.Instance);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(WordsOf(definition.Name + " " + definition.Args));
+        var everything = false;
+        while (!everything && queue.TryDequeue(out var name))
+        {
+            if (!seen.Add(name) || !index.TryGetValue(name, out var objects))
+            {
+                continue;
+            }
+
+            foreach (var item in objects)
+            {
+                if (!reached.Add(item))
+                {
+                    continue;
+                }
+
+                var reach = ReachOf(item);
+
+                // SQL built at run time can name anything: the whole database is the footprint.
+                everything |= reach.Dynamic;
+                foreach (var next in reach.Names)
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string text)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(text));
+            hash.AppendData([0]);
+        }
+
+        Add(definition.Name);
+        Add(definition.Args ?? string.Empty);
+        Add((definition.Mode ?? MethodMode.Write).ToString());
+        if (everything)
+        {
+            if (point.Everything is not { } state)
+            {
+                return null;
+            }
+
+            Add(state);
+        }
+        else
+        {
+            Add(point.Scope);
+            foreach (var item in reached.OrderBy(o => o.Kind).ThenBy(o => o.Name, StringComparer.Ordinal))
+            {
+                if (point.StateOf(item) is not { } state)
+                {
+                    return null;
+                }
+
+                Add(state);
+            }
+        }
+
+        return BitConverter.ToUInt128(hash.GetHashAndReset().AsSpan(0, 16));
+    }
+
+    private Dictionary<string, List<CatalogObject>> BuildIndex(CatalogSnapshot catalog)
+    {
+        var index = new Dictionary<string, List<CatalogObject>>(StringComparer.Ordinal);
+        foreach (var item in catalog.Objects)
+        {
+            foreach (var anchor in ReachOf(item).Anchors)
+            {
+                if (!index.TryGetValue(anchor, out var list))
+                {
+                    index[anchor] = list = [];
+                }
+
+                list.Add(item);
+            }
+        }
+
+        return index;
+    }
+
+    private Reach ReachOf(CatalogObject item) => reaches.GetValue(item, Describe);
+
+    /// <summary>The names an object answers to (anchors), the names its definition uses, and whether it builds SQL at run time.</summary>
+    private static Reach Describe(CatalogObject item)
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var name = item.Name;
+        var unqualified = name.StartsWith(Schema + ".", StringComparison.Ordinal) ? name[(Schema.Length + 1)..] : name;
+        switch (item.Kind)
+        {
+            case CatalogObjectKind.Column or CatalogObjectKind.Constraint or CatalogObjectKind.Trigger or CatalogObjectKind.Policy:
+                // schema.table.object: a table or object name may itself hold a dot, so both splits answer.
+                if (unqualified.IndexOf('.', StringComparison.Ordinal) is var first and > 0)
+                {
+                    anchors.Add(Fold(unqualified[..first]));
+                    anchors.Add(Fold(unqualified[..unqualified.LastIndexOf('.')]));
+                }
+
+                if (item.Kind == CatalogObjectKind.Constraint && item.Properties.TryGetValue("definition", out var constraint))
+                {
+                    foreach (Match reference in References.Matches(constraint))
+                    {
+                        anchors.Add(Fold(Unquote(reference.Groups[1].Value)));
+                    }
+                }
+
+                break;
+            case CatalogObjectKind.Index:
+                anchors.Add(Fold(unqualified));
+                if (item.Properties.TryGetValue("table", out var table))
+                {
+                    anchors.Add(Fold(table.StartsWith(Schema + ".", StringComparison.Ordinal) ? table[(Schema.Length + 1)..] : table));
+                }
+
+                break;
+            case CatalogObjectKind.Function or CatalogObjectKind.Procedure or CatalogObjectKind.Aggregate:
+                var paren = unqualified.IndexOf('(', StringComparison.Ordinal);
+                anchors.Add(Fold(paren < 0 ? unqualified : unqualified[..paren]));
+                break;
+            case CatalogObjectKind.Grant:
+                if (GrantObject.Match(name) is { Success: true } granted)
+                {
+                    var target = granted.Groups[1].Value;
+                    target = target.StartsWith(Schema + ".", StringComparison.Ordinal) ? target[(Schema.Length + 1)..] : target;
+                    var open = target.IndexOf('(', StringComparison.Ordinal);
+                    anchors.Add(Fold(open < 0 ? target : target[..open]));
+                }
+
+                break;
+            default:
+                anchors.Add(Fold(unqualified));
+                break;
+        }
+
+        if (item.Kind is CatalogObjectKind.Grant or CatalogObjectKind.Role or CatalogObjectKind.Schema or CatalogObjectKind.Extension)
+        {
+            return new Reach(anchors, new HashSet<string>(), Dynamic: false);
+        }
+
+        var text = string.Join("\n", item.Properties.Where(p => p.Key is not ("owner" or "comment")).Select(p => p.Value));
+        var names = WordsOf(text);
+        var dynamic = false;
+        if (item.Kind is CatalogObjectKind.Function or CatalogObjectKind.Procedure or CatalogObjectKind.Aggregate)
+        {
+            var language = item.Properties.GetValueOrDefault("language");
+            var body = item.Properties.GetValueOrDefault("body") ?? string.Empty;
+            dynamic = item.Kind == CatalogObjectKind.Aggregate || language switch
+            {
+                "sql" or "plpgsql" => names.Contains("execute") || FormatCall.IsMatch(body) || names.Overlaps(SqlTextFunctions),
+                // An extension's compiled functions are fixed code over their arguments, except the ones
+                // that connect and run SQL.
+                "c" or "internal" => item.Origin != ObjectOrigin.Extension || anchors.Any(a => a.StartsWith("dblink", StringComparison.Ordinal)),
+                _ => true,
+            };
+        }
+
+        return new Reach(anchors, names, dynamic);
+    }
+
+    private static HashSet<string> WordsOf(string text)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match word in Words.Matches(text))
+        {
+            words.Add(Fold(Unquote(word.Value)));
+        }
+
+        return words;
+    }
+
+    private static string Unquote(string word) =>
+        word.Length >= 2 && word[0] == '"' && word[^1] == '"' ? word[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : word;
+
+    // Names are compared without case: an unquoted name folds to lower case, and matching more never loses a call.
+    private static string Fold(string name) => name.ToLowerInvariant();
+
+    private sealed record Reach(IReadOnlySet<string> Anchors, IReadOnlySet<string> Names, bool Dynamic);
+}
+
+/// <summary>
+/// The state of the database at one probe point: its version, catalog and rows, and the hash of what the
+/// snapshots leave out (null: the database holds what the model cannot follow).
+/// </summary>
+internal sealed record ProbePoint(int Version, CatalogSnapshot Catalog, DataSnapshot Data, string? Scope)
+{
+    private string? everything;
+
+    /// <summary>What a call depends on through <paramref name="item"/>: its fingerprint and, for a table, its rows; null when not known.</summary>
+    public string? StateOf(CatalogObject item)
+    {
+        if (item.Fingerprint is not { } fingerprint || item.Kind == CatalogObjectKind.MaterializedView)
+        {
+            return null;
+        }
+
+        if (item.Kind != CatalogObjectKind.Table)
+        {
+            return fingerprint.ToString("N");
+        }
+
+        // The snapshots leave out the migrator's table, which holds the version.
+        return Data.Find(item.Name) is { } rows ? fingerprint.ToString("N") + rows.Digest
+            : item.Name == "public.tcversion" ? fingerprint.ToString("N") + Version.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    /// <summary>A hash of the whole database's state (every object, every table's rows), or null when not known.</summary>
+    public string? Everything
+    {
+        get
+        {
+            if (everything is not null || Scope is null)
+            {
+                return everything;
+            }
+
+            var states = new StringBuilder(Scope);
+            foreach (var item in Catalog.Objects)
+            {
+                if (StateOf(item) is not { } state)
+                {
+                    return null;
+                }
+
+                states.Append(';').Append(state);
+            }
+
+            return everything = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(states.ToString())));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using Tcdb.Snapshots;
+using Tcdb.Testing;
+
+namespace Tcdb.Harness.Tests.Snapshots;
+
+/// <summary>
+/// Snapshots that reuse what earlier ones read (<see cref="CatalogSnapshotCache"/>, <see cref="DataSnapshotCache"/>)
+/// must equal snapshots that read everything, whatever changed in between; and they must really reuse what
+/// did not change.
+/// </summary>
+public sealed class SnapshotReuseTests
+{
+    private const string Schema = """
+        create type mood as enum ('sad', 'ok');
+        create table widgets (id integer primary key, name text not null, size integer default 0, feeling mood, at timestamp);
+        create table gadgets (id integer primary key, widget_id integer references widgets (id));
+        create table left_side (id integer primary key, label text);
+        create table right_side (id integer primary key, label text);
+        create table untouched (id integer primary key, note text);
+        create index widgets_name_idx on widgets (name);
+        create function widget_name(id_in integer) returns text language sql stable as 'select widgets.name from widgets where widgets.id = id_in';
+        create view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 10;
+        insert into widgets (id, name, size, feeling, at) select g, 'w' || g, g, 'ok', timestamp '2020-01-01' + g * interval '1 hour' from generate_series(1, 20) g;
+        insert into gadgets select g, g from generate_series(1, 5) g;
+        begin;
+        insert into left_side select g, 'left' from generate_series(1, 3) g;
+        insert into right_side select g, 'right' from generate_series(1, 3) g;
+        commit;
+        insert into untouched values (1, 'stays');
+        """;
+
+    private static IEnumerable<TestCaseData> Changes()
+    {
+        static TestCaseData Case(string label, string sql) => new TestCaseData(sql).SetName($"A reused snapshot sees {label}");
+
+        yield return Case("an updated row", "update widgets set name = 'renamed' where id = 3");
+        yield return Case("a row deleted and another inserted", "delete from widgets where id = 14; insert into widgets (id, name) values (99, 'new')");
+        yield return Case("a table truncated and refilled with the same rows", "create temp table keep as select * from gadgets; truncate gadgets; insert into gadgets select * from keep");
+        yield return Case("a column renamed", "alter table widgets rename column name to title");
+        yield return Case("a column dropped", "alter table widgets drop column size cascade");
+        yield return Case("a column dropped and added again with a default", "alter table widgets drop column size cascade; alter table widgets add column size integer not null default 0");
+        yield return Case("a column added with a default", "alter table widgets add column color text not null default 'red'");
+        yield return Case("a column type changed without a rewrite", "set timezone = 'UTC'; alter table widgets alter column at type timestamptz");
+        yield return Case("an enum label renamed", "alter type mood rename value 'ok' to 'fine'");
+        yield return Case("two tables swapped by renames", "alter table left_side rename to swap; alter table right_side rename to left_side; alter table swap rename to right_side");
+        yield return Case("a table renamed", "alter table gadgets rename to gizmos");
+        yield return Case("a function redefined", "create or replace function widget_name(id_in integer) returns text language sql stable as 'select upper(widgets.name) from widgets where widgets.id = id_in'");
+        yield return Case("a comment", "comment on table widgets is 'things we make'");
+        yield return Case("an index replaced", "drop index widgets_name_idx; create index widgets_name_idx on widgets (lower(name))");
+        yield return Case("a view redefined", "create or replace view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 11");
+        yield return Case("a grant", "grant select on widgets to public");
+    }
+
+    [TestCaseSource(nameof(Changes))]
+    public async Task ReusedSnapshotsEqualFreshOnes(string change)
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var catalogs = new CatalogSnapshotCache();
+        var tables = new DataSnapshotCache();
+        var catalogBefore = await CatalogSnapshot.TakeAsync(db.Connection, new CatalogSnapshotOptions { Reuse = catalogs });
+        var dataBefore = await DataSnapshot.TakeAsync(db.Connection, new DataSnapshotOptions { Reuse = tables });
+
+        await db.ExecuteAsync(change);
+
+        var catalogReused = await CatalogSnapshot.TakeAsync(db.Connection, new CatalogSnapshotOptions { Reuse = catalogs });
+        var catalogFresh = await CatalogSnapshot.TakeAsync(db.Connection);
+        Assert.That(catalogReused.ToJson(), Is.EqualTo(catalogFresh.ToJson()));
+        Assert.That(catalogReused.Find(CatalogObjectKind.Column, "public.untouched.note"), Is.SameAs(catalogBefore.Find(CatalogObjectKind.Column, "public.untouched.note")), "an unchanged object is reused");
+
+        var dataReused = await DataSnapshot.TakeAsync(db.Connection, new DataSnapshotOptions { Reuse = tables });
+        var dataFresh = await DataSnapshot.TakeAsync(db.Connection);
+        Assert.That(dataReused.ToJson(), Is.EqualTo(dataFresh.ToJson()));
+        Assert.That(DataDiff.Compare(dataFresh, dataReused), Is.Empty);
+        Assert.That(DataDiff.Compare(dataReused, dataFresh), Is.Empty);
+        Assert.That(dataReused.Find("public.untouched"), Is.SameAs(dataBefore.Find("public.untouched")), "an unchanged table is reused");
+    }
+
+    [Test]
+    public async Task AChangeIsSeenByTheFreshSnapshotToo()
+    {
+        // The look-alike: the comparison above is meaningful only if a change shows between before and after.
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var tables = new DataSnapshotCache();
+        var before = await DataSnapshot.TakeAsync(db.Connection, new DataSnapshotOptions { Reuse = tables });
+        await db.ExecuteAsync("alter type mood rename value 'ok' to 'fine'");
+        var after = await DataSnapshot.TakeAsync(db.Connection, new DataSnapshotOptions { Reuse = tables });
+        Assert.That(DataDiff.Compare(before, after, new DataDiffOptions { MaxRowsPerTable = int.MaxValue }).Select(d => d.Kind).Distinct(), Is.EqualTo(new[] { DataDifferenceKind.RowChanged }));
+        Assert.That(after.Find("public.widgets"), Is.Not.SameAs(before.Find("public.widgets")));
+    }
+
+    [Test]
+    public async Task AReusedSnapshotOfACloneSeesWhatTheCloneDeleted()
+    {
+        // A clone shares the original's table oids and row versions: deleting one row in each leaves both with the
+        // same row count and the same writing transactions, but not the same rows. Without the database in the
+        // signature, the clone's snapshot would take the original's rows.
+        var server = await TestServer.GetAsync();
+        await using var original = await server.CreateDatabaseAsync();
+        await original.ExecuteAsync("create table widgets (id integer primary key, name text not null); insert into widgets select g, 'w' || g from generate_series(1, 10) g");
+        await using var clone = await original.CloneAsync();
+        await original.ExecuteAsync("delete from widgets where id = 5");
+        await clone.ExecuteAsync("delete from widgets where id = 6");
+        var tables = new DataSnapshotCache();
+        var fromOriginal = await TakeAsync(original, tables);
+        var reused = await TakeAsync(clone, tables);
+        var fresh = await TakeAsync(clone, null);
+        Assert.That(DataDiff.Compare(fresh, reused), Is.Empty);
+        Assert.That(reused.Find("public.widgets"), Is.Not.SameAs(fromOriginal.Find("public.widgets")));
+        Assert.That(DataDiff.Compare(fromOriginal, fresh).Select(d => d.Kind), Is.EquivalentTo(new[] { DataDifferenceKind.RowAdded, DataDifferenceKind.RowLost }), "the look-alike: the two databases differ");
+    }
+
+    private static async Task<DataSnapshot> TakeAsync(Tcdb.Servers.ServerDatabase database, DataSnapshotCache? tables)
+    {
+        await using var connection = await database.OpenAsync();
+        return await DataSnapshot.TakeAsync(connection, new DataSnapshotOptions { Reuse = tables });
+    }
+}

@@ -1,0 +1,121 @@
+using Tcdb.Harness.Tests.Schema;
+using Tcdb.Schema;
+using Tcdb.Verification;
+
+namespace Tcdb.Harness.Tests.Verification;
+
+/// <summary>
+/// The shortcuts verification takes (snapshot reuse, calls reused by footprint) lose no finding: on every
+/// directory of the test data and on db/, the run with them and the exhaustive run find the same.
+/// (The defect directories VerdictTests, VerifyEngineTests and ShapedSeedTests build are compared the same
+/// way, by <see cref="EngineRuns"/>, in every one of their tests.) A deliberately unsound shortcut is
+/// caught by the same comparison.
+/// </summary>
+[TestFixture]
+public sealed class ShortcutEquivalenceTests
+{
+    /// <summary>Every directory under TestData that loads (the others are load-error fixtures), as a path relative to TestData.</summary>
+    public static IEnumerable<string> TestDataDirectories() =>
+        Directory.EnumerateDirectories(TestDirectories.Root, "*", SearchOption.AllDirectories)
+            .Where(d => Directory.Exists(Path.Combine(d, "versions")) && Loads(d))
+            .Select(d => Path.GetRelativePath(TestDirectories.Root, d).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+
+    [TestCaseSource(nameof(TestDataDirectories))]
+    public async Task ShortcutsFindWhatTheExhaustiveRunFinds(string directory)
+    {
+        var schema = SchemaLoader.Load(Path.Combine(TestDirectories.Root, directory));
+        await EngineRuns.WithAndWithoutShortcutsAsync(new VerifyOptions { Schema = schema, Jobs = 2, CheckPolicy = false });
+    }
+
+    [Test]
+    public async Task ShortcutsFindWhatTheExhaustiveRunFindsOnDbDirectory()
+    {
+        var db = Path.Combine(RepositoryRoot(), "db");
+        var releases = Path.Combine(db, "releases.txt");
+        var report = await EngineRuns.WithAndWithoutShortcutsAsync(new VerifyOptions
+        {
+            Schema = SchemaLoader.Load(db),
+            Jobs = 2,
+            CheckPolicy = false,
+            Releases = File.Exists(releases) ? ReleaseHistory.Load(releases) : null,
+        });
+        Assert.That(report.Versions, Has.Count.GreaterThan(1), "db/ was verified");
+    }
+
+    [Test]
+    public async Task AnUnsoundShortcutIsCaught()
+    {
+        // get_thing_size runs at version 2 and breaks at version 3, whose migration drops the column it reads.
+        // A footprint that ignores the catalog reuses the outcome of version 2 and loses that finding.
+        using var dir = BreakingDirectory();
+        var unsound = new ProbeSelection((method, _) => NameOnly(method));
+        var (shortcuts, exhaustive) = await EngineRuns.BothAsync(Options(dir, unsound));
+        Assert.That(exhaustive.Report.Findings.Where(f => f.Kind == VerificationFindingKind.FunctionBroken).Select(f => (f.Version, f.Object)), Is.EqualTo(new[] { ((int?)3, "function get_thing_size") }));
+        var lost = EngineRuns.Differences(exhaustive.Findings, shortcuts.Findings);
+        Assert.That(lost, Has.Count.EqualTo(1));
+        Assert.That(lost[0], Does.StartWith("expected only: 3 Defect function-broken function get_thing_size"));
+    }
+
+    [Test]
+    public async Task TheFootprintSeesTheDroppedColumn()
+    {
+        // The look-alike of AnUnsoundShortcutIsCaught: the real footprint on the same directory.
+        using var dir = BreakingDirectory();
+        var (shortcuts, exhaustive) = await EngineRuns.BothAsync(Options(dir, new ProbeSelection()));
+        Assert.That(exhaustive.Report.Findings.Count(f => f.Kind == VerificationFindingKind.FunctionBroken), Is.EqualTo(1));
+        Assert.That(EngineRuns.Differences(exhaustive.Findings, shortcuts.Findings), Is.Empty);
+    }
+
+    private static VerifyOptions Options(DbDirectoryBuilder dir, ProbeSelection probes) =>
+        new() { Schema = SchemaLoader.Load(dir.Path), Jobs = 1, CheckPolicy = false, ProbeSelection = probes };
+
+    /// <summary>Version 2 adds get_thing_size (reads things.size); version 3 drops the column and restores it on the way down.</summary>
+    private static DbDirectoryBuilder BreakingDirectory() => new DbDirectoryBuilder()
+        .Version(2, """
+            version: 2
+            description: the size of a thing
+            methods:
+              get_thing_size:
+                description: the size of a thing
+                mode: read
+                serviceName: svc
+                args: id_in integer
+                returns: integer
+                body: |-
+                  begin
+                    return (select things.size from things where things.id = id_in);
+                  end
+            """)
+        .ScriptVersion(3, "begin\n  alter table things drop column size;\nend", "begin\n  alter table things add column size integer not null default 0;\nend")
+        .Tables("things:\n  id: integer not null\n  name: text not null");
+
+    private static UInt128 NameOnly(Tcdb.Schema.EffectiveMethod method) =>
+        BitConverter.ToUInt128(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(method.Name)).AsSpan(0, 16));
+
+    private static bool Loads(string directory)
+    {
+        try
+        {
+            SchemaLoader.Load(directory);
+            return true;
+        }
+        catch (SchemaLoadException)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Taskcluster.DbTests.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("the repository root (Taskcluster.DbTests.sln) is not above " + TestContext.CurrentContext.TestDirectory);
+    }
+}
