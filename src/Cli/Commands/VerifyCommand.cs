@@ -1,6 +1,4 @@
 using System.Globalization;
-using Tcdb.Policy;
-using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Verification;
 using Tcdb.Verification.Reports;
@@ -67,19 +65,8 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        ServerOption.CheckOptions(args);
         var serverChoice = ServerOption.Resolve(args);
-
-        var report = args.Get("report");
-        if (report is not null && !ReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
-        {
-            throw new UsageException($"--report {report}: the extension chooses the format: .json, .md or .xml (JUnit)");
-        }
-
-        if (report is not null)
-        {
-            OutputFile.Check("--report", report, createDirectory: true);
-        }
+        var report = ReportOption.Get(args, ReportWriter.SupportedExtensions, ".json, .md or .xml (JUnit)");
 
         if (args.Get("write-accepted") is { } acceptedOutput)
         {
@@ -100,21 +87,15 @@ public sealed class VerifyCommand : ICommand
 
         var source = DbDirectoryOption.Source(args);
         var schema = DbDirectoryOption.Load(args);
-        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
-        var releases = DbDirectoryOption.Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
+        var waivers = DbDirectoryOption.Waivers(args);
+        var releases = DbDirectoryOption.Releases(args);
         var accepted = DbDirectoryOption.Companion(args, "accepted", AcceptedFinding.DefaultFileName, AcceptedFinding.Load, []);
         var (from, to) = VersionsOption.Parse(args, schema);
         var costOptions = args.Has("cost") ? CostArguments.Parse(args, schema, "cost-rows") : null;
         var log = context.Out;
-        var gate = new object();
         log.WriteLine($"tcdb verify: {source}: versions {from}..{to} of {schema.LatestVersion}, {jobs} job(s)");
 
-        await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);
-        log.WriteLine($"server: {server.Description}");
-        foreach (var note in server.Notes)
-        {
-            log.WriteLine(note);
-        }
+        await using var server = await ServerOption.StartAsync(args, serverChoice, log, context.CancellationToken);
 
         var engine = new VerifyEngine(server, new VerifyOptions
         {
@@ -129,13 +110,7 @@ public sealed class VerifyCommand : ICommand
             Releases = releases,
             Accepted = accepted,
             VersionTimeout = versionTimeout,
-            Progress = line =>
-            {
-                lock (gate)
-                {
-                    log.WriteLine(ConsoleText.OneLine(line));
-                }
-            },
+            Progress = ConsoleText.Progress(log),
         });
         var result = await engine.RunAsync(context.CancellationToken);
         if (costOptions is not null)
