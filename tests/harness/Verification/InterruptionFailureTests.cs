@@ -1,3 +1,4 @@
+using Tcdb.Harness.Tests.Migration;
 using Tcdb.Schema;
 using Tcdb.Testing;
 using Tcdb.Verification;
@@ -11,29 +12,15 @@ namespace Tcdb.Harness.Tests.Verification;
 [TestFixture]
 public sealed class InterruptionFailureTests
 {
-    private const string Migration = """
+    private static readonly string Migration = $"""
         begin
           alter table things add column big boolean;
-          create function online_migration_v2_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-          declare
-            last_id integer := coalesce((state_in ->> 'id')::integer, -2147483648);
-            visited integer := 0;
-            item record;
-          begin
-            for item in select things.id from things where things.id > last_id order by things.id limit batch_size_in loop
-              update things set big = things.size > 10 where things.id = item.id;
-              visited := visited + 1;
-              last_id := item.id;
-            end loop;
-            return query select visited, jsonb_build_object('id', last_id);
-          end
-          $$ language plpgsql;
-          create function online_migration_v2_is_complete() returns boolean as $$
-          begin
-            perform 1 from things where things.big is null limit 1;
-            return not found;
-          end
-          $$ language plpgsql;
+          {TestSchemas.OnlineKeyWalk(
+              "migration",
+              2,
+              "things",
+              "update things set big = things.size > 10 where things.id = item.id",
+              "perform 1 from things where things.big is null limit 1;\n  return not found;")}
         end
         """;
 
