@@ -11,7 +11,7 @@ public sealed class MutateCommand : ICommand
 
     public string Summary => "measure how many realistic mistakes in each version the checks and version tests catch";
 
-    public string Usage => """
+    public string Usage => $"""
         usage: tcdb mutate [--db-dir DIR] [--versions A..B] [--tests PROJECT] [--report FILE] [--min-score PERCENT]
                            [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--jobs N] [--seed N] [--rows N]
                            [--waivers FILE] [--releases FILE] [--version-timeout DURATION]
@@ -39,7 +39,7 @@ public sealed class MutateCommand : ICommand
           --server KIND       otherwise local: a throwaway cluster (the default), or docker[:IMAGE]
           --pg MAJOR          the major of that server (default $PG_VERSION or 15)
           --jobs N            mutants of a version checked side by side (default: number of cores)
-          --seed N, --rows N  seed and rows per table of the generated data (defaults 1 and 60), as for verify
+          --seed N, --rows N  seed and rows per table of the generated data (defaults {VerifyOptions.DefaultSeed} and {VerifyOptions.DefaultRowsPerTable}), as for verify
           --waivers FILE, --releases FILE, --version-timeout D   as for tcdb verify
 
         exit codes: 0 done (and the score reaches --min-score), 1 the score is below --min-score,

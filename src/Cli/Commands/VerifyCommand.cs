@@ -12,7 +12,7 @@ public sealed class VerifyCommand : ICommand
 
     public string Summary => "verify every version of a db directory against a real PostgreSQL";
 
-    public string Usage => """
+    public string Usage => $"""
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
@@ -35,8 +35,8 @@ public sealed class VerifyCommand : ICommand
           --jobs N            chain segments verified side by side (default: number of cores)
           --report FILE       also write a report: .json, .md, or .xml (JUnit)
           --strict            an upgrade that only fails on generic seed rows is a defect, not a warning
-          --seed N            seed of the generated data and of random interruptions (default 1)
-          --rows N            rows per table the generic seeder inserts (default 60)
+          --seed N            seed of the generated data and of random interruptions (default {VerifyOptions.DefaultSeed})
+          --rows N            rows per table the generic seeder inserts (default {VerifyOptions.DefaultRowsPerTable})
           --waivers FILE      policy waiver file (default DIR/policy-waivers.yml when it exists)
           --releases FILE     which db version shipped in which release (default DIR/releases.txt when it
                               exists): deprecated functions must keep working within their window
