@@ -1,4 +1,3 @@
-using Tcdb.Harness.Tests.Migration;
 using Tcdb.Schema;
 using Tcdb.Testing;
 using Tcdb.Verification;
@@ -12,10 +11,10 @@ namespace Tcdb.Harness.Tests.Verification;
 [TestFixture]
 public sealed class InterruptionFailureTests
 {
-    private static readonly string Migration = $"""
+    private static readonly string OnlineUpgrade = $"""
         begin
           alter table things add column big boolean;
-          {TestSchemas.OnlineKeyWalk(
+          {Migration.TestSchemas.OnlineKeyWalk(
               "migration",
               2,
               "things",
@@ -28,7 +27,7 @@ public sealed class InterruptionFailureTests
     public async Task ADowngradeThatFailsOnlyAfterAnInterruptedUpgradeIsADefect()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, Migration, "begin\n  perform 1 from things where big is null;\n  if found then\n    raise exception 'things is half migrated';\n  end if;\n  alter table things drop column big;\nend")
+            .ScriptVersion(2, OnlineUpgrade, "begin\n  perform 1 from things where big is null;\n  if found then\n    raise exception 'things is half migrated';\n  end if;\n  alter table things drop column big;\nend")
             .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
 
         var report = await VerifyAsync(dir);
@@ -41,7 +40,7 @@ public sealed class InterruptionFailureTests
     public async Task ADowngradeThatCopesWithAHalfMigratedTablePasses()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, Migration, "begin\n  alter table things drop column big;\nend")
+            .ScriptVersion(2, OnlineUpgrade, "begin\n  alter table things drop column big;\nend")
             .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
 
         var report = await VerifyAsync(dir);

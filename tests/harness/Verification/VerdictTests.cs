@@ -1,4 +1,3 @@
-using Tcdb.Harness.Tests.Migration;
 using Tcdb.Schema;
 using Tcdb.Verification;
 
@@ -112,7 +111,7 @@ public sealed class VerdictTests
                 $"""
                 begin
                   alter table things add column weight integer;
-                  {TestSchemas.OnlineKeyWalk("downgrade", 3, "things", "update things set weight = length(things.note) where things.id = item.id and things.weight is null", completionCheck)}
+                  {Migration.TestSchemas.OnlineKeyWalk("downgrade", 3, "things", "update things set weight = length(things.note) where things.id = item.id and things.weight is null", completionCheck)}
                 end
                 """)
             .ScriptVersion(4, "begin\n  create index things_size_idx on things (size);\nend", "begin\n  drop index things_size_idx;\nend")
