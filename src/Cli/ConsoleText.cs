@@ -21,4 +21,17 @@ public static class ConsoleText
         var suffix = $" ... [{line.Length} characters; the full text is in {fullTextIn}]";
         return line[..(MaxLine - suffix.Length)] + suffix;
     }
+
+    /// <summary>Progress lines from an engine that reports from several threads: one at a time, each as <see cref="OneLine"/>.</summary>
+    public static Action<string> Progress(TextWriter log)
+    {
+        var gate = new object();
+        return line =>
+        {
+            lock (gate)
+            {
+                log.WriteLine(OneLine(line));
+            }
+        };
+    }
 }

@@ -17,35 +17,26 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0006Test : VersionTest
 {
     private const int Count = 40;
+    private const string Table = "secrets_entities";
     private readonly List<(SecretSeed Secret, Guid Etag)> seeded = [];
     private readonly DateTime now = Times.Now();
+    private List<SeededEntity> entities = [];
 
-    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
-        rules["public.secrets_entities"] = new TableSeedRule { Rows = 0 };
+    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Table);
 
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(6);
-        await using var secrets = await db.ClientAsync("secrets");
-        for (var i = 0; i < Count; i++)
-        {
-            var secret = Realistic.Secret(f, i, now);
-            var etag = (Guid)(await secrets.CallAtVersionAsync(db, "secrets_entities_create", secret.Name, "secret", secret.EntityProperties(), false, 1)).Scalar()!;
-            seeded.Add((secret, etag));
-        }
+        var secrets = Enumerable.Range(0, Count).Select(i => Realistic.Secret(f, i, now)).ToList();
+        entities = await PhaseTwo.CreateAsync(db, "secrets", Table, secrets.Select(s => (s.Name, "secret", s.EntityProperties())));
+        seeded.AddRange(secrets.Zip(entities, (secret, entity) => (secret, entity.Etag)));
     }
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {
         Assert.That(await db.TableExistsAsync("secrets"), Is.False, "no secrets table at version 5");
         Assert.That(await db.ValueAsync<long>("select count(*) from secrets_entities"), Is.EqualTo(Count));
-        await using var secrets = await db.ClientAsync("secrets");
-        foreach (var (secret, etag) in seeded)
-        {
-            var row = (await secrets.CallAtVersionAsync(db, "secrets_entities_load", secret.Name, "secret")).Single();
-            Assert.That((row["row_key_out"], row["version"], row["etag"]), Is.EqualTo(("secret", (object)1, (object)etag)), secret.Name);
-            Json.AssertSame(row["value"], secret.EntityProperties(), $"entity of {secret.Name}");
-        }
+        await PhaseTwo.AssertLoadAsync(db, "secrets", Table, entities, "at version 5");
     }
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)

@@ -17,35 +17,26 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0013Test : VersionTest
 {
     private const int Count = 25;
+    private const string Table = "wmworker_pools_entities";
     private readonly List<(WorkerPoolSeed Pool, Guid Etag)> seeded = [];
     private readonly DateTime now = Times.Now();
+    private List<SeededEntity> entities = [];
 
-    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
-        rules["public.wmworker_pools_entities"] = new TableSeedRule { Rows = 0 };
+    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Table);
 
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(13);
-        await using var workerManager = await db.ClientAsync("worker_manager");
-        for (var i = 0; i < Count; i++)
-        {
-            var pool = Realistic.WorkerPool(f, i, now);
-            var etag = (Guid)(await workerManager.CallAtVersionAsync(db, "wmworker_pools_entities_create", pool.WorkerPoolId, "workerPool", pool.EntityProperties(), false, 1)).Scalar()!;
-            seeded.Add((pool, etag));
-        }
+        var pools = Enumerable.Range(0, Count).Select(i => Realistic.WorkerPool(f, i, now)).ToList();
+        entities = await PhaseTwo.CreateAsync(db, "worker_manager", Table, pools.Select(p => (p.WorkerPoolId, "workerPool", p.EntityProperties())));
+        seeded.AddRange(pools.Zip(entities, (pool, entity) => (pool, entity.Etag)));
     }
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {
         Assert.That(await db.TableExistsAsync("worker_pools"), Is.False, "no worker_pools table at version 12");
         Assert.That(await db.ValueAsync<long>("select count(*) from wmworker_pools_entities"), Is.EqualTo(Count));
-        await using var workerManager = await db.ClientAsync("worker_manager");
-        foreach (var (pool, etag) in seeded)
-        {
-            var row = (await workerManager.CallAtVersionAsync(db, "wmworker_pools_entities_load", pool.WorkerPoolId, "workerPool")).Single();
-            Assert.That((row["version"], row["etag"]), Is.EqualTo(((object)1, (object)etag)), pool.WorkerPoolId);
-            Json.AssertSame(row["value"], pool.EntityProperties(), $"entity of worker pool {pool.WorkerPoolId}");
-        }
+        await PhaseTwo.AssertLoadAsync(db, "worker_manager", Table, entities, "at version 12");
     }
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)

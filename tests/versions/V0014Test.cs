@@ -17,35 +17,26 @@ namespace Tcdb.Versions.Tests;
 public sealed class V0014Test : VersionTest
 {
     private const int Count = 30;
+    private const string Table = "queue_task_groups_entities";
     private readonly List<(TaskGroupSeed Group, Guid Etag)> seeded = [];
     private readonly DateTime now = Times.Now();
+    private List<SeededEntity> entities = [];
 
-    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) =>
-        rules["public.queue_task_groups_entities"] = new TableSeedRule { Rows = 0 };
+    protected override void ConfigureSeedRules(IDictionary<string, TableSeedRule> rules) => PhaseTwo.SeedNoGenericRows(rules, Table);
 
     protected override async Task SeedAsync(VersionContext db)
     {
         var f = Realistic.Faker(14);
-        await using var queue = await db.ClientAsync("queue");
-        for (var i = 0; i < Count; i++)
-        {
-            var group = Realistic.TaskGroup(f, now);
-            var etag = (Guid)(await queue.CallAtVersionAsync(db, "queue_task_groups_entities_create", group.TaskGroupId.Slug, "taskGroup", group.EntityProperties(), false, 1)).Scalar()!;
-            seeded.Add((group, etag));
-        }
+        var groups = Enumerable.Range(0, Count).Select(_ => Realistic.TaskGroup(f, now)).ToList();
+        entities = await PhaseTwo.CreateAsync(db, "queue", Table, groups.Select(g => (g.TaskGroupId.Slug, "taskGroup", g.EntityProperties())));
+        seeded.AddRange(groups.Zip(entities, (group, entity) => (group, entity.Etag)));
     }
 
     protected override async Task AssertBeforeUpgradeAsync(VersionContext db)
     {
         Assert.That(await db.TableExistsAsync("task_groups"), Is.False, "no task_groups table at version 13");
         Assert.That(await db.ValueAsync<long>("select count(*) from queue_task_groups_entities"), Is.EqualTo(Count));
-        await using var queue = await db.ClientAsync("queue");
-        foreach (var (group, etag) in seeded)
-        {
-            var row = (await queue.CallAtVersionAsync(db, "queue_task_groups_entities_load", group.TaskGroupId.Slug, "taskGroup")).Single();
-            Assert.That((row["version"], row["etag"]), Is.EqualTo(((object)1, (object)etag)), group.TaskGroupId.Slug);
-            Json.AssertSame(row["value"], group.EntityProperties(), $"entity of task group {group.TaskGroupId}");
-        }
+        await PhaseTwo.AssertLoadAsync(db, "queue", Table, entities, "at version 13");
     }
 
     protected override async Task AssertAfterUpgradeAsync(VersionContext db)

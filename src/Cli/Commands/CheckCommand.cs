@@ -35,7 +35,7 @@ public sealed class CheckCommand : ICommand
 
         var source = DbDirectoryOption.Source(args);
         var schema = DbDirectoryOption.Load(args);
-        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
+        var waivers = DbDirectoryOption.Waivers(args);
 
         var report = PolicyChecker.Check(schema, waivers);
         var errorsOnly = args.Has("errors-only");

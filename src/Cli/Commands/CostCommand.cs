@@ -45,13 +45,8 @@ public sealed class CostCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        ServerOption.CheckOptions(args);
         var serverChoice = ServerOption.Resolve(args);
-        var report = args.Get("report");
-        if (report is not null && !CostReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
-        {
-            throw new UsageException($"--report {report}: the extension chooses the format: .json or .md");
-        }
+        var report = ReportOption.Get(args, CostReportWriter.SupportedExtensions, ".json or .md");
 
         var source = DbDirectoryOption.Source(args);
         var schema = DbDirectoryOption.Load(args);
@@ -59,14 +54,13 @@ public sealed class CostCommand : ICommand
         var (from, to) = VersionsOption.Parse(args, schema);
         var log = context.Out;
         log.WriteLine($"tcdb cost: {source}: versions {from}..{to} of {schema.LatestVersion} at {string.Join(", ", options.Scales)} rows per touched table");
-        await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);
-        log.WriteLine($"server: {server.Description}");
+        await using var server = await ServerOption.StartAsync(args, serverChoice, log, context.CancellationToken);
 
         var engine = new CostEngine(server, options with
         {
             FromVersion = from,
             ToVersion = to,
-            Seed = args.GetInt("seed") ?? 1,
+            Seed = args.GetInt("seed") ?? options.Seed,
             Progress = log.WriteLine,
         });
         var result = await engine.RunAsync(context.CancellationToken);

@@ -1,3 +1,4 @@
+using Tcdb.Policy;
 using Tcdb.Schema;
 
 namespace Tcdb.Cli.Commands;
@@ -46,6 +47,16 @@ internal static class DbDirectoryOption
         var path = args.Get(option) ?? (Directory.Exists(source) && File.Exists(Path.Join(source, defaultName)) ? Path.Join(source, defaultName) : null);
         return path is null ? none : Loading(source, () => load(path));
     }
+
+    /// <summary><c>--waivers FILE</c>, else the db directory's policy waiver file; none when there is neither.</summary>
+    /// <exception cref="DbDirectoryException">the file cannot be loaded.</exception>
+    public static IReadOnlyList<PolicyWaiver> Waivers(CliArgs args) =>
+        Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
+
+    /// <summary><c>--releases FILE</c>, else the db directory's release history; null when there is neither.</summary>
+    /// <exception cref="DbDirectoryException">the file cannot be loaded.</exception>
+    public static ReleaseHistory? Releases(CliArgs args) =>
+        Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
 
     private static T Loading<T>(string source, Func<T> load)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Tcdb.Mutation;
-using Tcdb.Policy;
-using Tcdb.Schema;
+using Tcdb.Verification;
 
 namespace Tcdb.Cli.Commands;
 
@@ -12,7 +11,7 @@ public sealed class MutateCommand : ICommand
 
     public string Summary => "measure how many realistic mistakes in each version the checks and version tests catch";
 
-    public string Usage => """
+    public string Usage => $"""
         usage: tcdb mutate [--db-dir DIR] [--versions A..B] [--tests PROJECT] [--report FILE] [--min-score PERCENT]
                            [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--jobs N] [--seed N] [--rows N]
                            [--waivers FILE] [--releases FILE] [--version-timeout DURATION]
@@ -40,7 +39,7 @@ public sealed class MutateCommand : ICommand
           --server KIND       otherwise local: a throwaway cluster (the default), or docker[:IMAGE]
           --pg MAJOR          the major of that server (default $PG_VERSION or 15)
           --jobs N            mutants of a version checked side by side (default: number of cores)
-          --seed N, --rows N  seed and rows per table of the generated data (defaults 1 and 60), as for verify
+          --seed N, --rows N  seed and rows per table of the generated data (defaults {VerifyOptions.DefaultSeed} and {VerifyOptions.DefaultRowsPerTable}), as for verify
           --waivers FILE, --releases FILE, --version-timeout D   as for tcdb verify
 
         exit codes: 0 done (and the score reaches --min-score), 1 the score is below --min-score,
@@ -58,18 +57,8 @@ public sealed class MutateCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        ServerOption.CheckOptions(args);
         var serverChoice = ServerOption.Resolve(args);
-        var report = args.Get("report");
-        if (report is not null)
-        {
-            if (!MutationReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
-            {
-                throw new UsageException($"--report {report}: the extension chooses the format: .json or .md");
-            }
-
-            OutputFile.Check("--report", report, createDirectory: true);
-        }
+        var report = ReportOption.Get(args, MutationReportWriter.SupportedExtensions, ".json or .md");
 
         var jobs = args.GetInt("jobs") ?? Environment.ProcessorCount;
         if (jobs < 1)
@@ -83,7 +72,7 @@ public sealed class MutateCommand : ICommand
             throw new UsageException($"--min-score {minScore}: a percentage, 0 to 100");
         }
 
-        var versionTimeout = args.GetDuration("version-timeout") ?? Tcdb.Verification.VerifyOptions.DefaultVersionTimeout;
+        var versionTimeout = args.GetDuration("version-timeout") ?? VerifyOptions.DefaultVersionTimeout;
         var tests = args.Get("tests");
         if (tests is not null && !File.Exists(tests) && !Directory.Exists(tests))
         {
@@ -93,40 +82,29 @@ public sealed class MutateCommand : ICommand
         // A mutant is a copy of the directory with one version changed: a serialized schema cannot be mutated.
         var source = DbDirectoryOption.Source(args);
         var schema = DbDirectoryOption.Load(args, serializedAllowed: false);
-        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
-        var releases = DbDirectoryOption.Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
+        var waivers = DbDirectoryOption.Waivers(args);
+        var releases = DbDirectoryOption.Releases(args);
         var (from, to) = VersionsOption.Parse(args, schema);
         var log = context.Out;
-        var gate = new object();
-        var count = Enumerable.Range(from, to - from + 1).Sum(v => MutantGenerator.Generate(schema, v).Count);
-        log.WriteLine($"tcdb mutate: {source}: versions {from}..{to} of {schema.LatestVersion}, {count} mutant(s), {jobs} job(s)");
+        var mutants = Enumerable.Range(from, to - from + 1).ToDictionary(v => v, v => MutantGenerator.Generate(schema, v));
+        log.WriteLine($"tcdb mutate: {source}: versions {from}..{to} of {schema.LatestVersion}, {mutants.Values.Sum(m => m.Count)} mutant(s), {jobs} job(s)");
 
-        await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);
-        log.WriteLine($"server: {server.Description}");
-        foreach (var note in server.Notes)
-        {
-            log.WriteLine(note);
-        }
+        await using var server = await ServerOption.StartAsync(args, serverChoice, log, context.CancellationToken);
 
         var engine = new MutationEngine(server, new MutationOptions
         {
             Schema = schema,
             FromVersion = from,
             ToVersion = to,
+            Mutants = mutants,
             Jobs = jobs,
-            Seed = args.GetInt("seed") ?? 1,
-            RowsPerTable = args.GetInt("rows") ?? 60,
+            Seed = args.GetInt("seed") ?? VerifyOptions.DefaultSeed,
+            RowsPerTable = args.GetInt("rows") ?? VerifyOptions.DefaultRowsPerTable,
             Waivers = waivers,
             Releases = releases,
             VersionTimeout = versionTimeout,
             VersionTests = tests is null ? null : new DotnetVersionTests(tests, versionTimeout + TimeSpan.FromMinutes(5)),
-            Progress = line =>
-            {
-                lock (gate)
-                {
-                    log.WriteLine(ConsoleText.OneLine(line));
-                }
-            },
+            Progress = ConsoleText.Progress(log),
         });
 
         MutationReport result;

@@ -11,20 +11,19 @@ internal static class ServerOption
 {
     public const string Name = "server";
 
-    /// <summary>Refuses a URL together with the options that choose a server of tcdb's own.</summary>
-    /// <exception cref="UsageException">both were given.</exception>
-    public static void CheckOptions(CliArgs args)
+    /// <summary>
+    /// The server the options choose, read before anything is loaded so a wrong choice is refused at once; a URL
+    /// together with the options that choose a server of tcdb's own is refused.
+    /// </summary>
+    /// <exception cref="UsageException">both were given, or the option holds no server.</exception>
+    /// <exception cref="ServerUnavailableException">the environment variable holds no server.</exception>
+    public static ServerChoice Resolve(CliArgs args)
     {
         if (args.Has("admin-db-url") && (args.Has("pg") || args.Has(Name)))
         {
             throw new UsageException($"give either --admin-db-url or --{Name}/--pg, not both");
         }
-    }
 
-    /// <exception cref="UsageException">the option holds no server.</exception>
-    /// <exception cref="ServerUnavailableException">the environment variable holds no server.</exception>
-    public static ServerChoice Resolve(CliArgs args)
-    {
         if (args.Has("admin-db-url"))
         {
             return ServerChoice.Local;
@@ -45,10 +44,22 @@ internal static class ServerOption
         }
     }
 
-    /// <summary>Connects to the URL's server, or starts the chosen one.</summary>
+    /// <summary>
+    /// Connects to the URL's server, or starts the chosen one, and prints which server it is with its notes (what
+    /// it cleaned up of runs that are gone).
+    /// </summary>
     /// <exception cref="ServerUnavailableException">the server cannot be reached or started.</exception>
-    public static async Task<IPostgresServer> StartAsync(CliArgs args, ServerChoice choice, CancellationToken cancellationToken) =>
-        args.Get("admin-db-url") is { } url
+    public static async Task<IPostgresServer> StartAsync(CliArgs args, ServerChoice choice, TextWriter log, CancellationToken cancellationToken)
+    {
+        var server = args.Get("admin-db-url") is { } url
             ? await ExternalServer.ConnectAsync(url, cancellationToken: cancellationToken)
             : await PostgresServers.StartAsync(choice, args.GetInt("pg") ?? PostgresServers.MajorFromEnvironment(), cancellationToken);
+        log.WriteLine($"server: {server.Description}");
+        foreach (var note in server.Notes)
+        {
+            log.WriteLine(note);
+        }
+
+        return server;
+    }
 }

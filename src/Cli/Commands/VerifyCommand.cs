@@ -1,6 +1,4 @@
 using System.Globalization;
-using Tcdb.Policy;
-using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Verification;
 using Tcdb.Verification.Reports;
@@ -14,7 +12,7 @@ public sealed class VerifyCommand : ICommand
 
     public string Summary => "verify every version of a db directory against a real PostgreSQL";
 
-    public string Usage => """
+    public string Usage => $"""
         usage: tcdb verify [--db-dir DIR] [--admin-db-url URL | [--server KIND] [--pg MAJOR]] [--versions A..B] [--jobs N]
                            [--report FILE] [--strict] [--exhaustive] [--seed N] [--rows N] [--waivers FILE]
                            [--version-timeout DURATION] [--releases FILE] [--accepted FILE]
@@ -39,8 +37,8 @@ public sealed class VerifyCommand : ICommand
           --strict            an upgrade that only fails on generic seed rows is a defect, not a warning
           --exhaustive        take no shortcut: re-read every catalog object and table at each snapshot and
                               call every function at each step (same findings, slower; see README)
-          --seed N            seed of the generated data and of random interruptions (default 1)
-          --rows N            rows per table the generic seeder inserts (default 60)
+          --seed N            seed of the generated data and of random interruptions (default {VerifyOptions.DefaultSeed})
+          --rows N            rows per table the generic seeder inserts (default {VerifyOptions.DefaultRowsPerTable})
           --waivers FILE      policy waiver file (default DIR/policy-waivers.yml when it exists)
           --releases FILE     which db version shipped in which release (default DIR/releases.txt when it
                               exists): deprecated functions must keep working within their window
@@ -69,19 +67,8 @@ public sealed class VerifyCommand : ICommand
             throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         }
 
-        ServerOption.CheckOptions(args);
         var serverChoice = ServerOption.Resolve(args);
-
-        var report = args.Get("report");
-        if (report is not null && !ReportWriter.SupportedExtensions.Contains(Path.GetExtension(report).ToLowerInvariant()))
-        {
-            throw new UsageException($"--report {report}: the extension chooses the format: .json, .md or .xml (JUnit)");
-        }
-
-        if (report is not null)
-        {
-            OutputFile.Check("--report", report, createDirectory: true);
-        }
+        var report = ReportOption.Get(args, ReportWriter.SupportedExtensions, ".json, .md or .xml (JUnit)");
 
         if (args.Get("write-accepted") is { } acceptedOutput)
         {
@@ -102,21 +89,15 @@ public sealed class VerifyCommand : ICommand
 
         var source = DbDirectoryOption.Source(args);
         var schema = DbDirectoryOption.Load(args);
-        var waivers = DbDirectoryOption.Companion(args, "waivers", PolicyWaiver.DefaultFileName, PolicyWaiver.Load, []);
-        var releases = DbDirectoryOption.Companion<ReleaseHistory?>(args, "releases", ReleaseHistory.DefaultFileName, ReleaseHistory.Load, null);
+        var waivers = DbDirectoryOption.Waivers(args);
+        var releases = DbDirectoryOption.Releases(args);
         var accepted = DbDirectoryOption.Companion(args, "accepted", AcceptedFinding.DefaultFileName, AcceptedFinding.Load, []);
         var (from, to) = VersionsOption.Parse(args, schema);
         var costOptions = args.Has("cost") ? CostArguments.Parse(args, schema, "cost-rows") : null;
         var log = context.Out;
-        var gate = new object();
         log.WriteLine($"tcdb verify: {source}: versions {from}..{to} of {schema.LatestVersion}, {jobs} job(s)");
 
-        await using var server = await ServerOption.StartAsync(args, serverChoice, context.CancellationToken);
-        log.WriteLine($"server: {server.Description}");
-        foreach (var note in server.Notes)
-        {
-            log.WriteLine(note);
-        }
+        await using var server = await ServerOption.StartAsync(args, serverChoice, log, context.CancellationToken);
 
         var engine = new VerifyEngine(server, new VerifyOptions
         {
@@ -132,13 +113,7 @@ public sealed class VerifyCommand : ICommand
             Releases = releases,
             Accepted = accepted,
             VersionTimeout = versionTimeout,
-            Progress = line =>
-            {
-                lock (gate)
-                {
-                    log.WriteLine(ConsoleText.OneLine(line));
-                }
-            },
+            Progress = ConsoleText.Progress(log),
         });
         var result = await engine.RunAsync(context.CancellationToken);
         if (costOptions is not null)

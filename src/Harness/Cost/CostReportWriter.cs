@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Tcdb.Reporting;
 
 namespace Tcdb.Cost;
 
@@ -19,22 +20,15 @@ public static class CostReportWriter
     /// <summary>Writes the report to <paramref name="path"/> (.json or .md; a .md gets <c>NAME.svg</c> beside it). Returns the files written.</summary>
     public static IReadOnlyList<string> Write(CostReport report, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var encoding = new UTF8Encoding(false);
         if (Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase))
         {
-            File.WriteAllText(path, Json(report), encoding);
+            ReportFiles.Write(path, Json(report));
             return [path];
         }
 
         var chart = Path.ChangeExtension(path, ".svg");
-        File.WriteAllText(chart, Svg(report), encoding);
-        File.WriteAllText(path, Markdown(report, Path.GetFileName(chart)), encoding);
+        ReportFiles.Write(chart, Svg(report));
+        ReportFiles.Write(path, Markdown(report, Path.GetFileName(chart)));
         return [path, chart];
     }
 
@@ -126,19 +120,19 @@ public static class CostReportWriter
         {
             md.Append(
                 Invariant($"| {v.Version} | {Status(v.Status)} | {(v.Locks.Count > 0 ? Quantities.Duration(v.HeaviestLock) : "-")} | {Duration(v.UpgradeTime)} | {Duration(v.DowngradeTime)} | ") +
-                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {Cell(v.Reasons.Count > 0 ? v.Reasons[0] : v.Notes.Count > 0 ? v.Notes[0] : string.Empty)} |\n"));
+                Invariant($"{(v.Online.Count > 0 ? string.Join(", ", v.Online.Select(o => Quantities.Duration(o.Estimated))) : "-")} | {ReportFiles.MarkdownCell(v.Reasons.Count > 0 ? v.Reasons[0] : v.Notes.Count > 0 ? v.Notes[0] : string.Empty)} |\n"));
         }
 
         foreach (var v in report.Versions.Where(v => v.Measurement.Scales.Count > 0 || v.Reasons.Count > 0))
         {
-            md.Append(Invariant($"\n## v{v.Version:D4} {Cell(v.Measurement.Description)}: {Status(v.Status)}\n\n"));
+            md.Append(Invariant($"\n## v{v.Version:D4} {ReportFiles.MarkdownCell(v.Measurement.Description)}: {Status(v.Status)}\n\n"));
             var rows = Rows(v, report.Options);
             if (rows.Count > 0)
             {
                 md.Append("| | ").Append(string.Join(" | ", rows[0].Cells)).Append(" |\n|---|").Append(string.Concat(rows[0].Cells.Select(_ => "---|"))).Append('\n');
                 foreach (var row in rows.Skip(1))
                 {
-                    md.Append("| ").Append(Cell(row.Label)).Append(" | ").Append(string.Join(" | ", row.Cells)).Append(" |\n");
+                    md.Append("| ").Append(ReportFiles.MarkdownCell(row.Label)).Append(" | ").Append(string.Join(" | ", row.Cells)).Append(" |\n");
                 }
 
                 md.Append('\n');
@@ -339,8 +333,6 @@ public static class CostReportWriter
     };
 
     private static string Id(CostDirection direction) => direction == CostDirection.Upgrade ? "upgrade" : "downgrade";
-
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

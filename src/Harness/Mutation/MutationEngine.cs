@@ -85,7 +85,7 @@ public sealed class MutationEngine
                 {
                     var result = broken is null
                         ? await RunVersionAsync(version, seededPass, plainPass, plain, cancellationToken)
-                        : new VersionMutationResult(version, []) { NotRun = broken, Generated = MutantGenerator.Generate(Schema, version).Count };
+                        : new VersionMutationResult(version, []) { NotRun = broken, Generated = MutantsOf(version).Count };
                     results.Add(result);
                     Progress(Summary(result));
                 }
@@ -127,7 +127,7 @@ public sealed class MutationEngine
     private async Task<VersionMutationResult> RunVersionAsync(int version, MigrationSession seededPass, Migrator plainPass, ServerDatabase plain, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
-        var mutants = MutantGenerator.Generate(Schema, version);
+        var mutants = MutantsOf(version);
         if (mutants.Count == 0)
         {
             return new VersionMutationResult(version, []) { Milliseconds = stopwatch.Elapsed.TotalMilliseconds };
@@ -367,6 +367,8 @@ public sealed class MutationEngine
         MutantStatus.Survived => "SURVIVED: " + result.Mutant.Summary,
         _ => "equivalent (discarded)",
     };
+
+    private IReadOnlyList<Mutant> MutantsOf(int version) => options.Mutants.GetValueOrDefault(version) ?? MutantGenerator.Generate(Schema, version);
 
     private static string Summary(VersionMutationResult result) =>
         result.NotRun is not null

@@ -19,9 +19,15 @@ public sealed record MutationOptions
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Seed of the generic rows and of the random interruption point, as for <c>tcdb verify</c>.</summary>
-    public int Seed { get; init; } = 1;
+    public int Seed { get; init; } = VerifyOptions.DefaultSeed;
 
-    public int RowsPerTable { get; init; } = 60;
+    public int RowsPerTable { get; init; } = VerifyOptions.DefaultRowsPerTable;
+
+    /// <summary>
+    /// The mutants of each version, when the caller generated them already (to count them up front); a version
+    /// missing here gets <see cref="MutantGenerator"/>'s.
+    /// </summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<Mutant>> Mutants { get; init; } = new Dictionary<int, IReadOnlyList<Mutant>>();
 
     /// <summary>Per version, what its test adds to the shape (seed, assertions): its assertions are the version-test check.</summary>
     public IReadOnlyDictionary<int, VersionHooks> Hooks { get; init; } = new Dictionary<int, VersionHooks>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Tcdb.Reporting;
 
 namespace Tcdb.Mutation;
 
@@ -21,12 +22,7 @@ public static class MutationReportWriter
             ".md" => Markdown(report),
             var other => throw new ArgumentException($"unknown report format '{other}' for {path}: use .json or .md"),
         };
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        File.WriteAllText(path, text, new UTF8Encoding(false));
+        ReportFiles.Write(path, text);
     }
 
     public static string Json(MutationReport report) => JsonSerializer.Serialize(
@@ -88,7 +84,7 @@ public static class MutationReportWriter
         md.Append("| version | mutants | killed | survived | equivalent | score | note |\n|---|---|---|---|---|---|---|\n");
         foreach (var v in report.Versions)
         {
-            md.Append(CultureInfo.InvariantCulture, $"| {v.Version} | {v.Generated} | {v.Killed} | {v.Survived} | {v.Equivalent} | {MutationScore.Format(v.Score)} | {Cell(v.NotRun ?? v.VersionTestNote ?? string.Empty)} |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {v.Version} | {v.Generated} | {v.Killed} | {v.Survived} | {v.Equivalent} | {MutationScore.Format(v.Score)} | {ReportFiles.MarkdownCell(v.NotRun ?? v.VersionTestNote ?? string.Empty)} |\n");
         }
 
         md.Append(CultureInfo.InvariantCulture, $"| **total** | {report.Versions.Sum(v => v.Generated)} | {report.Killed} | {report.Survived} | {report.Equivalent} | **{MutationScore.Format(report.Score)}** | |\n\n");
@@ -114,7 +110,7 @@ public static class MutationReportWriter
             {
                 foreach (var defect in v.OriginalDefects)
                 {
-                    md.Append(CultureInfo.InvariantCulture, $"- {Cell(defect)}\n");
+                    md.Append(CultureInfo.InvariantCulture, $"- {ReportFiles.MarkdownCell(defect)}\n");
                 }
             }
 
@@ -130,7 +126,7 @@ public static class MutationReportWriter
             foreach (var m in all)
             {
                 var verdict = m.Status == MutantStatus.Killed ? "killed: " + string.Join(", ", m.Checks.Select(MutationChecks.Id)) : m.Status.ToString().ToLowerInvariant();
-                md.Append(CultureInfo.InvariantCulture, $"| {m.Mutant.Id} | {Mutant.OperatorId(m.Mutant.Operator)} | {Cell(m.Mutant.Where)} | {verdict} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {m.Mutant.Id} | {Mutant.OperatorId(m.Mutant.Operator)} | {ReportFiles.MarkdownCell(m.Mutant.Where)} | {verdict} |\n");
             }
         }
 
@@ -188,7 +184,7 @@ public static class MutationReportWriter
             md.Append("```\n\n");
             foreach (var warning in m.Warnings)
             {
-                md.Append(CultureInfo.InvariantCulture, $"- warned, not failed: {Cell(warning)}\n");
+                md.Append(CultureInfo.InvariantCulture, $"- warned, not failed: {ReportFiles.MarkdownCell(warning)}\n");
             }
 
             md.Append(m.Warnings.Count > 0 ? "\n" : string.Empty);
@@ -209,6 +205,4 @@ public static class MutationReportWriter
     }
 
     private static double? Rounded(double? score) => score is { } s ? Math.Round(s, 4) : null;
-
-    private static string Cell(string text) => string.Join(' ', text.Split((char[])['\n', '\r'], StringSplitOptions.RemoveEmptyEntries)).Replace("|", "\\|", StringComparison.Ordinal);
 }

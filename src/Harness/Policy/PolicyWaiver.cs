@@ -24,69 +24,50 @@ public sealed record PolicyWaiver(string Rule, string Object, string Reason, Sou
     /// <exception cref="SchemaLoadException">The file is missing or invalid.</exception>
     public static IReadOnlyList<PolicyWaiver> Load(string path)
     {
-        var errors = new ErrorList();
         var file = Path.GetFileName(path);
-        var root = YamlDocumentReader.ReadFile(path, errors, "waiver file");
-        errors.ThrowIfAny();
         var waivers = new List<PolicyWaiver>();
         string[] keys = ["rule", "object", "reason"];
         var expected = $"expected a list of entries with {Fields.Join(keys)}, e.g. '- rule: select-star' / '  object: get_widgets' / '  reason: ...'";
-        if (root is DocSequence list)
+        EntryList.Read(path, "waiver file", "waiver", keys, expected, (entry, errors) =>
         {
-            foreach (var item in list.Items)
+            var rule = Required(entry, "rule");
+            var obj = Required(entry, "object");
+            var reason = Required(entry, "reason");
+            if (rule is not null && PolicyRules.Find(rule.Value) is null)
             {
-                if (item is not DocMapping entry)
-                {
-                    errors.Add(item.Location, $"{file}: a waiver is {item.Describe()}; {expected}");
-                    continue;
-                }
-
-                Fields.RejectUnknownKeys(entry, keys, errors, $"{file}: waiver");
-                var rule = Required(entry, "rule");
-                var obj = Required(entry, "object");
-                var reason = Required(entry, "reason");
-                if (rule is not null && PolicyRules.Find(rule.Value) is null)
-                {
-                    errors.Add(rule.Location, $"{file}: unknown rule '{rule.Value}'; expected one of {string.Join(", ", PolicyRules.All.Select(r => r.Id))}");
-                }
-
-                if (reason is not null && reason.Value.Trim().Length < MinimumReasonLength)
-                {
-                    errors.Add(reason.Location, $"{file}: the reason '{reason.Value.Trim()}' is too short; expected a sentence (at least {MinimumReasonLength} characters) saying why the practice does not apply");
-                }
-
-                if (rule is null || obj is null || reason is null)
-                {
-                    continue;
-                }
-
-                if (waivers.FirstOrDefault(w => w.Rule == rule.Value && w.Object == obj.Value) is { } same)
-                {
-                    errors.Add(entry.Location, $"{file}: rule {rule.Value} is already waived for {obj.Value} at line {same.Location?.Line}; expected one waiver per rule and object");
-                    continue;
-                }
-
-                waivers.Add(new PolicyWaiver(rule.Value, obj.Value, reason.Value.Trim(), entry.Location));
-
-                DocScalar? Required(DocMapping mapping, string key)
-                {
-                    var value = Fields.Text(mapping.Get(key), errors, $"{file}: {key}");
-                    if (value is null || value.Value.Trim().Length == 0)
-                    {
-                        errors.Add(mapping.KeyOf(key)?.Location ?? mapping.Location, $"{file}: waiver without {key}; {expected}");
-                        return null;
-                    }
-
-                    return value;
-                }
+                errors.Add(rule.Location, $"{file}: unknown rule '{rule.Value}'; expected one of {string.Join(", ", PolicyRules.All.Select(r => r.Id))}");
             }
-        }
-        else if (root is not null)
-        {
-            errors.Add(root?.Location ?? new SourceLocation(path, 1, 1), $"{file}: {expected}");
-        }
 
-        errors.ThrowIfAny();
+            if (reason is not null && reason.Value.Trim().Length < MinimumReasonLength)
+            {
+                errors.Add(reason.Location, $"{file}: the reason '{reason.Value.Trim()}' is too short; expected a sentence (at least {MinimumReasonLength} characters) saying why the practice does not apply");
+            }
+
+            if (rule is null || obj is null || reason is null)
+            {
+                return;
+            }
+
+            if (waivers.FirstOrDefault(w => w.Rule == rule.Value && w.Object == obj.Value) is { } same)
+            {
+                errors.Add(entry.Location, $"{file}: rule {rule.Value} is already waived for {obj.Value} at line {same.Location?.Line}; expected one waiver per rule and object");
+                return;
+            }
+
+            waivers.Add(new PolicyWaiver(rule.Value, obj.Value, reason.Value.Trim(), entry.Location));
+
+            DocScalar? Required(DocMapping mapping, string key)
+            {
+                var value = Fields.Text(mapping.Get(key), errors, $"{file}: {key}");
+                if (value is null || value.Value.Trim().Length == 0)
+                {
+                    errors.Add(mapping.KeyOf(key)?.Location ?? mapping.Location, $"{file}: waiver without {key}; {expected}");
+                    return null;
+                }
+
+                return value;
+            }
+        });
         return waivers;
     }
 }

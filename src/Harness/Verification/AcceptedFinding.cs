@@ -25,68 +25,49 @@ public sealed record AcceptedFinding(int? Version, string Kind, string Object, s
     /// <exception cref="SchemaLoadException">The file is missing or invalid.</exception>
     public static IReadOnlyList<AcceptedFinding> Load(string path)
     {
-        var errors = new ErrorList();
         var file = Path.GetFileName(path);
-        var root = YamlDocumentReader.ReadFile(path, errors, "accepted-findings file");
-        errors.ThrowIfAny();
         var accepted = new List<AcceptedFinding>();
         string[] keys = ["version", "kind", "object", "reason"];
         var kinds = Enum.GetValues<VerificationFindingKind>().Select(VerificationFinding.KindId).ToList();
         const string Expected = "expected a list of entries like '- version: 12' / '  kind: data-changed' / '  object: table public.tasks' / '  reason: ...'";
-        if (root is DocSequence list)
+        EntryList.Read(path, "accepted-findings file", "entry", keys, Expected, (entry, errors) =>
         {
-            foreach (var item in list.Items)
+            var version = Fields.Text(entry.Get("version"), errors, $"{file}: version");
+            var kind = Fields.Text(entry.Get("kind"), errors, $"{file}: kind");
+            var obj = Fields.Text(entry.Get("object"), errors, $"{file}: object");
+            var reason = Fields.Text(entry.Get("reason"), errors, $"{file}: reason");
+            int? number = null;
+            if (version is not null)
             {
-                if (item is not DocMapping entry)
+                if (int.TryParse(version.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
-                    errors.Add(item.Location, $"{file}: an entry is {item.Describe()}; {Expected}");
-                    continue;
+                    number = n;
                 }
-
-                Fields.RejectUnknownKeys(entry, keys, errors, $"{file}: entry");
-                var version = Fields.Text(entry.Get("version"), errors, $"{file}: version");
-                var kind = Fields.Text(entry.Get("kind"), errors, $"{file}: kind");
-                var obj = Fields.Text(entry.Get("object"), errors, $"{file}: object");
-                var reason = Fields.Text(entry.Get("reason"), errors, $"{file}: reason");
-                int? number = null;
-                if (version is not null)
+                else
                 {
-                    if (int.TryParse(version.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                    {
-                        number = n;
-                    }
-                    else
-                    {
-                        errors.Add(version.Location, $"{file}: version '{version.Value}' is not a version number");
-                    }
+                    errors.Add(version.Location, $"{file}: version '{version.Value}' is not a version number");
                 }
-
-                if (kind is null || obj is null)
-                {
-                    errors.Add(entry.Location, $"{file}: an entry needs a kind and an object; {Expected}");
-                    continue;
-                }
-
-                if (!kinds.Contains(kind.Value))
-                {
-                    errors.Add(kind.Location, $"{file}: unknown kind '{kind.Value}'; expected one of {string.Join(", ", kinds)}");
-                }
-
-                if (reason is null || reason.Value.Trim().Length == 0)
-                {
-                    errors.Add(reason?.Location ?? entry.Location, $"{file}: the entry for {(number is { } v ? $"version {v}, " : string.Empty)}{kind.Value} {obj.Value} has no reason; write why the finding is accepted (e.g. the version is released and a later version fixes it)");
-                    continue;
-                }
-
-                accepted.Add(new AcceptedFinding(number, kind.Value, obj.Value, reason.Value.Trim(), entry.Location));
             }
-        }
-        else if (root is not null)
-        {
-            errors.Add(root.Location, $"{file}: {Expected}");
-        }
 
-        errors.ThrowIfAny();
+            if (kind is null || obj is null)
+            {
+                errors.Add(entry.Location, $"{file}: an entry needs a kind and an object; {Expected}");
+                return;
+            }
+
+            if (!kinds.Contains(kind.Value))
+            {
+                errors.Add(kind.Location, $"{file}: unknown kind '{kind.Value}'; expected one of {string.Join(", ", kinds)}");
+            }
+
+            if (reason is null || reason.Value.Trim().Length == 0)
+            {
+                errors.Add(reason?.Location ?? entry.Location, $"{file}: the entry for {(number is { } v ? $"version {v}, " : string.Empty)}{kind.Value} {obj.Value} has no reason; write why the finding is accepted (e.g. the version is released and a later version fixes it)");
+                return;
+            }
+
+            accepted.Add(new AcceptedFinding(number, kind.Value, obj.Value, reason.Value.Trim(), entry.Location));
+        });
         return accepted;
     }
 

@@ -74,17 +74,19 @@ public sealed class CliUsageTests
         Assert.That(run.Error, Does.Contain(message).And.Not.Contain(":pw@"));
     }
 
-    [Test]
-    public async Task ReportPathThatIsADirectoryFailsBeforeAnyWork()
+    [TestCase("verify", "out.xml")]
+    [TestCase("mutate", "out.md")]
+    [TestCase("cost", "out.md")]
+    public async Task ReportPathThatIsADirectoryFailsBeforeAnyWork(string command, string name)
     {
         using var dir = new DbDirectoryBuilder();
-        var directory = Path.Combine(Path.GetDirectoryName(dir.Path)!, "out.xml");
+        var directory = Path.Combine(Path.GetDirectoryName(dir.Path)!, name);
         Directory.CreateDirectory(directory);
 
-        var run = await CliRun.RunAsync("verify", "--db-dir", dir.Path, "--admin-db-url", Unreachable, "--report", directory);
+        var run = await CliRun.RunAsync(command, "--db-dir", dir.Path, "--admin-db-url", Unreachable, "--report", directory);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.UnusableInput), run.ToString);
-        Assert.That(run.Error, Does.StartWith($"tcdb verify: --report {directory} is a directory"));
+        Assert.That(run.Error, Does.StartWith($"tcdb {command}: --report {directory} is a directory"));
         Assert.That(run.Error, Does.Not.Contain("cannot connect"), "checked before the server is contacted");
     }
 

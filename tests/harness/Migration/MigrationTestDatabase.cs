@@ -1,5 +1,6 @@
 using Npgsql;
 using Tcdb.Migration;
+using Tcdb.Schema;
 using Tcdb.Servers;
 using Tcdb.Testing;
 
@@ -11,18 +12,21 @@ namespace Tcdb.Harness.Tests.Migration;
 /// </summary>
 internal sealed class MigrationTestDatabase : IAsyncDisposable
 {
-    private MigrationTestDatabase(IPostgresServer server, ServerDatabase database, string prefix)
+    private MigrationTestDatabase(IPostgresServer server, ServerDatabase database, RolePrefix rolePrefix)
     {
         Server = server;
         Database = database;
-        Prefix = prefix;
+        RolePrefix = rolePrefix;
     }
 
     public IPostgresServer Server { get; }
 
     public ServerDatabase Database { get; }
 
-    public string Prefix { get; }
+    public RolePrefix RolePrefix { get; }
+
+    /// <summary>The role prefix as text, e.g. <c>t_abcdefgh</c>; a service's role is this, <c>_</c> and the service.</summary>
+    public string Prefix => RolePrefix.Value;
 
     public string ConnectionString => Database.ConnectionString;
 
@@ -32,17 +36,16 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
     {
         var server = await TestServer.GetAsync();
         var database = await server.CreateDatabaseAsync();
-        var letters = new string(Enumerable.Range(0, 8).Select(_ => (char)('a' + Random.Shared.Next(26))).ToArray());
-        return new MigrationTestDatabase(server, database, "t_" + letters);
+        return new MigrationTestDatabase(server, database, RolePrefix.Random("t"));
     }
 
     public MigratorOptions Options(Func<MigratorOptions, MigratorOptions>? adjust = null)
     {
-        var options = new MigratorOptions { RolePrefix = Tcdb.Schema.RolePrefix.Parse(Prefix), Progress = p => { lock (Progress) { Progress.Add(p); } } };
+        var options = new MigratorOptions { RolePrefix = RolePrefix, Progress = p => { lock (Progress) { Progress.Add(p); } } };
         return adjust is null ? options : adjust(options);
     }
 
-    public Migrator Migrator(Tcdb.Schema.DbSchema schema, Func<MigratorOptions, MigratorOptions>? adjust = null, string? connectionString = null) =>
+    public Migrator Migrator(DbSchema schema, Func<MigratorOptions, MigratorOptions>? adjust = null, string? connectionString = null) =>
         new(schema, connectionString ?? ConnectionString, Options(adjust));
 
     /// <summary>A connection string of this database logged in as a service role (trust authentication).</summary>
@@ -74,6 +77,6 @@ internal sealed class MigrationTestDatabase : IAsyncDisposable
         await Database.DisposeAsync();
         await using var connection = new NpgsqlConnection(Server.AdminConnectionString);
         await connection.OpenAsync();
-        Assert.That(await ServiceRoles.DropRolesAsync(connection, Tcdb.Schema.RolePrefix.Parse(Prefix)), Is.Empty, "every role of the prefix is dropped");
+        Assert.That(await ServiceRoles.DropRolesAsync(connection, RolePrefix), Is.Empty, "every role of the prefix is dropped");
     }
 }

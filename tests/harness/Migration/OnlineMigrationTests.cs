@@ -301,30 +301,17 @@ public sealed class OnlineMigrationTests
     /// <c>i</c>), and an online migration that walks every row by key (from <paramref name="firstId"/>), copying
     /// source to copy where copy is still null; complete when no copy is null.
     /// </summary>
-    private static string CopyingMigration(string source, int rows, int firstId) => $$"""
+    private static string CopyingMigration(string source, int rows, int firstId) => $"""
         begin
           create table items (id integer primary key, source text, copy text);
-          insert into items (id, source) select i, {{source}} from generate_series(1, {{rows}}) i;
-          create function online_migration_v1_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-          declare
-            item record;
-            visited integer := 0;
-            last_id integer := coalesce((state_in ->> 'id')::integer, {{firstId}});
-          begin
-            for item in select items.id from items where items.id > last_id order by items.id limit batch_size_in for update loop
-              update items set copy = items.source where items.id = item.id and items.copy is null;
-              visited := visited + 1;
-              last_id := item.id;
-            end loop;
-            return query select visited, jsonb_build_object('id', last_id);
-          end
-          $$ language plpgsql;
-          create function online_migration_v1_is_complete() returns boolean as $$
-          begin
-            perform 1 from items where items.copy is null limit 1;
-            return not found;
-          end
-          $$ language plpgsql;
+          insert into items (id, source) select i, {source} from generate_series(1, {rows}) i;
+          {OnlineKeyWalk(
+              "migration",
+              1,
+              "items",
+              "update items set copy = items.source where items.id = item.id and items.copy is null",
+              "perform 1 from items where items.copy is null limit 1;\n  return not found;",
+              firstId)}
         end
         """;
 

@@ -20,6 +20,35 @@ internal static class TestSchemas
         tables.ToDictionary(t => t.Table, t => (IReadOnlyDictionary<string, string>)t.Columns.ToDictionary(c => c.Column, c => c.Type));
 
     /// <summary>
+    /// The two functions of an online <paramref name="direction"/> (<c>migration</c> or <c>downgrade</c>) of version
+    /// <paramref name="version"/> that walks <paramref name="table"/> by its integer key <c>id</c>, after
+    /// <paramref name="firstId"/>, one batch of rows at a time: each row is locked, <paramref name="update"/> runs for
+    /// it (naming the row's key <c>item.id</c>), and the batch counts every row it visits, written or not. Complete when
+    /// the statements <paramref name="completion"/> return true.
+    /// </summary>
+    public static string OnlineKeyWalk(string direction, int version, string table, string update, string completion, int firstId = int.MinValue) => $$"""
+        create function online_{{direction}}_v{{version}}_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
+        declare
+          item record;
+          visited integer := 0;
+          last_id integer := coalesce((state_in ->> 'id')::integer, {{firstId}});
+        begin
+          for item in select {{table}}.id from {{table}} where {{table}}.id > last_id order by {{table}}.id limit batch_size_in for update loop
+            {{update}};
+            visited := visited + 1;
+            last_id := item.id;
+          end loop;
+          return query select visited, jsonb_build_object('id', last_id);
+        end
+        $$ language plpgsql;
+        create function online_{{direction}}_v{{version}}_is_complete() returns boolean as $$
+        begin
+          {{completion}}
+        end
+        $$ language plpgsql;
+        """;
+
+    /// <summary>
     /// Three versions over a <c>widgets</c> table used by services <c>svc_a</c> (write) and <c>svc_b</c> (read):
     /// v1 creates it and the basic methods; v2 adds a column, a helper whose text contains <c>$$</c> and
     /// backslashes, redefines <c>get_widgets</c> and adds methods; v3 adds <c>upper_name</c> filled by an

@@ -11,29 +11,15 @@ namespace Tcdb.Harness.Tests.Verification;
 [TestFixture]
 public sealed class InterruptionFailureTests
 {
-    private const string Migration = """
+    private static readonly string OnlineUpgrade = $"""
         begin
           alter table things add column big boolean;
-          create function online_migration_v2_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-          declare
-            last_id integer := coalesce((state_in ->> 'id')::integer, -2147483648);
-            visited integer := 0;
-            item record;
-          begin
-            for item in select things.id from things where things.id > last_id order by things.id limit batch_size_in loop
-              update things set big = things.size > 10 where things.id = item.id;
-              visited := visited + 1;
-              last_id := item.id;
-            end loop;
-            return query select visited, jsonb_build_object('id', last_id);
-          end
-          $$ language plpgsql;
-          create function online_migration_v2_is_complete() returns boolean as $$
-          begin
-            perform 1 from things where things.big is null limit 1;
-            return not found;
-          end
-          $$ language plpgsql;
+          {Migration.TestSchemas.OnlineKeyWalk(
+              "migration",
+              2,
+              "things",
+              "update things set big = things.size > 10 where things.id = item.id",
+              "perform 1 from things where things.big is null limit 1;\n  return not found;")}
         end
         """;
 
@@ -41,7 +27,7 @@ public sealed class InterruptionFailureTests
     public async Task ADowngradeThatFailsOnlyAfterAnInterruptedUpgradeIsADefect()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, Migration, "begin\n  perform 1 from things where big is null;\n  if found then\n    raise exception 'things is half migrated';\n  end if;\n  alter table things drop column big;\nend")
+            .ScriptVersion(2, OnlineUpgrade, "begin\n  perform 1 from things where big is null;\n  if found then\n    raise exception 'things is half migrated';\n  end if;\n  alter table things drop column big;\nend")
             .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
 
         var report = await VerifyAsync(dir);
@@ -54,7 +40,7 @@ public sealed class InterruptionFailureTests
     public async Task ADowngradeThatCopesWithAHalfMigratedTablePasses()
     {
         using var dir = new DbDirectoryBuilder()
-            .ScriptVersion(2, Migration, "begin\n  alter table things drop column big;\nend")
+            .ScriptVersion(2, OnlineUpgrade, "begin\n  alter table things drop column big;\nend")
             .Tables(DbDirectoryBuilder.BaseTables + "\n  big: boolean");
 
         var report = await VerifyAsync(dir);

@@ -108,28 +108,10 @@ public sealed class VerdictTests
             .ScriptVersion(
                 3,
                 "begin\n  alter table things drop column weight;\nend",
-                $$"""
+                $"""
                 begin
                   alter table things add column weight integer;
-                  create function online_downgrade_v3_batch(batch_size_in integer, state_in jsonb) returns table (count integer, state jsonb) as $$
-                  declare
-                    item record;
-                    visited integer := 0;
-                    last_id integer := coalesce((state_in ->> 'id')::integer, -2147483648);
-                  begin
-                    for item in select things.id from things where things.id > last_id order by things.id limit batch_size_in for update loop
-                      update things set weight = length(things.note) where things.id = item.id and things.weight is null;
-                      visited := visited + 1;
-                      last_id := item.id;
-                    end loop;
-                    return query select visited, jsonb_build_object('id', last_id);
-                  end
-                  $$ language plpgsql;
-                  create function online_downgrade_v3_is_complete() returns boolean as $$
-                  begin
-                    {{completionCheck}}
-                  end
-                  $$ language plpgsql;
+                  {Migration.TestSchemas.OnlineKeyWalk("downgrade", 3, "things", "update things set weight = length(things.note) where things.id = item.id and things.weight is null", completionCheck)}
                 end
                 """)
             .ScriptVersion(4, "begin\n  create index things_size_idx on things (size);\nend", "begin\n  drop index things_size_idx;\nend")

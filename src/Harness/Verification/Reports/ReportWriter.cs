@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Tcdb.Reporting;
 
 namespace Tcdb.Verification.Reports;
 
@@ -24,13 +25,7 @@ public static class ReportWriter
             ".xml" => JUnit(report),
             var other => throw new ArgumentException($"unknown report format '{other}' for {path}: use .json, .md or .xml (JUnit)"),
         };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        File.WriteAllText(path, text, new UTF8Encoding(false));
+        ReportFiles.Write(path, text);
     }
 
     public static string Json(VerificationReport report) => JsonSerializer.Serialize(
@@ -77,7 +72,7 @@ public static class ReportWriter
             md.Append("## Findings\n\n| version | severity | kind | object | message |\n|---|---|---|---|---|\n");
             foreach (var f in report.Findings)
             {
-                md.Append(CultureInfo.InvariantCulture, $"| {(f.Version is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-")} | {f.Severity.ToString().ToLowerInvariant()} | {VerificationFinding.KindId(f.Kind)} | {Cell(f.Object)} | {Cell(f.Message)} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {(f.Version is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-")} | {f.Severity.ToString().ToLowerInvariant()} | {VerificationFinding.KindId(f.Kind)} | {ReportFiles.MarkdownCell(f.Object)} | {ReportFiles.MarkdownCell(f.Message)} |\n");
             }
 
             md.Append('\n');
@@ -86,7 +81,7 @@ public static class ReportWriter
         md.Append("## Versions\n\n| version | result | ms | rows seeded | notes |\n|---|---|---|---|---|\n");
         foreach (var v in report.Versions)
         {
-            md.Append(CultureInfo.InvariantCulture, $"| {v.Version} | {(v.HasDefects ? "defects" : "ok")} | {v.TotalMilliseconds:0} | {v.SeededRows} | {Cell(string.Join("; ", v.Notes))} |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {v.Version} | {(v.HasDefects ? "defects" : "ok")} | {v.TotalMilliseconds:0} | {v.SeededRows} | {ReportFiles.MarkdownCell(string.Join("; ", v.Notes))} |\n");
         }
 
         return md.ToString();
@@ -151,6 +146,4 @@ public static class ReportWriter
 
         return element;
     }
-
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }
