@@ -139,7 +139,7 @@ async Task UpgradeAsync(string connectionString, string prefix)
 
     await using var migrator = new Migrator(schema, connectionString, new MigratorOptions
     {
-        UsersPrefix = prefix,
+        RolePrefix = RolePrefix.Parse(prefix),
         ServicePasswords = ServicePasswords.Unmanaged,
         AcceptedMajorVersions = ServerVersionGate.Any,
     });
@@ -305,7 +305,7 @@ async Task SingleOperationsAsync(StringBuilder text)
         for (var i = 0; i < 3; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            objects = (await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = "bench_prof" })).Objects.Count;
+            objects = (await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { RolePrefix = RolePrefix.Parse("bench_prof") })).Objects.Count;
             catalog.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
 

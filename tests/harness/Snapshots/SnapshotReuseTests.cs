@@ -18,8 +18,12 @@ public sealed class SnapshotReuseTests
         create table right_side (id integer primary key, label text);
         create table untouched (id integer primary key, note text);
         create index widgets_name_idx on widgets (name);
+        create function widget_size(id_in integer) returns integer language sql stable as 'select widgets.size from widgets where widgets.id = id_in';
         create function widget_name(id_in integer) returns text language sql stable as 'select widgets.name from widgets where widgets.id = id_in';
         create view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 10;
+        create function widgets_feeling(id_in integer, feeling_in mood) returns table (id integer, feeling mood) language plpgsql as 'begin return query select widgets.id, widgets.feeling from widgets where widgets.feeling = feeling_in; end';
+        create function widgets_feelings(feelings_in mood[]) returns setof widgets language plpgsql as 'begin return query select * from widgets; end';
+        create function widget_or_first(id_in integer default widget_size(1)) returns integer language sql as 'select id_in';
         insert into widgets (id, name, size, feeling, at) select g, 'w' || g, g, 'ok', timestamp '2020-01-01' + g * interval '1 hour' from generate_series(1, 20) g;
         insert into gadgets select g, g from generate_series(1, 5) g;
         begin;
@@ -46,6 +50,14 @@ public sealed class SnapshotReuseTests
         yield return Case("a table renamed", "alter table gadgets rename to gizmos");
         yield return Case("a function redefined", "create or replace function widget_name(id_in integer) returns text language sql stable as 'select upper(widgets.name) from widgets where widgets.id = id_in'");
         yield return Case("a comment", "comment on table widgets is 'things we make'");
+        yield return Case("a function's comment", "comment on function widget_name(integer) is 'its name'");
+        yield return Case("an enum a signature names renamed", "alter type mood rename to humour");
+        yield return Case("an enum moved to another schema", "create schema elsewhere; alter type mood set schema elsewhere");
+        yield return Case("a table a signature names renamed", "alter table widgets rename to things");
+        yield return Case("a function a default names renamed", "alter function widget_size(integer) rename to size_of_widget");
+        yield return Case("a function made strict", "alter function widget_name(integer) strict");
+        yield return Case("a function's setting", "alter function widget_name(integer) set work_mem = '8MB'");
+        yield return Case("a function dropped and created again", "drop function widget_name(integer); create function widget_name(id_in integer) returns text language sql stable as 'select widgets.name from widgets where widgets.id = id_in'");
         yield return Case("an index replaced", "drop index widgets_name_idx; create index widgets_name_idx on widgets (lower(name))");
         yield return Case("a view redefined", "create or replace view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 11");
         yield return Case("a grant", "grant select on widgets to public");
@@ -74,6 +86,24 @@ public sealed class SnapshotReuseTests
         Assert.That(DataDiff.Compare(dataFresh, dataReused), Is.Empty);
         Assert.That(DataDiff.Compare(dataReused, dataFresh), Is.Empty);
         Assert.That(dataReused.Find("public.untouched"), Is.SameAs(dataBefore.Find("public.untouched")), "an unchanged table is reused");
+    }
+
+    [Test]
+    public async Task AReusedSnapshotSeesAFunctionsNewOwnerAndItsRename()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var owner = await db.CreateRoleAsync("owner");
+        var catalogs = new CatalogSnapshotCache();
+        var options = new CatalogSnapshotOptions { Reuse = catalogs, RolePrefix = db.RolePrefix };
+        await CatalogSnapshot.TakeAsync(db.Connection, options);
+        foreach (var change in new[] { $"alter function widget_name(integer) owner to {owner}", $"alter role {owner} rename to {owner}_renamed", $"alter role {owner}_renamed rename to {owner}" })
+        {
+            await db.ExecuteAsync(change);
+            var reused = await CatalogSnapshot.TakeAsync(db.Connection, options);
+            var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
+            Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()), change);
+        }
     }
 
     [Test]
