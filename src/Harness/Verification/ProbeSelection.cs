@@ -32,9 +32,20 @@ internal sealed class ProbeSelection
     /// <summary>The catalog the snapshots read; anything outside it is judged by <see cref="ScopeSql"/>.</summary>
     private const string Schema = "public";
 
+    // Catalogs whose user-made rows (oid >= 16384) count as one input of every footprint, each as its rows' oid:xmin list.
+    private static readonly string[] OidCatalogs =
+    [
+        "pg_operator", "pg_cast", "pg_collation", "pg_conversion", "pg_opclass", "pg_opfamily", "pg_am", "pg_language",
+        "pg_ts_config", "pg_ts_dict", "pg_ts_parser", "pg_ts_template", "pg_transform",
+    ];
+
+    private static readonly string OidCatalogVersions = string.Join(
+        ",\n  ",
+        OidCatalogs.Select(c => $"(select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from {c} x where x.oid >= 16384)"));
+
     // Null when the database holds objects the model cannot follow; otherwise a hash of the catalog rows
     // outside the snapshots' kinds that can change how a body runs (any new version of them changes it).
-    private const string ScopeSql = """
+    private static readonly string ScopeSql = $$"""
         select case when
             exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace
                     where c.oid >= 16384 and n.nspname <> 'public' and n.nspname !~ '^pg_(toast|temp_|toast_temp_)')
@@ -50,19 +61,7 @@ internal sealed class ProbeSelection
           (select string_agg(s.setrole || ':' || s.xmin || ':' || array_to_string(s.setconfig, ','), ',' order by s.setrole) from pg_db_role_setting s
             where s.setdatabase = 0 or s.setdatabase = (select d.oid from pg_database d where d.datname = current_database())),
           (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_namespace x where x.oid >= 16384 and x.nspname !~ '^pg_(toast_)?temp_'),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_operator x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_cast x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_collation x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_conversion x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_opclass x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_opfamily x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_am x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_language x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_config x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_dict x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_parser x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_ts_template x where x.oid >= 16384),
-          (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_transform x where x.oid >= 16384),
+          {{OidCatalogVersions}},
           (select string_agg(x.aggfnoid::oid || ':' || x.xmin, ',' order by x.aggfnoid::oid) from pg_aggregate x where x.aggfnoid::oid >= 16384),
           (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_type x where x.oid >= 16384 and x.typtype in ('b', 'p') and x.typcategory <> 'A')))
         end
