@@ -4,8 +4,10 @@ namespace Tcdb.Snapshots;
 /// The catalog queries behind <see cref="CatalogSnapshot"/>. Every query returns the same shape:
 /// kind, qualified name, properties (jsonb of text values, absent when not applicable), the owning
 /// extension (pg_depend deptype 'e'), a subject for the harness-ownership rules (<c>rel:</c>,
-/// <c>fn:</c>, <c>ext:</c>) and a column position. Parameters: $1 schemas, $2 role prefix (null: any),
-/// $3 include PUBLIC grants. Run with <c>search_path = pg_catalog</c> so every name is qualified.
+/// <c>fn:</c>, <c>ext:</c>), a column position, and for a function and the grants on it the function's oid.
+/// Parameters: $1 schemas, $2 role prefix (null: any), $3 include PUBLIC grants, $5 the oids of the functions
+/// to print (null: all; see <see cref="CatalogStamps"/>). Run with <c>search_path = pg_catalog</c> so every
+/// name is qualified.
 /// </summary>
 internal static class CatalogQueries
 {
@@ -35,12 +37,12 @@ internal static class CatalogQueries
             new([CatalogObjectKind.Schema], """
             select 'Schema', n.nspname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(n.nspowner), 'comment', obj_description(n.oid, 'pg_namespace'))),
-              null::text, null::text, null::int
+              null::text, null::text, null::int, null::text
             from pg_namespace n where n.nspname = any($1)
             """),
             new([CatalogObjectKind.Extension], """
             select 'Extension', e.extname, jsonb_build_object('version', e.extversion, 'schema', n.nspname, 'owner', pg_get_userbyid(e.extowner)),
-              null::text, 'ext:' || e.extname, null::int
+              null::text, 'ext:' || e.extname, null::int, null::text
             from pg_extension e join pg_namespace n on n.oid = e.extnamespace
             """),
             new([CatalogObjectKind.Table], $"""
@@ -57,7 +59,7 @@ internal static class CatalogQueries
                 'options', array_to_string(c.reloptions, ', '),
                 'with oids', {withOids},
                 'comment', obj_description(c.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, null::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f')
             """),
@@ -70,7 +72,7 @@ internal static class CatalogQueries
                 'identity', case a.attidentity when 'a' then 'always' when 'd' then 'by default' end,
                 'collation', case when a.attcollation <> t.typcollation then cn.nspname || '.' || co.collname end,
                 'comment', col_description(c.oid, a.attnum))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, (rank() over (partition by c.oid order by a.attnum))::int
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, (rank() over (partition by c.oid order by a.attnum))::int, null::text
             from pg_attribute a
               join pg_class c on c.oid = a.attrelid
               join pg_namespace n on n.oid = c.relnamespace
@@ -88,7 +90,7 @@ internal static class CatalogQueries
                 'deferrable', case when not co.condeferrable then 'no' when co.condeferred then 'initially deferred' else 'initially immediate' end,
                 'validated', case when not co.convalidated then 'no' end,
                 'comment', obj_description(co.oid, 'pg_constraint'))),
-              null::text, 'rel:' || c.relname, null::int
+              null::text, 'rel:' || c.relname, null::int, null::text
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x')
             """),
@@ -99,7 +101,7 @@ internal static class CatalogQueries
                 'valid', case when not i.indisvalid then 'no' end,
                 'clustered', case when i.indisclustered then 'yes' end,
                 'comment', obj_description(ic.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "ic.oid")}, 'rel:' || c.relname, null::int
+              {ExtensionOf("pg_class", "ic.oid")}, 'rel:' || c.relname, null::int, null::text
             from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
               join pg_class c on c.oid = i.indrelid join pg_namespace tn on tn.oid = c.relnamespace
             where n.nspname = any($1)
@@ -119,7 +121,7 @@ internal static class CatalogQueries
               {ExtensionOf("pg_class", "c.oid")},
               'rel:' || coalesce((select dc.relname from pg_depend d join pg_class dc on dc.oid = d.refobjid
                                   where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass
-                                    and d.deptype in ('a', 'i') limit 1), c.relname), null::int
+                                    and d.deptype in ('a', 'i') limit 1), c.relname), null::int, null::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
             where n.nspname = any($1)
             """),
@@ -130,7 +132,7 @@ internal static class CatalogQueries
                 'options', array_to_string(c.reloptions, ', '),
                 'populated', case when c.relkind = 'm' and not c.relispopulated then 'no' end,
                 'comment', obj_description(c.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, null::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('v', 'm')
             """),
@@ -148,7 +150,7 @@ internal static class CatalogQueries
                                                                from pg_constraint co where co.contypid = t.oid) end,
                 'subtype', case when t.typtype = 'r' then (select format_type(r.rngsubtype, null) from pg_range r where r.rngtypid = t.oid) end,
                 'comment', obj_description(t.oid, 'pg_type'))),
-              {ExtensionOf("pg_type", "t.oid")}, null::text, null::int
+              {ExtensionOf("pg_type", "t.oid")}, null::text, null::int, null::text
             from pg_type t join pg_namespace n on n.oid = t.typnamespace
             where n.nspname = any($1)
               and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and (select c.relkind from pg_class c where c.oid = t.typrelid) = 'c'))
@@ -170,15 +172,15 @@ internal static class CatalogQueries
                 'config', array_to_string(p.proconfig, ', '),
                 'body', case when p.prokind <> 'a' then {body} end,
                 'comment', obj_description(p.oid, 'pg_proc'))),
-              {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, null::int
+              {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, null::int, p.oid::text
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
-            where n.nspname = any($1)
+            where n.nspname = any($1) and ($5::oid[] is null or p.oid = any($5::oid[]))
             """),
             new([CatalogObjectKind.Trigger], """
             select 'Trigger', n.nspname || '.' || c.relname || '.' || t.tgname, jsonb_build_object(
                 'definition', replace(pg_get_triggerdef(t.oid), ' EXECUTE PROCEDURE ', ' EXECUTE FUNCTION '),
                 'enabled', case t.tgenabled when 'O' then 'origin' when 'D' then 'disabled' when 'R' then 'replica' else 'always' end),
-              null::text, 'rel:' || c.relname, null::int
+              null::text, 'rel:' || c.relname, null::int, null::text
             from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and not t.tgisinternal
             """),
@@ -190,7 +192,7 @@ internal static class CatalogQueries
                           from (select case when o = 0 then 'PUBLIC' else pg_get_userbyid(o) end as name from unnest(p.polroles) o) r),
                 'using', pg_get_expr(p.polqual, p.polrelid),
                 'with check', pg_get_expr(p.polwithcheck, p.polrelid))),
-              null::text, 'rel:' || c.relname, null::int
+              null::text, 'rel:' || c.relname, null::int, null::text
             from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1)
             """),
@@ -199,22 +201,22 @@ internal static class CatalogQueries
               select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as object_type,
                 n.nspname || '.' || c.relname as object_name, null::text as column_name, c.relacl as acl, c.relowner as owner,
                 case c.relkind when 'S' then 's' else 'r' end as default_kind,
-                {ExtensionOf("pg_class", "c.oid")} as extension, 'rel:' || c.relname as subject
+                {ExtensionOf("pg_class", "c.oid")} as extension, 'rel:' || c.relname as subject, null::text as function
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
               where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S')
               union all
               select 'table', n.nspname || '.' || c.relname, a.attname, a.attacl, null::oid, null,
-                {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname
+                {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null
               from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
               where n.nspname = any($1) and a.attacl is not null and a.attnum > 0 and not a.attisdropped
               union all
               select case p.prokind when 'p' then 'procedure' else 'function' end,
                 n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')', null, p.proacl, p.proowner, 'f',
-                {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname
+                {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, p.oid::text
               from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-              where n.nspname = any($1)
+              where n.nspname = any($1) and ($5::oid[] is null or p.oid = any($5::oid[]))
               union all
-              select 'schema', n.nspname, null, n.nspacl, n.nspowner, 'n', null, null
+              select 'schema', n.nspname, null, n.nspacl, n.nspowner, 'n', null, null, null
               from pg_namespace n where n.nspname = any($1)
             ),
             privileges as (
@@ -226,7 +228,7 @@ internal static class CatalogQueries
               p.privilege_type || coalesce(' (' || p.column_name || ')', '') || ' on ' || p.object_type || ' ' || p.object_name || ' to '
                 || case when p.grantee = 0 then 'PUBLIC' else pg_get_userbyid(p.grantee) end,
               jsonb_build_object('grantable', case when bool_or(p.is_grantable) then 'yes' else 'no' end),
-              min(p.extension), min(p.subject), null::int
+              min(p.extension), min(p.subject), null::int, min(p.function)
             from privileges p
             where (p.grantee = 0 and $3) or (p.grantee <> 0 and ($2::text is null or left(pg_get_userbyid(p.grantee), length($2::text)) = $2::text))
             group by 2
@@ -245,7 +247,7 @@ internal static class CatalogQueries
                 'config', array_to_string(r.rolconfig, ', '),
                 'member of', (select string_agg(g.rolname, ', ' order by g.rolname) from pg_auth_members m join pg_roles g on g.oid = m.roleid
                               where m.member = r.oid))),
-              null::text, null::text, null::int
+              null::text, null::text, null::int, null::text
             from pg_roles r
             where $2::text is not null and left(r.rolname, length($2::text)) = $2::text
             """),

@@ -39,7 +39,8 @@ public sealed class CatalogSnapshot
     /// Reads the catalog through <paramref name="connection"/> in one repeatable-read, read-only
     /// transaction with <c>search_path = pg_catalog</c> (so every name in a definition is qualified).
     /// Every object comes with the server's fingerprint of it; with <see cref="CatalogSnapshotOptions.Reuse"/>
-    /// the server sends only the definitions whose fingerprint the cache does not hold.
+    /// the server sends only the definitions whose fingerprint the cache does not hold, and prints only the
+    /// functions whose stamp (<see cref="CatalogStamps"/>) the cache does not hold.
     /// The connection must not be inside a transaction.
     /// </summary>
     public static async Task<CatalogSnapshot> TakeAsync(NpgsqlConnection connection, CatalogSnapshotOptions? options = null, CancellationToken cancellationToken = default)
@@ -52,55 +53,128 @@ public sealed class CatalogSnapshot
     {
         var known = options.Reuse?.Known() ?? [];
         var objects = new List<CatalogObject>();
-        await using var command = new NpgsqlCommand(Query(connection.PostgreSqlVersion.Major, options.Kinds), connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)options.RolePrefix?.RoleNameStart ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
-        command.Parameters.Add(new NpgsqlParameter { Value = known.Keys.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await CatalogStatements.SetAsync(connection, transaction, options, known.Keys.ToArray(), cancellationToken);
+        var stamps = options.Reuse is null ? null : await FunctionStampsAsync(connection, transaction, options, cancellationToken);
+        uint[]? print = null;
+        if (stamps is not null)
         {
-            var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
-            if (options.Kinds?.Contains(kind) == false)
+            var pending = new List<uint>();
+            foreach (var (oid, stamp) in stamps)
             {
-                continue;
+                if (options.Reuse!.FindFunction(stamp) is { } entries)
+                {
+                    objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
+                }
+                else
+                {
+                    pending.Add(oid);
+                }
             }
 
-            var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
-            var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
-            var origin = OriginOf(options, extension, subject);
-            var fingerprint = reader.GetGuid(6);
-            if (reader.IsDBNull(2))
-            {
-                objects.Add(known[fingerprint].WithOrigin(origin));
-                continue;
-            }
+            print = pending.ToArray();
+        }
 
-            var properties = new SortedDictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!, StringComparer.Ordinal);
-            int? position = reader.IsDBNull(5) ? null : reader.GetInt32(5);
-            var item = CatalogObject.Read(kind, reader.GetString(1), origin, properties, position, fingerprint);
-            options.Reuse?.Add(item);
-            objects.Add(item);
+        var printed = new Dictionary<uint, List<StampedObject>>();
+        if (print is not null)
+        {
+            await CatalogStatements.SetPrintAsync(connection, transaction, print, cancellationToken);
+        }
+
+        await using var command = await CatalogStatements.PrepareAsync(Query(connection.PostgreSqlVersion.Major, options.Kinds), connection, transaction, cancellationToken);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var kind = Enum.Parse<CatalogObjectKind>(reader.GetString(0));
+                if (options.Kinds?.Contains(kind) == false)
+                {
+                    continue;
+                }
+
+                var extension = reader.IsDBNull(3) ? null : reader.GetString(3);
+                var subject = reader.IsDBNull(4) ? null : reader.GetString(4);
+                var origin = OriginOf(options, extension, subject);
+                var fingerprint = reader.GetGuid(6);
+                CatalogObject item;
+                if (reader.IsDBNull(2))
+                {
+                    item = known[fingerprint].WithOrigin(origin);
+                }
+                else
+                {
+                    var properties = new SortedDictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2))!, StringComparer.Ordinal);
+                    int? position = reader.IsDBNull(5) ? null : reader.GetInt32(5);
+                    item = CatalogObject.Read(kind, reader.GetString(1), origin, properties, position, fingerprint);
+                    options.Reuse?.Add(item);
+                }
+
+                objects.Add(item);
+                if (stamps is not null && !reader.IsDBNull(7))
+                {
+                    var oid = uint.Parse(reader.GetString(7), System.Globalization.CultureInfo.InvariantCulture);
+                    if (!printed.TryGetValue(oid, out var group))
+                    {
+                        printed[oid] = group = [];
+                    }
+
+                    group.Add(new StampedObject(item, extension, subject));
+                }
+            }
+        }
+
+        foreach (var oid in print ?? [])
+        {
+            options.Reuse!.AddFunction(oid, stamps![oid], printed.GetValueOrDefault(oid) ?? []);
         }
 
         return objects;
     }
 
+    /// <summary>
+    /// Each function's stamp (<see cref="CatalogStamps"/>), prefixed with the shared stamp and what the options
+    /// change in a function's printed objects (its grants depend on the role prefix and on PUBLIC's).
+    /// </summary>
+    private static async Task<Dictionary<uint, string>> FunctionStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
+    {
+        var rows = new List<(string Id, string Stamp)>();
+        await using (var command = await CatalogStatements.PrepareAsync(Stamps, connection, transaction, cancellationToken))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var prefix = string.Join(
+            "|",
+            connection.PostgreSqlVersion.Major,
+            string.Join(",", options.Schemas),
+            options.RolePrefix?.RoleNameStart ?? "*",
+            options.IncludePublicGrants,
+            options.Kinds is null ? "*" : string.Join(",", options.Kinds.Order()),
+            rows.Single(r => r.Id == CatalogStamps.Shared).Stamp);
+        return rows.Where(r => r.Id != CatalogStamps.Shared)
+            .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => prefix + "|" + r.Id + "|" + r.Stamp);
+    }
+
     private static readonly ConcurrentDictionary<(int, string), string> Queries = new();
+
+    private static readonly string Stamps = CatalogStatements.Bind(CatalogStamps.Sql);
 
     /// <summary>
     /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's
     /// fingerprint of it (md5 of the whole row's text) and its properties only when $4 does not list that fingerprint.
     /// </summary>
     private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds) =>
-        Queries.GetOrAdd((major, kinds is null ? "*" : string.Join(",", kinds.Order())), _ =>
-            "select x.k, x.n, case when known.h is null then x.p::text end, x.e, x.s, x.pos, x.f\n" +
-            "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f\n" +
+        Queries.GetOrAdd((major, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
+            "select x.k, x.n, case when known.h is null then x.p::text end, x.e, x.s, x.pos, x.f, x.g\n" +
+            "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f, y.g\n" +
             // The empty first branch types the columns: a union would otherwise keep the first query's
             // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes.
-            "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int where false)\nunion all\n" +
-            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos)) x\n" +
-            "left join (select distinct u.h from unnest($4::uuid[]) u(h)) known on known.h = x.f");
+            "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int, null::text where false)\nunion all\n" +
+            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x\n" +
+            "left join (select distinct u.h from unnest($4::uuid[]) u(h)) known on known.h = x.f"));
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
     public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);

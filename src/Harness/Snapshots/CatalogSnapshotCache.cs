@@ -1,18 +1,25 @@
 namespace Tcdb.Snapshots;
 
 /// <summary>
-/// Objects read by earlier <see cref="CatalogSnapshot"/>s, keyed by the server's fingerprint of each (a
-/// hash of its kind, name and every property): a later snapshot sends the fingerprints it knows, and the
-/// server returns the definitions of the other objects only. Content-addressed, so it serves snapshots of
-/// any database; the most recent few versions of each object are kept. Safe to share between threads.
+/// What earlier <see cref="CatalogSnapshot"/>s read, for later ones to reuse. Objects are keyed by the server's
+/// fingerprint of each (a hash of its kind, name and every property): a later snapshot sends the fingerprints
+/// it knows, and the server returns the definitions of the other objects only. Functions and the grants on
+/// them are also kept by the function's stamp (<see cref="CatalogStamps"/>): a later snapshot does not print a
+/// function whose stamp is known. Both are content-addressed, so they serve snapshots of any database of the
+/// server; the most recent few versions of each object are kept. Safe to share between threads.
 /// </summary>
 public sealed class CatalogSnapshotCache
 {
     private const int KeptPerObject = 4;
 
+    // Per function oid: its clones in the run's databases may each have their own version of it.
+    private const int KeptPerFunction = 8;
+
     private readonly object gate = new();
     private readonly Dictionary<Guid, CatalogObject> objects = [];
     private readonly Dictionary<(CatalogObjectKind, string), LinkedList<Guid>> recent = [];
+    private readonly Dictionary<string, IReadOnlyList<StampedObject>> byStamp = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, LinkedList<string>> recentStamps = [];
 
     /// <summary>Every known object by fingerprint (a copy: the cache may change while a snapshot reads).</summary>
     internal Dictionary<Guid, CatalogObject> Known()
@@ -50,4 +57,39 @@ public sealed class CatalogSnapshotCache
             }
         }
     }
+
+    /// <summary>The objects printed for the function of that stamp (the function and the grants on it), or null.</summary>
+    internal IReadOnlyList<StampedObject>? FindFunction(string stamp)
+    {
+        lock (gate)
+        {
+            return byStamp.GetValueOrDefault(stamp);
+        }
+    }
+
+    internal void AddFunction(uint oid, string stamp, IReadOnlyList<StampedObject> printed)
+    {
+        lock (gate)
+        {
+            if (!byStamp.TryAdd(stamp, printed))
+            {
+                return;
+            }
+
+            if (!recentStamps.TryGetValue(oid, out var stamps))
+            {
+                recentStamps[oid] = stamps = new LinkedList<string>();
+            }
+
+            stamps.AddFirst(stamp);
+            while (stamps.Count > KeptPerFunction)
+            {
+                byStamp.Remove(stamps.Last!.Value);
+                stamps.RemoveLast();
+            }
+        }
+    }
 }
+
+/// <summary>An object as read, with what its origin is decided from (the origin depends on the snapshot's options).</summary>
+internal sealed record StampedObject(CatalogObject Object, string? Extension, string? Subject);

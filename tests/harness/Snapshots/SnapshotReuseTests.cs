@@ -24,6 +24,14 @@ public sealed class SnapshotReuseTests
         create function widgets_feeling(id_in integer, feeling_in mood) returns table (id integer, feeling mood) language plpgsql as 'begin return query select widgets.id, widgets.feeling from widgets where widgets.feeling = feeling_in; end';
         create function widgets_feelings(feelings_in mood[]) returns setof widgets language plpgsql as 'begin return query select * from widgets; end';
         create function widget_or_first(id_in integer default widget_size(1)) returns integer language sql as 'select id_in';
+        create function untouched_note(id_in integer) returns text language sql stable as 'select untouched.note from untouched where untouched.id = id_in';
+        create function since(at_in timestamptz default now()) returns interval language sql stable as 'select now() - at_in';
+        create schema paints;
+        create type paints.colour as enum ('red', 'blue');
+        create function paint(colour_in paints.colour, widget_in widgets) returns text language sql as 'select colour_in::text';
+        create function widget_for(id_in integer, out found_out widgets) language sql as 'select widgets from widgets where widgets.id = id_in';
+        create function doc_size(doc_in jsonb) returns integer language sql as 'select 1';
+        comment on function widget_size(integer) is 'its size';
         insert into widgets (id, name, size, feeling, at) select g, 'w' || g, g, 'ok', timestamp '2020-01-01' + g * interval '1 hour' from generate_series(1, 20) g;
         insert into gadgets select g, g from generate_series(1, 5) g;
         begin;
@@ -61,6 +69,15 @@ public sealed class SnapshotReuseTests
         yield return Case("an index replaced", "drop index widgets_name_idx; create index widgets_name_idx on widgets (lower(name))");
         yield return Case("a view redefined", "create or replace view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 11");
         yield return Case("a grant", "grant select on widgets to public");
+        yield return Case("a function's comment removed", "comment on function widget_size(integer) is null");
+        yield return Case("a function's execute revoked from PUBLIC", "revoke execute on function widget_name(integer) from public");
+        yield return Case("the schema of a type a signature names renamed", "alter schema paints rename to dyes");
+        yield return Case("a type a signature names moved to another schema", "alter type paints.colour set schema public");
+        yield return Case("a function moved out of the recorded schema", "alter function widget_name(integer) set schema paints");
+        yield return Case("a function moved into the recorded schema", "create function paints.mix() returns integer language sql as 'select 1'; alter function paints.mix() set schema public");
+        yield return Case("a function's argument renamed by replacing it", "drop function paint(paints.colour, widgets); create function paint(hue_in paints.colour, widget_in widgets) returns text language sql as 'select hue_in::text'");
+        yield return Case("a built-in function a default names renamed", "alter function pg_catalog.now() rename to right_now");
+        yield return Case("a built-in type a signature names renamed", "alter type pg_catalog.jsonb rename to document");
     }
 
     [TestCaseSource(nameof(Changes))]
@@ -79,6 +96,12 @@ public sealed class SnapshotReuseTests
         var catalogFresh = await CatalogSnapshot.TakeAsync(db.Connection);
         Assert.That(catalogReused.ToJson(), Is.EqualTo(catalogFresh.ToJson()));
         Assert.That(catalogReused.Find(CatalogObjectKind.Column, "public.untouched.note"), Is.SameAs(catalogBefore.Find(CatalogObjectKind.Column, "public.untouched.note")), "an unchanged object is reused");
+        if (!change.Contains("pg_catalog", StringComparison.Ordinal))
+        {
+            // A change of a built-in object changes every function's stamp; any other leaves this function's alone.
+            Assert.That(catalogReused.Find(CatalogObjectKind.Function, "public.untouched_note(id_in integer)"), Is.SameAs(catalogBefore.Find(CatalogObjectKind.Function, "public.untouched_note(id_in integer)")), "an unchanged function is not printed again");
+        }
+
 
         var dataReused = await DataSnapshot.TakeAsync(db.Connection, new DataSnapshotOptions { Reuse = tables });
         var dataFresh = await DataSnapshot.TakeAsync(db.Connection);
@@ -104,6 +127,46 @@ public sealed class SnapshotReuseTests
             var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
             Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()), change);
         }
+    }
+
+    [Test]
+    public async Task AReusedSnapshotSeesAGranteeRenamed()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var reader = await db.CreateRoleAsync("reader");
+        await db.ExecuteAsync($"grant execute on function widget_name(integer) to {reader}");
+        var catalogs = new CatalogSnapshotCache();
+        var options = new CatalogSnapshotOptions { Reuse = catalogs, RolePrefix = db.RolePrefix };
+        await CatalogSnapshot.TakeAsync(db.Connection, options);
+        foreach (var change in new[] { $"alter role {reader} rename to {reader}_renamed", $"alter role {reader}_renamed rename to {reader}", $"revoke execute on function widget_name(integer) from {reader}" })
+        {
+            await db.ExecuteAsync(change);
+            var reused = await CatalogSnapshot.TakeAsync(db.Connection, options);
+            var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
+            Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()), change);
+        }
+    }
+
+    [Test]
+    public async Task AReusedSnapshotOfACloneSeesTheClonesOwnVersionOfAFunction()
+    {
+        // Both databases start with the same row of the function; each then replaces it in a transaction of its own.
+        var server = await TestServer.GetAsync();
+        await using var original = await server.CreateDatabaseAsync();
+        await original.ExecuteAsync("create function answer() returns integer language sql as 'select 1'");
+        await using var clone = await original.CloneAsync();
+        var catalogs = new CatalogSnapshotCache();
+        var shared = await TakeCatalogAsync(clone, catalogs);
+        await original.ExecuteAsync("create or replace function answer() returns integer language sql as 'select 2'");
+        await clone.ExecuteAsync("create or replace function answer() returns integer language sql as 'select 3'");
+        var fromOriginal = await TakeCatalogAsync(original, catalogs);
+        var reused = await TakeCatalogAsync(clone, catalogs);
+        var fresh = await TakeCatalogAsync(clone, null);
+        Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()));
+        Assert.That(fromOriginal.Find(CatalogObjectKind.Function, "public.answer()")!.Properties["body"], Is.EqualTo("select 2"), "the look-alike: the two databases differ");
+        Assert.That(reused.Find(CatalogObjectKind.Function, "public.answer()")!.Properties["body"], Is.EqualTo("select 3"));
+        Assert.That(shared.Find(CatalogObjectKind.Function, "public.answer()")!.Properties["body"], Is.EqualTo("select 1"));
     }
 
     [Test]
@@ -139,6 +202,12 @@ public sealed class SnapshotReuseTests
         Assert.That(DataDiff.Compare(fresh, reused), Is.Empty);
         Assert.That(reused.Find("public.widgets"), Is.Not.SameAs(fromOriginal.Find("public.widgets")));
         Assert.That(DataDiff.Compare(fromOriginal, fresh).Select(d => d.Kind), Is.EquivalentTo(new[] { DataDifferenceKind.RowAdded, DataDifferenceKind.RowLost }), "the look-alike: the two databases differ");
+    }
+
+    private static async Task<CatalogSnapshot> TakeCatalogAsync(Tcdb.Servers.ServerDatabase database, CatalogSnapshotCache? catalogs)
+    {
+        await using var connection = await database.OpenAsync();
+        return await CatalogSnapshot.TakeAsync(connection, new CatalogSnapshotOptions { Reuse = catalogs });
     }
 
     private static async Task<DataSnapshot> TakeAsync(Tcdb.Servers.ServerDatabase database, DataSnapshotCache? tables)
