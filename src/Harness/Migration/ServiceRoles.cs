@@ -42,11 +42,13 @@ internal static class ServiceRoles
     public static async Task EnsureRolesAsync(
         NpgsqlConnection connection, DbSchema schema, MigratorOptions options, string? adminPassword, Action<string> report, CancellationToken cancellationToken)
     {
+        // One look-up for all the roles: an upgrade of a directory with many services is run once per version.
+        var roles = schema.Access.Select(s => options.RolePrefix.RoleFor(s.Name)).ToArray();
+        var existing = (await Sql.ListAsync(connection, "select rolname::text from pg_roles where rolname = any($1)", r => r.GetString(0), cancellationToken, [roles])).ToHashSet(StringComparer.Ordinal);
         foreach (var service in schema.Access)
         {
             var role = options.RolePrefix.RoleFor(service.Name);
-            var exists = await Sql.ScalarAsync<bool>(connection, "select exists (select 1 from pg_roles where rolname = $1)", cancellationToken, role);
-            if (!exists)
+            if (!existing.Contains(role))
             {
                 try
                 {
@@ -84,16 +86,15 @@ internal static class ServiceRoles
     /// <summary>Usage on schema public and select on tcversion for every service role.</summary>
     public static async Task GrantBasicsAsync(NpgsqlConnection connection, DbSchema schema, RolePrefix prefix, CancellationToken cancellationToken)
     {
-        var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
-        foreach (var service in schema.Access)
+        if (schema.Access.Count == 0)
         {
-            var role = Sql.Identifier(prefix.RoleFor(service.Name));
-            await Sql.ExecuteAsync(connection, "grant usage on schema public to " + role, cancellationToken);
-            if (hasVersionTable)
-            {
-                await Sql.ExecuteAsync(connection, "grant select on public.tcversion to " + role, cancellationToken);
-            }
+            return;
         }
+
+        // One statement per privilege, naming every service role: a grant that is already held is a no-op.
+        var roles = string.Join(", ", schema.Access.Select(s => Sql.Identifier(prefix.RoleFor(s.Name))));
+        var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
+        await Sql.ExecuteAsync(connection, "grant usage on schema public to " + roles + (hasVersionTable ? "; grant select on public.tcversion to " + roles : string.Empty), cancellationToken);
     }
 
     /// <summary>
