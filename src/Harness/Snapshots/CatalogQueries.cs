@@ -4,9 +4,9 @@ namespace Tcdb.Snapshots;
 /// The catalog queries behind <see cref="CatalogSnapshot"/>. Every query returns the same shape:
 /// kind, qualified name, properties (jsonb of text values, absent when not applicable), the owning
 /// extension (pg_depend deptype 'e'), a subject for the harness-ownership rules (<c>rel:</c>,
-/// <c>fn:</c>, <c>ext:</c>), a column position, and for a function and the grants on it the function's oid.
-/// Parameters: $1 schemas, $2 role prefix (null: any), $3 include PUBLIC grants, $5 the oids of the functions
-/// to print (null: all; see <see cref="CatalogStamps"/>). Run with <c>search_path = pg_catalog</c> so every
+/// <c>fn:</c>, <c>ext:</c>), a column position, and the oid of the group the object belongs to (the table or
+/// function, see <see cref="CatalogStamps"/>; null for the kinds printed every time). Parameters: $1 schemas,
+/// $2 role prefix (null: any), $3 include PUBLIC grants, $5 the oids of the groups to print (null: all). Run with <c>search_path = pg_catalog</c> so every
 /// name is qualified.
 /// </summary>
 internal static class CatalogQueries
@@ -16,6 +16,9 @@ internal static class CatalogQueries
     /// Alias <c>a</c> is the column's pg_attribute row.
     /// </summary>
     public static string Generated(int major) => major >= 12 ? "a.attgenerated::text" : "''::text";
+
+    // Whether the group of that oid is printed: $5 null prints all.
+    private static string Printed(string oid) => $"($5::oid[] is null or {oid} = any($5::oid[]))";
 
     private static string ExtensionOf(string catalog, string oid) =>
         $"(select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid where d.classid = '{catalog}'::regclass and d.objid = {oid} and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e' limit 1)";
@@ -59,9 +62,9 @@ internal static class CatalogQueries
                 'options', array_to_string(c.reloptions, ', '),
                 'with oids', {withOids},
                 'comment', obj_description(c.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, null::text
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, c.oid::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and c.relkind in ('r', 'p', 'f')
+            where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.Column], $"""
             select 'Column', n.nspname || '.' || c.relname || '.' || a.attname, jsonb_strip_nulls(jsonb_build_object(
@@ -72,7 +75,7 @@ internal static class CatalogQueries
                 'identity', case a.attidentity when 'a' then 'always' when 'd' then 'by default' end,
                 'collation', case when a.attcollation <> t.typcollation then cn.nspname || '.' || co.collname end,
                 'comment', col_description(c.oid, a.attnum))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, (rank() over (partition by c.oid order by a.attnum))::int, null::text
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, (rank() over (partition by c.oid order by a.attnum))::int, c.oid::text
             from pg_attribute a
               join pg_class c on c.oid = a.attrelid
               join pg_namespace n on n.oid = c.relnamespace
@@ -80,7 +83,7 @@ internal static class CatalogQueries
               left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
               left join pg_collation co on co.oid = a.attcollation
               left join pg_namespace cn on cn.oid = co.collnamespace
-            where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and a.attnum > 0 and not a.attisdropped
+            where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and a.attnum > 0 and not a.attisdropped and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.Constraint], """
             select 'Constraint', n.nspname || '.' || c.relname || '.' || co.conname, jsonb_strip_nulls(jsonb_build_object(
@@ -90,9 +93,9 @@ internal static class CatalogQueries
                 'deferrable', case when not co.condeferrable then 'no' when co.condeferred then 'initially deferred' else 'initially immediate' end,
                 'validated', case when not co.convalidated then 'no' end,
                 'comment', obj_description(co.oid, 'pg_constraint'))),
-              null::text, 'rel:' || c.relname, null::int, null::text
+              null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x')
+            where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x') and ($5::oid[] is null or c.oid = any($5::oid[]))
             """),
             new([CatalogObjectKind.Index], $"""
             select 'Index', n.nspname || '.' || ic.relname, jsonb_strip_nulls(jsonb_build_object(
@@ -101,10 +104,10 @@ internal static class CatalogQueries
                 'valid', case when not i.indisvalid then 'no' end,
                 'clustered', case when i.indisclustered then 'yes' end,
                 'comment', obj_description(ic.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "ic.oid")}, 'rel:' || c.relname, null::int, null::text
+              {ExtensionOf("pg_class", "ic.oid")}, 'rel:' || c.relname, null::int, c.oid::text
             from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
               join pg_class c on c.oid = i.indrelid join pg_namespace tn on tn.oid = c.relnamespace
-            where n.nspname = any($1)
+            where n.nspname = any($1) and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.Sequence], $"""
             select 'Sequence', n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
@@ -121,9 +124,9 @@ internal static class CatalogQueries
               {ExtensionOf("pg_class", "c.oid")},
               'rel:' || coalesce((select dc.relname from pg_depend d join pg_class dc on dc.oid = d.refobjid
                                   where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass
-                                    and d.deptype in ('a', 'i') limit 1), c.relname), null::int, null::text
+                                    and d.deptype in ('a', 'i') limit 1), c.relname), null::int, c.oid::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
-            where n.nspname = any($1)
+            where n.nspname = any($1) and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.View, CatalogObjectKind.MaterializedView], $"""
             select case c.relkind when 'v' then 'View' else 'MaterializedView' end, n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
@@ -132,9 +135,9 @@ internal static class CatalogQueries
                 'options', array_to_string(c.reloptions, ', '),
                 'populated', case when c.relkind = 'm' and not c.relispopulated then 'no' end,
                 'comment', obj_description(c.oid, 'pg_class'))),
-              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, null::text
+              {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null::int, c.oid::text
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and c.relkind in ('v', 'm')
+            where n.nspname = any($1) and c.relkind in ('v', 'm') and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.EnumType, CatalogObjectKind.CompositeType, CatalogObjectKind.Domain, CatalogObjectKind.RangeType], $"""
             select case t.typtype when 'e' then 'EnumType' when 'c' then 'CompositeType' when 'd' then 'Domain' else 'RangeType' end,
@@ -174,15 +177,15 @@ internal static class CatalogQueries
                 'comment', obj_description(p.oid, 'pg_proc'))),
               {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, null::int, p.oid::text
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
-            where n.nspname = any($1) and ($5::oid[] is null or p.oid = any($5::oid[]))
+            where n.nspname = any($1) and {Printed("p.oid")}
             """),
             new([CatalogObjectKind.Trigger], """
             select 'Trigger', n.nspname || '.' || c.relname || '.' || t.tgname, jsonb_build_object(
                 'definition', replace(pg_get_triggerdef(t.oid), ' EXECUTE PROCEDURE ', ' EXECUTE FUNCTION '),
                 'enabled', case t.tgenabled when 'O' then 'origin' when 'D' then 'disabled' when 'R' then 'replica' else 'always' end),
-              null::text, 'rel:' || c.relname, null::int, null::text
+              null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and not t.tgisinternal
+            where n.nspname = any($1) and not t.tgisinternal and ($5::oid[] is null or c.oid = any($5::oid[]))
             """),
             new([CatalogObjectKind.Policy], """
             select 'Policy', n.nspname || '.' || c.relname || '.' || p.polname, jsonb_strip_nulls(jsonb_build_object(
@@ -192,29 +195,29 @@ internal static class CatalogQueries
                           from (select case when o = 0 then 'PUBLIC' else pg_get_userbyid(o) end as name from unnest(p.polroles) o) r),
                 'using', pg_get_expr(p.polqual, p.polrelid),
                 'with check', pg_get_expr(p.polwithcheck, p.polrelid))),
-              null::text, 'rel:' || c.relname, null::int, null::text
+              null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1)
+            where n.nspname = any($1) and ($5::oid[] is null or c.oid = any($5::oid[]))
             """),
             new([CatalogObjectKind.Grant], $"""
             with objects as (
               select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as object_type,
                 n.nspname || '.' || c.relname as object_name, null::text as column_name, c.relacl as acl, c.relowner as owner,
                 case c.relkind when 'S' then 's' else 'r' end as default_kind,
-                {ExtensionOf("pg_class", "c.oid")} as extension, 'rel:' || c.relname as subject, null::text as function
+                {ExtensionOf("pg_class", "c.oid")} as extension, 'rel:' || c.relname as subject, c.oid::text as grp
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
-              where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S')
+              where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and {Printed("c.oid")}
               union all
               select 'table', n.nspname || '.' || c.relname, a.attname, a.attacl, null::oid, null,
-                {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, null
+                {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, c.oid::text
               from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-              where n.nspname = any($1) and a.attacl is not null and a.attnum > 0 and not a.attisdropped
+              where n.nspname = any($1) and a.attacl is not null and a.attnum > 0 and not a.attisdropped and {Printed("c.oid")}
               union all
               select case p.prokind when 'p' then 'procedure' else 'function' end,
                 n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')', null, p.proacl, p.proowner, 'f',
                 {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, p.oid::text
               from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-              where n.nspname = any($1) and ($5::oid[] is null or p.oid = any($5::oid[]))
+              where n.nspname = any($1) and {Printed("p.oid")}
               union all
               select 'schema', n.nspname, null, n.nspacl, n.nspowner, 'n', null, null, null
               from pg_namespace n where n.nspname = any($1)
@@ -228,7 +231,7 @@ internal static class CatalogQueries
               p.privilege_type || coalesce(' (' || p.column_name || ')', '') || ' on ' || p.object_type || ' ' || p.object_name || ' to '
                 || case when p.grantee = 0 then 'PUBLIC' else pg_get_userbyid(p.grantee) end,
               jsonb_build_object('grantable', case when bool_or(p.is_grantable) then 'yes' else 'no' end),
-              min(p.extension), min(p.subject), null::int, min(p.function)
+              min(p.extension), min(p.subject), null::int, min(p.grp)
             from privileges p
             where (p.grantee = 0 and $3) or (p.grantee <> 0 and ($2::text is null or left(pg_get_userbyid(p.grantee), length($2::text)) = $2::text))
             group by 2

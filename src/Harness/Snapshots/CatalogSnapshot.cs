@@ -38,9 +38,9 @@ public sealed class CatalogSnapshot
     /// <summary>
     /// Reads the catalog through <paramref name="connection"/> in one repeatable-read, read-only
     /// transaction with <c>search_path = pg_catalog</c> (so every name in a definition is qualified).
-    /// Every object comes with the server's fingerprint of it; with <see cref="CatalogSnapshotOptions.Reuse"/>
-    /// the server sends only the definitions whose fingerprint the cache does not hold, and prints only the
-    /// functions whose stamp (<see cref="CatalogStamps"/>) the cache does not hold.
+    /// Every object comes with the server's fingerprint of it (objects with the same fingerprint are one instance);
+    /// with <see cref="CatalogSnapshotOptions.Reuse"/> the server prints only the groups of objects (a table with what is on it, a function with its grants) whose stamp
+    /// (<see cref="CatalogStamps"/>) the cache does not hold.
     /// The connection must not be inside a transaction.
     /// </summary>
     public static async Task<CatalogSnapshot> TakeAsync(NpgsqlConnection connection, CatalogSnapshotOptions? options = null, CancellationToken cancellationToken = default)
@@ -51,17 +51,16 @@ public sealed class CatalogSnapshot
 
     private static async Task<List<CatalogObject>> ReadObjectsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
-        var known = options.Reuse?.Known() ?? [];
         var objects = new List<CatalogObject>();
-        await CatalogStatements.SetAsync(connection, transaction, options, known.Keys.ToArray(), cancellationToken);
-        var stamps = options.Reuse is null ? null : await FunctionStampsAsync(connection, transaction, options, cancellationToken);
+        await CatalogStatements.SetAsync(connection, transaction, options, cancellationToken);
+        var stamps = options.Reuse is null ? null : await GroupStampsAsync(connection, transaction, options, cancellationToken);
         uint[]? print = null;
         if (stamps is not null)
         {
             var pending = new List<uint>();
             foreach (var (oid, stamp) in stamps)
             {
-                if (options.Reuse!.FindFunction(stamp) is { } entries)
+                if (options.Reuse!.FindGroup(stamp) is { } entries)
                 {
                     objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
                 }
@@ -96,9 +95,10 @@ public sealed class CatalogSnapshot
                 var origin = OriginOf(options, extension, subject);
                 var fingerprint = reader.GetGuid(6);
                 CatalogObject item;
-                if (reader.IsDBNull(2))
+                if (options.Reuse?.Find(fingerprint) is { } same)
                 {
-                    item = known[fingerprint].WithOrigin(origin);
+                    // The same text as an object read before: one instance, so what callers derived from it stays valid.
+                    item = same.WithOrigin(origin);
                 }
                 else
                 {
@@ -124,17 +124,17 @@ public sealed class CatalogSnapshot
 
         foreach (var oid in print ?? [])
         {
-            options.Reuse!.AddFunction(oid, stamps![oid], printed.GetValueOrDefault(oid) ?? []);
+            options.Reuse!.AddGroup(oid, stamps![oid], printed.GetValueOrDefault(oid) ?? []);
         }
 
         return objects;
     }
 
     /// <summary>
-    /// Each function's stamp (<see cref="CatalogStamps"/>), prefixed with the shared stamp and what the options
-    /// change in a function's printed objects (its grants depend on the role prefix and on PUBLIC's).
+    /// Each group's stamp (<see cref="CatalogStamps"/>), prefixed with the shared stamp and what the options
+    /// change in a group's printed objects (its grants depend on the role prefix and on PUBLIC's).
     /// </summary>
-    private static async Task<Dictionary<uint, string>> FunctionStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
+    private static async Task<Dictionary<uint, string>> GroupStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
         var rows = new List<(string Id, string Stamp)>();
         await using (var command = await CatalogStatements.PrepareAsync(Stamps, connection, transaction, cancellationToken))
@@ -164,17 +164,16 @@ public sealed class CatalogSnapshot
 
     /// <summary>
     /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's
-    /// fingerprint of it (md5 of the whole row's text) and its properties only when $4 does not list that fingerprint.
+    /// fingerprint of it (md5 of the whole row's text).
     /// </summary>
     private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds) =>
         Queries.GetOrAdd((major, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
-            "select x.k, x.n, case when known.h is null then x.p::text end, x.e, x.s, x.pos, x.f, x.g\n" +
+            "select x.k, x.n, x.p::text, x.e, x.s, x.pos, x.f, x.g\n" +
             "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f, y.g\n" +
             // The empty first branch types the columns: a union would otherwise keep the first query's
             // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes.
             "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int, null::text where false)\nunion all\n" +
-            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x\n" +
-            "left join (select distinct u.h from unnest($4::uuid[]) u(h)) known on known.h = x.f"));
+            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
     public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);

@@ -2,18 +2,18 @@ namespace Tcdb.Snapshots;
 
 /// <summary>
 /// What earlier <see cref="CatalogSnapshot"/>s read, for later ones to reuse. Objects are keyed by the server's
-/// fingerprint of each (a hash of its kind, name and every property): a later snapshot sends the fingerprints
-/// it knows, and the server returns the definitions of the other objects only. Functions and the grants on
-/// them are also kept by the function's stamp (<see cref="CatalogStamps"/>): a later snapshot does not print a
-/// function whose stamp is known. Both are content-addressed, so they serve snapshots of any database of the
+/// fingerprint of each (a hash of its kind, name and every property): an object read again with the same text
+/// is the instance read before, so what callers derived from it stays valid. Groups of objects (a table with
+/// what is on it, a function with the grants on it) are also kept by the group's stamp (<see cref="CatalogStamps"/>):
+/// a later snapshot does not print a group whose stamp is known. Both are content-addressed, so they serve snapshots of any database of the
 /// server; the most recent few versions of each object are kept. Safe to share between threads.
 /// </summary>
 public sealed class CatalogSnapshotCache
 {
     private const int KeptPerObject = 4;
 
-    // Per function oid: its clones in the run's databases may each have their own version of it.
-    private const int KeptPerFunction = 8;
+    // Per group oid: the run's databases, clones of one another, may each have their own version of it.
+    private const int KeptPerGroup = 8;
 
     private readonly object gate = new();
     private readonly Dictionary<Guid, CatalogObject> objects = [];
@@ -21,12 +21,12 @@ public sealed class CatalogSnapshotCache
     private readonly Dictionary<string, IReadOnlyList<StampedObject>> byStamp = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, LinkedList<string>> recentStamps = [];
 
-    /// <summary>Every known object by fingerprint (a copy: the cache may change while a snapshot reads).</summary>
-    internal Dictionary<Guid, CatalogObject> Known()
+    /// <summary>The object read earlier with that fingerprint, or null.</summary>
+    internal CatalogObject? Find(Guid fingerprint)
     {
         lock (gate)
         {
-            return new Dictionary<Guid, CatalogObject>(objects);
+            return objects.GetValueOrDefault(fingerprint);
         }
     }
 
@@ -58,8 +58,8 @@ public sealed class CatalogSnapshotCache
         }
     }
 
-    /// <summary>The objects printed for the function of that stamp (the function and the grants on it), or null.</summary>
-    internal IReadOnlyList<StampedObject>? FindFunction(string stamp)
+    /// <summary>The objects printed for the group of that stamp, or null.</summary>
+    internal IReadOnlyList<StampedObject>? FindGroup(string stamp)
     {
         lock (gate)
         {
@@ -67,7 +67,7 @@ public sealed class CatalogSnapshotCache
         }
     }
 
-    internal void AddFunction(uint oid, string stamp, IReadOnlyList<StampedObject> printed)
+    internal void AddGroup(uint oid, string stamp, IReadOnlyList<StampedObject> printed)
     {
         lock (gate)
         {
@@ -82,7 +82,7 @@ public sealed class CatalogSnapshotCache
             }
 
             stamps.AddFirst(stamp);
-            while (stamps.Count > KeptPerFunction)
+            while (stamps.Count > KeptPerGroup)
             {
                 byStamp.Remove(stamps.Last!.Value);
                 stamps.RemoveLast();

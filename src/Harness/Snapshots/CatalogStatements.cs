@@ -10,7 +10,7 @@ namespace Tcdb.Snapshots;
 /// each of the first five executions anew, and PostgreSQL 11 has no setting to stop it). So the statements are
 /// written with <c>$1</c>..<c>$5</c> for readability, and each placeholder reads a setting of the reading
 /// transaction, which <see cref="SetAsync"/> writes first: $1 the schemas, $2 the role prefix (empty: any),
-/// $3 whether PUBLIC's grants count, $4 the fingerprints the reader knows, $5 the functions to print (empty: all).
+/// $3 whether PUBLIC's grants count, $5 the groups to print (empty: all).
 /// </summary>
 internal static partial class CatalogStatements
 {
@@ -19,7 +19,6 @@ internal static partial class CatalogStatements
         ["1"] = "(select current_setting('tcdb.schemas')::name[])::name[]",
         ["2"] = "(select nullif(current_setting('tcdb.role_prefix'), ''))::text",
         ["3"] = "(select current_setting('tcdb.public_grants')::boolean)::boolean",
-        ["4"] = "(select current_setting('tcdb.known')::uuid[])::uuid[]",
         ["5"] = "(select nullif(current_setting('tcdb.print'), '')::oid[])::oid[]",
     };
 
@@ -30,21 +29,20 @@ internal static partial class CatalogStatements
     public static string Bind(string sql) => Placeholder().Replace(sql, m => Settings[m.Groups[1].Value]);
 
     /// <summary>Writes the settings the placeholders read, for the rest of <paramref name="transaction"/>; $5 is empty (all).</summary>
-    public static async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, Guid[] known, CancellationToken cancellationToken)
+    public static async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             "select set_config('tcdb.schemas', $1::text[]::text, true), set_config('tcdb.role_prefix', $2, true), set_config('tcdb.public_grants', $3::text, true), " +
-            "set_config('tcdb.known', $4::uuid[]::text, true), set_config('tcdb.print', '', true)",
+            "set_config('tcdb.print', '', true)",
             connection,
             transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = options.RolePrefix?.RoleNameStart ?? string.Empty, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = options.IncludePublicGrants });
-        command.Parameters.Add(new NpgsqlParameter { Value = known, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Sets $5: only the functions of these oids are printed.</summary>
+    /// <summary>Sets $5: only the groups of these oids are printed.</summary>
     public static async Task SetPrintAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, uint[] print, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("select set_config('tcdb.print', $1::oid[]::text, true)", connection, transaction);
@@ -60,6 +58,6 @@ internal static partial class CatalogStatements
         return command;
     }
 
-    [GeneratedRegex(@"\$([1-5])(?:::(?:text|uuid\[\]|oid\[\]))?", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\$([1235])(?:::(?:text|oid\[\]))?", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 }

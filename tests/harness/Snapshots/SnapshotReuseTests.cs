@@ -32,6 +32,19 @@ public sealed class SnapshotReuseTests
         create function widget_for(id_in integer, out found_out widgets) language sql as 'select widgets from widgets where widgets.id = id_in';
         create function doc_size(doc_in jsonb) returns integer language sql as 'select 1';
         comment on function widget_size(integer) is 'its size';
+        create sequence ticket_seq;
+        create table tickets (id integer primary key default nextval('ticket_seq'), widget_id integer references widgets (id), state mood, code text check (length(code) < 10));
+        alter sequence ticket_seq owned by tickets.id;
+        create index tickets_lower_code_idx on tickets (lower(code)) where code is not null;
+        create function tickets_touch() returns trigger language plpgsql as 'begin return new; end';
+        create trigger tickets_touched before update of code on tickets for each row execute procedure tickets_touch();
+        create view ticket_codes as select tickets.id, tickets.code from tickets;
+        create table events (id integer not null, at timestamptz not null) partition by range (at);
+        create table events_2020 partition of events for values from ('2020-01-01') to ('2021-01-01');
+        alter table tickets enable row level security;
+        create policy tickets_open on tickets using (code is not null);
+        comment on column tickets.code is 'the code';
+        comment on index tickets_lower_code_idx is 'by code';
         insert into widgets (id, name, size, feeling, at) select g, 'w' || g, g, 'ok', timestamp '2020-01-01' + g * interval '1 hour' from generate_series(1, 20) g;
         insert into gadgets select g, g from generate_series(1, 5) g;
         begin;
@@ -61,7 +74,7 @@ public sealed class SnapshotReuseTests
         yield return Case("a function's comment", "comment on function widget_name(integer) is 'its name'");
         yield return Case("an enum a signature names renamed", "alter type mood rename to humour");
         yield return Case("an enum moved to another schema", "create schema elsewhere; alter type mood set schema elsewhere");
-        yield return Case("a table a signature names renamed", "alter table widgets rename to things");
+        yield return Case("a table a signature and a foreign key name renamed", "alter table widgets rename to things");
         yield return Case("a function a default names renamed", "alter function widget_size(integer) rename to size_of_widget");
         yield return Case("a function made strict", "alter function widget_name(integer) strict");
         yield return Case("a function's setting", "alter function widget_name(integer) set work_mem = '8MB'");
@@ -70,6 +83,26 @@ public sealed class SnapshotReuseTests
         yield return Case("a view redefined", "create or replace view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 11");
         yield return Case("a grant", "grant select on widgets to public");
         yield return Case("a function's comment removed", "comment on function widget_size(integer) is null");
+        yield return Case("a column a foreign key points at renamed", "alter table widgets rename column id to widget_id");
+        yield return Case("a sequence a default names renamed", "alter sequence ticket_seq rename to ticket_numbers");
+        yield return Case("a table with a sequence, a trigger and a policy renamed", "alter table tickets rename to passes");
+        yield return Case("a column a view shows renamed", "alter table tickets rename column code to label");
+        yield return Case("a column an index and a trigger name renamed", "alter table tickets rename column code to token");
+        yield return Case("a trigger's function renamed", "alter function tickets_touch() rename to tickets_touch_up");
+        yield return Case("a function a check names made a different function", "alter table tickets drop constraint tickets_code_check; alter table tickets add constraint tickets_code_check check (length(code) < 11)");
+        yield return Case("the parent of a partition renamed", "alter table events rename to happenings");
+        yield return Case("a partition detached", "alter table events detach partition events_2020");
+        yield return Case("a column's comment removed", "comment on column tickets.code is null");
+        yield return Case("an index's comment changed", "comment on index tickets_lower_code_idx is 'by lower code'");
+        yield return Case("an index's storage option", "alter index tickets_lower_code_idx set (fillfactor = 70)");
+        yield return Case("a table clustered on an index", "alter table tickets cluster on tickets_pkey");
+        yield return Case("a sequence's increment", "alter sequence ticket_seq increment by 5");
+        yield return Case("a sequence no longer owned", "alter sequence ticket_seq owned by none");
+        yield return Case("row security disabled", "alter table tickets disable row level security");
+        yield return Case("a default dropped", "alter table tickets alter column id drop default");
+        yield return Case("a column grant", "grant select (code) on tickets to public");
+        yield return Case("a type a column names renamed", "alter type mood rename to humour");
+        yield return Case("a column's type's schema renamed", "alter table tickets add column colour paints.colour; alter schema paints rename to dyes");
         yield return Case("a function's execute revoked from PUBLIC", "revoke execute on function widget_name(integer) from public");
         yield return Case("the schema of a type a signature names renamed", "alter schema paints rename to dyes");
         yield return Case("a type a signature names moved to another schema", "alter type paints.colour set schema public");
@@ -121,6 +154,25 @@ public sealed class SnapshotReuseTests
         var options = new CatalogSnapshotOptions { Reuse = catalogs, RolePrefix = db.RolePrefix };
         await CatalogSnapshot.TakeAsync(db.Connection, options);
         foreach (var change in new[] { $"alter function widget_name(integer) owner to {owner}", $"alter role {owner} rename to {owner}_renamed", $"alter role {owner}_renamed rename to {owner}" })
+        {
+            await db.ExecuteAsync(change);
+            var reused = await CatalogSnapshot.TakeAsync(db.Connection, options);
+            var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
+            Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()), change);
+        }
+    }
+
+    [Test]
+    public async Task AReusedSnapshotSeesAPolicysRoleRenamed()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var reader = await db.CreateRoleAsync("auditor");
+        await db.ExecuteAsync($"create policy tickets_audit on tickets for select to {reader} using (true); grant select on tickets to {reader}");
+        var catalogs = new CatalogSnapshotCache();
+        var options = new CatalogSnapshotOptions { Reuse = catalogs, RolePrefix = db.RolePrefix };
+        await CatalogSnapshot.TakeAsync(db.Connection, options);
+        foreach (var change in new[] { $"alter role {reader} rename to {reader}_renamed", $"alter role {reader}_renamed rename to {reader}", $"alter table tickets owner to {reader}" })
         {
             await db.ExecuteAsync(change);
             var reused = await CatalogSnapshot.TakeAsync(db.Connection, options);
