@@ -89,9 +89,12 @@ public static class FunctionProbe
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await Execute(connection, mode == MethodMode.Read ? "set transaction read only" : "set transaction read write", cancellationToken);
-            await Execute(connection, "set local statement_timeout = '60s'; set local client_min_messages = notice", cancellationToken);
-            await Execute(connection, "do $tcdb_probe$" + block + "$tcdb_probe$", cancellationToken);
+            // One round trip: the transaction's mode and settings, then the block.
+            await Execute(
+                connection,
+                (mode == MethodMode.Read ? "set transaction read only" : "set transaction read write") +
+                "; set local statement_timeout = '60s'; set local client_min_messages = notice; do $tcdb_probe$" + block + "$tcdb_probe$",
+                cancellationToken);
         }
         finally
         {
