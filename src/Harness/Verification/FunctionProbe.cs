@@ -89,9 +89,12 @@ public static class FunctionProbe
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await Execute(connection, mode == MethodMode.Read ? "set transaction read only" : "set transaction read write", cancellationToken);
-            await Execute(connection, "set local statement_timeout = '60s'; set local client_min_messages = notice", cancellationToken);
-            await Execute(connection, "do $tcdb_probe$" + block + "$tcdb_probe$", cancellationToken);
+            // One round trip: the transaction's mode and settings, then the block.
+            await Execute(
+                connection,
+                (mode == MethodMode.Read ? "set transaction read only" : "set transaction read write") +
+                "; set local statement_timeout = '60s'; set local client_min_messages = notice; do $tcdb_probe$" + block + "$tcdb_probe$",
+                cancellationToken);
         }
         finally
         {
@@ -145,10 +148,17 @@ public static class FunctionProbe
     }
 
     /// <summary>A SQL expression of exactly the parameter's type, so the call resolves to this function.</summary>
-    internal static string Literal(string type)
+    internal static string Literal(string type) =>
+        LiteralText(type) is { } text
+            ? $"'{text.Replace("'", "''")}'::{type}"
+            // Enums get their first label; anything else a typed null.
+            : $"(select e.enumlabel::text from pg_catalog.pg_enum e where e.enumtypid = '{type.Replace("'", "''")}'::regtype order by e.enumsortorder limit 1)::{type}";
+
+    /// <summary>The text of the constant <see cref="Literal"/> passes for a parameter of this type; null when it passes none.</summary>
+    internal static string? LiteralText(string type)
     {
         var t = type.Trim().ToLowerInvariant();
-        string? text = t switch
+        return t switch
         {
             _ when t.EndsWith("[]", StringComparison.Ordinal) => "{}",
             // "true" also reads as SQL where a body splices the text into dynamic SQL (a scan condition).
@@ -165,13 +175,6 @@ public static class FunctionProbe
             "bytea" => "\\x00",
             _ => null,
         };
-        if (text is not null)
-        {
-            return $"'{text.Replace("'", "''")}'::{type}";
-        }
-
-        // Enums get their first label; anything else a typed null.
-        return $"(select e.enumlabel::text from pg_catalog.pg_enum e where e.enumtypid = '{type.Replace("'", "''")}'::regtype order by e.enumsortorder limit 1)::{type}";
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

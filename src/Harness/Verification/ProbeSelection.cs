@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -76,6 +77,9 @@ internal sealed class ProbeSelection
         "ts_stat", "ts_rewrite", "lo_get", "lo_open", "loread", "lo_export", "lo_import",
     };
 
+    /// <summary>Types whose probe constant reads, concatenated into text, as the constant is written.</summary>
+    private static readonly HashSet<string> ConstantTypes = new(StringComparer.Ordinal) { "text", "integer", "bigint", "smallint" };
+
     private static readonly Regex Words = new(@"""(?:[^""]|"""")+""|[\p{L}_][\p{L}\p{N}_$]*", RegexOptions.CultureInvariant);
 
     private static readonly Regex FormatCall = new(@"\bformat\s*\(", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
@@ -86,7 +90,8 @@ internal sealed class ProbeSelection
 
     private readonly ConcurrentDictionary<UInt128, (string? SqlState, string? Error)> outcomes = new();
     private readonly ConditionalWeakTable<CatalogObject, Reach> reaches = new();
-    private readonly ConditionalWeakTable<CatalogSnapshot, Dictionary<string, List<CatalogObject>>> indexes = new();
+    private readonly ConditionalWeakTable<CatalogSnapshot, NameIndex> indexes = new();
+    private readonly ConcurrentDictionary<(string Name, string Args), Call> calls = new();
     private readonly Func<EffectiveMethod, ProbePoint, UInt128?> footprint;
 
     public ProbeSelection() => footprint = Footprint;
@@ -144,40 +149,57 @@ internal sealed class ProbeSelection
 
         var index = indexes.GetValue(point.Catalog, BuildIndex);
         var definition = method.Definition;
+        var call = calls.GetOrAdd((definition.Name, definition.Args ?? string.Empty), key => new Call(
+            Fold(key.Name), Signature(MethodArguments.Parse(key.Args).Select(a => a.Type)), WordsOf(key.Name + " " + key.Args).ToArray()));
+        var calledWithProbeArguments = false;
+
+        // Everything the call's text reaches, object by object (each object's neighbours: every object a name it uses names).
         var reached = new HashSet<CatalogObject>(ReferenceEqualityComparer.Instance);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var queue = new Queue<string>(WordsOf(definition.Name + " " + definition.Args));
-        var everything = false;
-        while (!everything && queue.TryDequeue(out var name))
+        var queue = new Queue<CatalogObject>();
+        foreach (var word in call.Words)
         {
-            if (!seen.Add(name) || !index.TryGetValue(name, out var objects))
+            foreach (var item in index.Named(word))
             {
-                continue;
+                if (reached.Add(item))
+                {
+                    queue.Enqueue(item);
+                }
+            }
+        }
+
+        var everything = false;
+        while (!everything && queue.TryDequeue(out var item))
+        {
+            var reach = ReachOf(item);
+            var neighbours = index.Neighbours(item, reach.Names);
+            var dynamic = reach.Dynamic;
+            if (reach.Probed is { } probed && probed.Name == call.Name && probed.Signature == call.Signature)
+            {
+                // The function the probe calls, with the probe's arguments.
+                neighbours = neighbours.Concat(probed.Names.Except(reach.Names).SelectMany(index.Named)).ToArray();
+                dynamic = false;
+                calledWithProbeArguments = true;
             }
 
-            foreach (var item in objects)
+            // SQL built at run time can name anything: the whole database is the footprint.
+            everything |= dynamic;
+            foreach (var next in neighbours)
             {
-                if (!reached.Add(item))
-                {
-                    continue;
-                }
-
-                var reach = ReachOf(item);
-
-                // SQL built at run time can name anything: the whole database is the footprint.
-                everything |= reach.Dynamic;
-                foreach (var next in reach.Names)
+                if (reached.Add(next))
                 {
                     queue.Enqueue(next);
                 }
             }
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Arguments other than the probe's reach the called function when anything it reaches names it.
+        everything |= calledWithProbeArguments && reached.Any(o => ReachOf(o).Names.Contains(call.Name));
+
+        var bytes = new ArrayBufferWriter<byte>(1024);
         void Add(string text)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(text));
-            hash.AppendData([0]);
+            Encoding.UTF8.GetBytes(text, bytes);
+            bytes.Write<byte>([0]);
         }
 
         Add(definition.Name);
@@ -195,21 +217,21 @@ internal sealed class ProbeSelection
         else
         {
             Add(point.Scope);
-            foreach (var item in reached.OrderBy(o => o.Kind).ThenBy(o => o.Name, StringComparer.Ordinal))
+            var ordered = reached.ToArray();
+            Array.Sort(ordered, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
+            foreach (var item in ordered)
             {
-                if (point.StateOf(item) is not { } state)
+                if (!point.AddStateOf(item, bytes))
                 {
                     return null;
                 }
-
-                Add(state);
             }
         }
 
-        return BitConverter.ToUInt128(hash.GetHashAndReset().AsSpan(0, 16));
+        return BitConverter.ToUInt128(SHA256.HashData(bytes.WrittenSpan).AsSpan(0, 16));
     }
 
-    private Dictionary<string, List<CatalogObject>> BuildIndex(CatalogSnapshot catalog)
+    private NameIndex BuildIndex(CatalogSnapshot catalog)
     {
         var index = new Dictionary<string, List<CatalogObject>>(StringComparer.Ordinal);
         foreach (var item in catalog.Objects)
@@ -225,7 +247,7 @@ internal sealed class ProbeSelection
             }
         }
 
-        return index;
+        return new NameIndex(index);
     }
 
     private Reach ReachOf(CatalogObject item) => reaches.GetValue(item, Describe);
@@ -290,22 +312,66 @@ internal sealed class ProbeSelection
         var text = string.Join("\n", item.Properties.Where(p => p.Key is not ("owner" or "comment")).Select(p => p.Value));
         var names = WordsOf(text);
         var dynamic = false;
+        Probed? probed = null;
         if (item.Kind is CatalogObjectKind.Function or CatalogObjectKind.Procedure or CatalogObjectKind.Aggregate)
         {
             var language = item.Properties.GetValueOrDefault("language");
             var body = item.Properties.GetValueOrDefault("body") ?? string.Empty;
+            var runsText = FormatCall.IsMatch(body) || names.Overlaps(SqlTextFunctions);
             dynamic = item.Kind == CatalogObjectKind.Aggregate || language switch
             {
-                "sql" or "plpgsql" => names.Contains("execute") || FormatCall.IsMatch(body) || names.Overlaps(SqlTextFunctions),
+                "sql" => runsText || names.Contains("execute"),
+                "plpgsql" => runsText || (names.Contains("execute") && !ExecutedText.IsBounded(body, Parameters(item, probe: false), out _)),
                 // An extension's compiled functions are fixed code over their arguments, except the ones
                 // that connect and run SQL.
                 "c" or "internal" => item.Origin != ObjectOrigin.Extension || anchors.Any(a => a.StartsWith("dblink", StringComparison.Ordinal)),
                 _ => true,
             };
+
+            // Called by the probe, a function's parameters hold the probe's constants: an executed text built
+            // from them names what they name as well.
+            if (dynamic && !runsText && language == "plpgsql" && item.Kind == CatalogObjectKind.Function &&
+                ExecutedText.IsBounded(body, Parameters(item, probe: true), out var used))
+            {
+                var arguments = MethodArguments.Parse(item.Properties.GetValueOrDefault("arguments"));
+                var withValues = new HashSet<string>(names, StringComparer.Ordinal);
+                foreach (var argument in arguments.Where(a => a.Name is { } n && used.Contains(n)))
+                {
+                    withValues.UnionWith(WordsOf(FunctionProbe.LiteralText(argument.Type)!));
+                }
+
+                probed = new Probed(anchors.Single(), Signature(arguments.Select(a => a.Type)), withValues);
+            }
         }
 
-        return new Reach(anchors, names, dynamic);
+        return new Reach(anchors, names, dynamic, probed);
     }
+
+    /// <summary>
+    /// A function's parameters by name, each with the value it holds when the probe calls the function (with
+    /// <paramref name="probe"/>: the text of the probe's constant, for the types whose text is that constant
+    /// as written) or null (unknown). An output parameter, one with a default or a variadic one holds no
+    /// known value.
+    /// </summary>
+    private static Dictionary<string, string?> Parameters(CatalogObject function, bool probe)
+    {
+        var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var text = function.Properties.GetValueOrDefault("arguments") ?? string.Empty;
+        foreach (var piece in MethodArguments.SplitTopLevel(text).Where(p => p.Length > 0))
+        {
+            var argument = MethodArguments.Parse(piece)[0];
+            var plain = !piece.StartsWith("OUT ", StringComparison.Ordinal) && !piece.StartsWith("INOUT ", StringComparison.Ordinal) &&
+                !piece.StartsWith("VARIADIC ", StringComparison.Ordinal) && !piece.Contains(" DEFAULT ", StringComparison.Ordinal);
+            if (argument.Name is { } name)
+            {
+                parameters[name] = probe && plain && ConstantTypes.Contains(argument.Type) ? FunctionProbe.LiteralText(argument.Type) : null;
+            }
+        }
+
+        return parameters;
+    }
+
+    private static string Signature(IEnumerable<string> types) => string.Join(",", types.Select(t => t.Trim().ToLowerInvariant()));
 
     private static HashSet<string> WordsOf(string text)
     {
@@ -324,7 +390,27 @@ internal sealed class ProbeSelection
     // Names are compared without case: an unquoted name folds to lower case, and matching more never loses a call.
     private static string Fold(string name) => name.ToLowerInvariant();
 
-    private sealed record Reach(IReadOnlySet<string> Anchors, IReadOnlySet<string> Names, bool Dynamic);
+    private sealed record Reach(IReadOnlySet<string> Anchors, IReadOnlySet<string> Names, bool Dynamic, Probed? Probed = null);
+
+    /// <summary>A probe's call: the folded name it calls, its argument types and the words of its name and arguments.</summary>
+    private sealed record Call(string Name, string Signature, string[] Words);
+
+    /// <summary>
+    /// The objects of one catalog by the names they answer to, and each object's neighbours there: the objects
+    /// the names it uses answer to (worked out once per catalog). Safe to share between threads.
+    /// </summary>
+    private sealed class NameIndex(Dictionary<string, List<CatalogObject>> byName)
+    {
+        private readonly ConcurrentDictionary<CatalogObject, CatalogObject[]> neighbours = new(ReferenceEqualityComparer.Instance);
+
+        public IReadOnlyList<CatalogObject> Named(string name) => byName.TryGetValue(name, out var objects) ? objects : [];
+
+        public CatalogObject[] Neighbours(CatalogObject item, IReadOnlySet<string> names) =>
+            neighbours.GetOrAdd(item, _ => names.SelectMany(Named).Distinct(ReferenceEqualityComparer.Instance).Cast<CatalogObject>().ToArray());
+    }
+
+    /// <summary>What a function reaches when the probe calls it: by <paramref name="Name"/> with arguments of the types of <paramref name="Signature"/>.</summary>
+    private sealed record Probed(string Name, string Signature, IReadOnlySet<string> Names);
 }
 
 /// <summary>
@@ -348,11 +434,39 @@ internal sealed record ProbePoint(int Version, CatalogSnapshot Catalog, DataSnap
             return fingerprint.ToString("N");
         }
 
-        // The snapshots leave out the migrator's table, which holds the version.
-        return Data.Find(item.Name) is { } rows ? fingerprint.ToString("N") + rows.Digest
-            : item.Name == "public.tcversion" ? fingerprint.ToString("N") + Version.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : null;
+        return RowsOf(item) is { } rows ? fingerprint.ToString("N") + rows : null;
     }
+
+    /// <summary><see cref="StateOf"/> written to <paramref name="bytes"/> (16 bytes of fingerprint, then for a table its rows and a 0); false when not known.</summary>
+    public bool AddStateOf(CatalogObject item, IBufferWriter<byte> bytes)
+    {
+        if (item.Fingerprint is not { } fingerprint || item.Kind == CatalogObjectKind.MaterializedView)
+        {
+            return false;
+        }
+
+        string? rows = null;
+        if (item.Kind == CatalogObjectKind.Table && (rows = RowsOf(item)) is null)
+        {
+            return false;
+        }
+
+        fingerprint.TryWriteBytes(bytes.GetSpan(16));
+        bytes.Advance(16);
+        if (rows is not null)
+        {
+            Encoding.UTF8.GetBytes(rows, bytes);
+            bytes.Write<byte>([0]);
+        }
+
+        return true;
+    }
+
+    // The snapshots leave out the migrator's table, which holds the version.
+    private string? RowsOf(CatalogObject table) =>
+        Data.Find(table.Name) is { } rows ? rows.Digest
+            : table.Name == "public.tcversion" ? Version.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     /// <summary>A hash of the whole database's state (every object, every table's rows), or null when not known.</summary>
     public string? Everything

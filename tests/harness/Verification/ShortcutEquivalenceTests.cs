@@ -67,6 +67,29 @@ public sealed class ShortcutEquivalenceTests
         Assert.That(EngineRuns.Differences(exhaustive.Findings, shortcuts.Findings), Is.Empty);
     }
 
+    [Test]
+    public async Task AnExecutedTextThatFusesANameIsCalledAgain()
+    {
+        // scan_sizes executes 'select ... from thi' || 'ngs': its text names things only once the pieces are
+        // joined. Read as the words of its pieces, the footprint would miss the table and reuse the outcome of
+        // version 2 at version 3, whose migration drops the column the text reads.
+        using var dir = BreakingScanDirectory("'select things_alias.size from thi' || 'ngs as things_alias'");
+        var (shortcuts, exhaustive) = await EngineRuns.BothAsync(Options(dir, new ProbeSelection()));
+        Assert.That(exhaustive.Report.Findings.Where(f => f.Kind == VerificationFindingKind.FunctionBroken).Select(f => (f.Version, f.Object)), Is.EqualTo(new[] { ((int?)3, "function scan_sizes") }));
+        Assert.That(EngineRuns.Differences(exhaustive.Findings, shortcuts.Findings), Is.Empty);
+    }
+
+    [Test]
+    public async Task AnExecutedTextOfLiteralsAndTheProbesArgumentsReachesWhatItNames()
+    {
+        // The look-alike: the text is built from whole literals and the condition the probe passes, so its
+        // footprint is what the literals name (the table things), and the dropped column is seen.
+        using var dir = BreakingScanDirectory("'select things.size from things'");
+        var (shortcuts, exhaustive) = await EngineRuns.BothAsync(Options(dir, new ProbeSelection()));
+        Assert.That(exhaustive.Report.Findings.Where(f => f.Kind == VerificationFindingKind.FunctionBroken).Select(f => (f.Version, f.Object)), Is.EqualTo(new[] { ((int?)3, "function scan_sizes") }));
+        Assert.That(EngineRuns.Differences(exhaustive.Findings, shortcuts.Findings), Is.Empty);
+    }
+
     private static VerifyOptions Options(DbDirectoryBuilder dir, ProbeSelection probes) =>
         new() { Schema = SchemaLoader.Load(dir.Path), Jobs = 1, CheckPolicy = false, ProbeSelection = probes };
 
@@ -85,6 +108,31 @@ public sealed class ShortcutEquivalenceTests
                 body: |-
                   begin
                     return (select things.size from things where things.id = id_in);
+                  end
+            """)
+        .ScriptVersion(3, "begin\n  alter table things drop column size;\nend", "begin\n  alter table things add column size integer not null default 0;\nend")
+        .Tables("things:\n  id: integer not null\n  name: text not null");
+
+    /// <summary>Version 2 adds scan_sizes, which executes <paramref name="select"/> with an optional condition; version 3 drops things.size.</summary>
+    private static DbDirectoryBuilder BreakingScanDirectory(string select) => new DbDirectoryBuilder()
+        .Version(2, $$"""
+            version: 2
+            description: scan the sizes
+            methods:
+              scan_sizes:
+                description: the sizes of the things that meet a condition
+                mode: read
+                serviceName: svc
+                args: condition_in text
+                returns: table (size integer)
+                body: |-
+                  declare
+                    sql text := {{select}};
+                  begin
+                    if condition_in is not null then
+                      sql := sql || ' where (' || condition_in || ')';
+                    end if;
+                    return query execute sql;
                   end
             """)
         .ScriptVersion(3, "begin\n  alter table things drop column size;\nend", "begin\n  alter table things add column size integer not null default 0;\nend")
