@@ -14,7 +14,12 @@ internal sealed class MigrationSession : IAsyncDisposable
     private readonly RunScope? scope;
     private OnlineInterrupter? running;
 
-    public MigrationSession(VerificationRun run, ServerDatabase database, RunScope? scope = null)
+    public MigrationSession(VerificationRun run, ServerDatabase database)
+        : this(run, database, null)
+    {
+    }
+
+    public MigrationSession(VerificationRun run, ServerDatabase database, RunScope? scope)
     {
         this.scope = scope;
         Database = database;

@@ -58,6 +58,7 @@ internal sealed class SegmentCheck(VerificationRun run, int first, int last)
                 {
                     run.Options.Progress?.Invoke($"v{version:D4} rows at {version} did not come back: checked again from the upward pass's state at {version - 1}, with a copy of it");
                     await EndAsync(scope, session);
+                    session = null;
                     (session, var failure) = await RebuildAsync(scope, start, version - 1, ct);
                     if (session is null)
                     {
@@ -80,6 +81,7 @@ internal sealed class SegmentCheck(VerificationRun run, int first, int last)
                     // The database may not hold what the upward pass leaves at this version: rebuild that
                     // state from the segment's template, so the next version starts where it would in any run.
                     await EndAsync(scope, session);
+                    session = null;
                     (session, var failure) = await RebuildAsync(scope, start, version, ct);
                     if (session is null)
                     {
