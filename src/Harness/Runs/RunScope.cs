@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 using Tcdb.Migration;
 using Tcdb.Schema;
@@ -9,15 +10,20 @@ namespace Tcdb.Runs;
 /// <summary>
 /// What one run creates on a server and removes at its end: databases (created with the extensions every
 /// db directory needs, or cloned from one another) and the service roles of one role prefix of its own.
-/// Disposing drops every database the scope made, then every role of its prefix; a role that a database
-/// outside the scope still references stays, and <see cref="Report"/> says so.
+/// Disposing drops every database the scope made (a few at a time), then every role of its prefix; a role that a
+/// database outside the scope still references stays, and <see cref="Report"/> says so.
 /// </summary>
 public sealed class RunScope : IAsyncDisposable
 {
     /// <summary>The extensions a fresh database gets before any version runs (Taskcluster's versions assume them).</summary>
     public static readonly IReadOnlyList<string> RequiredExtensions = ["pgcrypto"];
 
+    /// <summary>Drops that run at a time: in the background (<see cref="DropSoonAsync"/>), and at disposal.</summary>
+    public const int ParallelDrops = 4;
+
     private readonly ConcurrentBag<ServerDatabase> databases = [];
+    private readonly ConcurrentQueue<Task> drops = new();
+    private readonly SemaphoreSlim dropSlots = new(ParallelDrops, ParallelDrops);
     private int disposed;
 
     /// <param name="server">Where the databases and roles are created.</param>
@@ -50,6 +56,34 @@ public sealed class RunScope : IAsyncDisposable
     public async Task<ServerDatabase> CloneAsync(ServerDatabase template, CancellationToken cancellationToken = default) =>
         Track(await template.CloneAsync(cancellationToken));
 
+    /// <summary>
+    /// Drops <paramref name="database"/>, which nobody uses any more, without the caller waiting for it (a drop
+    /// waits for a checkpoint): it waits only while <see cref="ParallelDrops"/> drops are running. Disposal waits
+    /// for every drop; one that failed fails the disposal once the rest is cleaned up.
+    /// </summary>
+    public async Task DropSoonAsync(ServerDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            await database.DisposeAsync();
+            return;
+        }
+
+        await dropSlots.WaitAsync();
+        drops.Enqueue(Task.Run(async () =>
+        {
+            try
+            {
+                await database.DisposeAsync();
+            }
+            finally
+            {
+                dropSlots.Release();
+            }
+        }));
+    }
+
     /// <summary>Options of a migrator on the scope's databases (see <see cref="MigratorOptions.ForRun"/>).</summary>
     public MigratorOptions MigratorOptions(OnlineMigrationHooks? online = null) => Migration.MigratorOptions.ForRun(RolePrefix, online);
 
@@ -75,16 +109,35 @@ public sealed class RunScope : IAsyncDisposable
             return;
         }
 
-        foreach (var database in databases)
+        Exception? failedDrop = null;
+        foreach (var drop in drops)
         {
-            await database.DisposeAsync();
+            try
+            {
+                await drop;
+            }
+            catch (Exception e)
+            {
+                failedDrop ??= e;
+            }
         }
 
-        await using var connection = new NpgsqlConnection(Server.AdminConnectionString);
-        await connection.OpenAsync();
-        foreach (var role in await ServiceRoles.DropRolesAsync(connection, RolePrefix))
+        // A database dropped in the background is not dropped again.
+        await Parallel.ForEachAsync(databases, new ParallelOptions { MaxDegreeOfParallelism = ParallelDrops }, async (database, _) => await database.DisposeAsync());
+        dropSlots.Dispose();
+
+        await using (var connection = new NpgsqlConnection(Server.AdminConnectionString))
         {
-            Report?.Invoke($"tcdb: role {role.Role} not dropped: {role.Reason}");
+            await connection.OpenAsync();
+            foreach (var role in await ServiceRoles.DropRolesAsync(connection, RolePrefix))
+            {
+                Report?.Invoke($"tcdb: role {role.Role} not dropped: {role.Reason}");
+            }
+        }
+
+        if (failedDrop is not null)
+        {
+            ExceptionDispatchInfo.Throw(failedDrop);
         }
     }
 

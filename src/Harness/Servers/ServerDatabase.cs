@@ -9,14 +9,14 @@ namespace Tcdb.Servers;
 public sealed class ServerDatabase : IAsyncDisposable
 {
     private readonly IPostgresServer server;
-    private bool dropped;
+    private int dropped;
 
     internal ServerDatabase(IPostgresServer server, string name, string connectionString, bool owned = true)
     {
         this.server = server;
         Name = name;
         ConnectionString = connectionString;
-        dropped = !owned;
+        dropped = owned ? 0 : 1;
     }
 
     public string Name { get; }
@@ -63,12 +63,11 @@ public sealed class ServerDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (dropped)
+        if (Interlocked.Exchange(ref dropped, 1) == 1)
         {
             return;
         }
 
-        dropped = true;
         await server.DropDatabaseAsync(Name);
     }
 }

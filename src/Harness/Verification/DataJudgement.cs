@@ -12,12 +12,21 @@ internal sealed class DataJudgement(int version, VersionHooks hooks, FindingSink
 {
     private int Previous => version - 1;
 
-    /// <summary>Records the verdicts; returns the values the upgrade generates (none unless the replay ran).</summary>
-    public async Task<GeneratedValues> JudgeAsync(DataSnapshot data0, DataSnapshot data1, DataSnapshot data2, DataSnapshot data3, UpgradeReplay replay, CancellationToken ct)
+    /// <summary>
+    /// Records the verdicts; returns the values the upgrade generates (none unless the replay ran). Null, with
+    /// nothing recorded, when rows are missing and the replay that would tell why was not copied
+    /// (<see cref="UpgradeReplay.Missing"/>).
+    /// </summary>
+    public async Task<GeneratedValues?> JudgeAsync(DataSnapshot data0, DataSnapshot data1, DataSnapshot data2, DataSnapshot data3, UpgradeReplay replay, CancellationToken ct)
     {
         var ignored = hooks.RegeneratedColumnsByTable();
         var generated = GeneratedValues.None;
         var lost = DataVerdicts.Survival(data1, data3, generated, ignored);
+        if (lost.Count > 0 && replay.Missing)
+        {
+            return null;
+        }
+
         if (lost.Count > 0 && replay.Available)
         {
             generated = GeneratedValues.Between(data1, await replay.UpgradedRowsAsync(ct));

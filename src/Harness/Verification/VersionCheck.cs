@@ -26,13 +26,22 @@ internal sealed class VersionCheck
     private readonly VersionComparisons compare;
     private readonly VersionMigrations migrations;
     private readonly FunctionCalls functions;
+    private readonly bool copyOnDemand;
     private int seededRows;
     private bool retriedDowngradeWithoutSeed;
     private (long, long, long)? rows;
 
-    public VersionCheck(VerificationRun run, int version, MigrationSession session)
+    /// <summary>
+    /// A check of <paramref name="version"/> on the database of <paramref name="session"/>; with <paramref name="copyOnDemand"/>
+    /// it takes no copy at N-1 for the replay (<see cref="UpgradeReplay"/>): should the rows need it, the check
+    /// stops with <see cref="NeedsReplayCopy"/> instead, for the caller to run the version again with the copy, from
+    /// the upward pass's state at N-1 (as after a version that breaks the chain). Only for a version whose test runs
+    /// no code of its own (that code would run twice).
+    /// </summary>
+    public VersionCheck(VerificationRun run, int version, MigrationSession session, bool copyOnDemand = false)
     {
         this.run = run;
+        this.copyOnDemand = copyOnDemand;
         this.version = version;
         this.session = session;
         hooks = run.Options.HooksFor(version);
@@ -47,13 +56,19 @@ internal sealed class VersionCheck
     /// <summary>The catalog at N once the check ends (after the re-upgrade): the next version's S0 on the same database.</summary>
     public CatalogSnapshot? CatalogAtEnd { get; private set; }
 
+    /// <summary>
+    /// The check stopped at the data judgement because rows at N did not come back and the copy at N-1 that tells
+    /// generated values from lost ones was not taken: its result is no verdict; run the version again with a copy.
+    /// </summary>
+    public bool NeedsReplayCopy { get; private set; }
+
     /// <summary>Runs the shape; <paramref name="catalogAtStart"/> is S0 when the caller already has it (the previous version's end).</summary>
     public async Task<VersionResult> RunAsync(CatalogSnapshot? catalogAtStart, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(run.Options.VersionTimeout);
         bool completed;
-        await using (var replay = new UpgradeReplay(run, version))
+        await using (var replay = new UpgradeReplay(run, version, copyOnDemand))
         {
             try
             {
@@ -138,7 +153,7 @@ internal sealed class VersionCheck
             return false;
         }
 
-        var generated = await Step("compare", async () =>
+        var judged = await Step("compare", async () =>
         {
             var s3 = await snapshots.BothAsync(ct);
             CatalogAtEnd = s3.Catalog;
@@ -146,6 +161,12 @@ internal sealed class VersionCheck
             rows = (RowCount(data0), RowCount(data1), RowCount(s2.Data));
             return await new DataJudgement(version, hooks, findings).JudgeAsync(data0, data1, s2.Data, s3.Data, replay, ct);
         });
+        if (judged is not { } generated)
+        {
+            NeedsReplayCopy = true;
+            return false;
+        }
+
         await HookAsync(hooks.AssertAfterUpgrade);
 
         if (up.Batches > 0 || down.Batches > 0)

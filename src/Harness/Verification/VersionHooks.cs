@@ -74,5 +74,8 @@ public sealed record VersionHooks
     /// <summary>True when the test brings its own data: then a failing upgrade is always a defect.</summary>
     public bool HasOwnSeed => Seed is not null || SeedRules.Count > 0;
 
+    /// <summary>True when the test runs code of its own during the check (a seed, assertions, online checks).</summary>
+    internal bool RunsCode => Seed is not null || AssertBeforeUpgrade is not null || AssertAfterUpgrade is not null || DuringOnlineWork is not null;
+
     public static VersionHooks None { get; } = new();
 }

@@ -7,7 +7,8 @@ namespace Tcdb.Harness.Tests.Runs;
 
 /// <summary>
 /// The template chain with a recording advance that leaves one table per version reached: one upward pass,
-/// templates that hold their version's state, unreachable and failing versions, and everything dropped with the scope.
+/// templates that hold their version's state, unreachable and failing versions, and everything dropped with the scope
+/// (databases dropped in the background included).
 /// </summary>
 [TestFixture]
 public sealed class TemplateChainTests
@@ -121,6 +122,60 @@ public sealed class TemplateChainTests
         finally
         {
             await outside.ExecuteAsync($"drop table kept; drop role {role}");
+        }
+    }
+
+    [Test]
+    public async Task Databases_dropped_in_the_background_are_gone_when_the_scope_ends()
+    {
+        var server = await TestServer.GetAsync();
+        var scope = new RunScope(server, RolePrefix.Random("tcrun"));
+        var chain = new TemplateChain(scope, Advance([]));
+        var clones = new List<ServerDatabase>();
+        for (var i = 0; i < RunScope.ParallelDrops * 2 + 1; i++)
+        {
+            clones.Add((await chain.CloneAsync(1))!);
+        }
+
+        foreach (var clone in clones)
+        {
+            await scope.DropSoonAsync(clone);
+        }
+
+        var names = clones.Select(c => c.Name).Append((await chain.TemplateAsync(1))!.Name).ToArray();
+        await scope.DisposeAsync();
+
+        var admin = new ServerDatabase(server, "postgres", server.AdminConnectionString, owned: false);
+        Assert.That(await admin.ScalarAsync<long>("select count(*) from pg_database where datname = any($1)", (object)names), Is.Zero, "the background drops and the rest");
+    }
+
+    [Test]
+    public async Task A_failed_background_drop_fails_the_disposal_once_the_rest_is_dropped()
+    {
+        var server = await TestServer.GetAsync();
+        var scope = new RunScope(server, RolePrefix.Random("tcrun"));
+        var chain = new TemplateChain(scope, Advance([]));
+        var undroppable = (await chain.CloneAsync(1))!;
+        var other = (await chain.CloneAsync(1))!;
+        var admin = new ServerDatabase(server, "postgres", server.AdminConnectionString, owned: false);
+        var role = scope.RolePrefix.RoleFor("queue");
+        await admin.ExecuteAsync($"create role {role}");
+        await admin.ExecuteAsync($"alter database {undroppable.Name} is_template true");
+        try
+        {
+            await scope.DropSoonAsync(undroppable);
+
+            var failure = Assert.ThrowsAsync<Npgsql.PostgresException>(async () => await scope.DisposeAsync())!;
+
+            Assert.That(failure.MessageText, Does.Contain("cannot drop a template database"));
+            Assert.That(await admin.ScalarAsync<long>("select count(*) from pg_database where datname = $1", other.Name), Is.Zero, "the other databases are dropped");
+            Assert.That(await admin.ScalarAsync<long>("select count(*) from pg_roles where rolname = $1", role), Is.Zero, "and the roles");
+        }
+        finally
+        {
+            await admin.ExecuteAsync($"alter database {undroppable.Name} is_template false");
+            await admin.ExecuteAsync($"drop database if exists {undroppable.Name}");
+            await admin.ExecuteAsync($"drop role if exists {role}");
         }
     }
 
