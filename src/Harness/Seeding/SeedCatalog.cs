@@ -51,7 +51,7 @@ internal static class SeedCatalog
 
     private static async Task<IReadOnlyList<SeedTable>> ReadTablesAsync(NpgsqlConnection connection, string[] schemas, CancellationToken cancellationToken)
     {
-        var labels = (await Sql.ListAsync(
+        var labels = (await Sql.ListPreparedAsync(
                 connection,
                 "select enumtypid::int8, array_agg(enumlabel::text order by enumsortorder) from pg_enum group by enumtypid",
                 r => (Type: r.GetInt64(0), Labels: r.GetFieldValue<string[]>(1)),
@@ -78,7 +78,7 @@ internal static class SeedCatalog
             where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 and not a.attisdropped
             order by 2, a.attnum
             """;
-        var columnRows = await Sql.ListAsync(
+        var columnRows = await Sql.ListPreparedAsync(
             connection,
             columnSql,
             reader =>
@@ -124,7 +124,7 @@ internal static class SeedCatalog
               and not exists (select 1 from pg_constraint co where co.conindid = i.indexrelid and co.contype in ('p', 'u', 'x'))
             order by 1, 3
             """;
-        var constraints = (await Sql.ListAsync(
+        var constraints = (await Sql.ListPreparedAsync(
                 connection,
                 constraintSql,
                 reader => (Oid: reader.GetInt64(0), Constraint: new SeedConstraint(

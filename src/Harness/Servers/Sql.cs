@@ -29,6 +29,22 @@ internal static class Sql
     public static async Task<List<T>> ListAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] values)
     {
         await using var command = Command(connection, sql, values);
+        return await ReadAllAsync(command, read, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ListAsync"/> of a prepared statement: for the catalog reads each snapshot or seeding runs again on a
+    /// pooled connection, whose planning costs about as much as running them (the connection keeps the plan).
+    /// </summary>
+    public static async Task<List<T>> ListPreparedAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, sql, values);
+        await command.PrepareAsync(cancellationToken);
+        return await ReadAllAsync(command, read, cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))

@@ -30,27 +30,13 @@ public sealed class DataSnapshot
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    // The shape is every input to the text of a row besides the rows themselves: column names, numbers
-    // and types (a column dropped and added again with a default is a new column number whose values no
-    // row version records; a type change without a rewrite, e.g. timestamp to timestamptz under UTC,
-    // changes the text) and the user-defined types the columns use (TypesSql).
+    // One row per table. The shape is every input to the text of a row besides the rows themselves: column names,
+    // numbers and types (a column dropped and added again with a default is a new column number whose values no
+    // row version records; a type change without a rewrite, e.g. timestamp to timestamptz under UTC, changes the
+    // text), and the user-defined types the columns use, followed through element, base, range and attribute
+    // types, each with the versions (xmin) of its catalog rows: enum labels, attributes. The last column is the
+    // database's oid, the same on every row. One statement, prepared: planning it costs as much as running it.
     private const string TablesSql = """
-        select format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname,
-          array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
-          array(select a.attname::text from pg_index i, unnest(i.indkey) with ordinality k(attnum, ord)
-                  join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
-                where i.indrelid = c.oid and i.indisprimary order by k.ord),
-          c.oid::bigint,
-          (select string_agg(quote_ident(a.attname) || ' ' || a.attnum || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attname)
-             from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind = 'r' and n.nspname = any($1)
-        order by 2
-        """;
-
-    // Per table, the user-defined types its columns use, followed through element, base, range and
-    // attribute types, each with the versions (xmin) of its catalog rows: enum labels, attributes.
-    private const string TypesSql = """
         with recursive uses(rel, typ) as (
           select a.attrelid, a.atttypid from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
           where c.relkind = 'r' and n.nspname = any($1) and a.attnum > 0 and not a.attisdropped and a.atttypid >= 16384
@@ -63,14 +49,29 @@ public sealed class DataSnapshot
               union all select a.atttypid from pg_attribute a where t.typrelid <> 0 and a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped
             ) x(typ)
           where x.typ >= 16384
+        ),
+        types(rel, digest) as (
+          select u.rel, md5(string_agg(t.oid || ':' || t.xmin
+              || ':' || coalesce((select string_agg(e.enumlabel || '=' || e.xmin, ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
+              || ':' || coalesce((select string_agg(a.attname || '=' || a.atttypid || '=' || a.xmin, ',' order by a.attnum) from pg_attribute a
+                                  where t.typrelid <> 0 and a.attrelid = t.typrelid and a.attnum > 0), ''),
+              ';' order by t.oid))
+          from uses u join pg_type t on t.oid = u.typ
+          group by u.rel
         )
-        select u.rel::bigint, md5(string_agg(t.oid || ':' || t.xmin
-            || ':' || coalesce((select string_agg(e.enumlabel || '=' || e.xmin, ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
-            || ':' || coalesce((select string_agg(a.attname || '=' || a.atttypid || '=' || a.xmin, ',' order by a.attnum) from pg_attribute a
-                                where t.typrelid <> 0 and a.attrelid = t.typrelid and a.attnum > 0), ''),
-            ';' order by t.oid))
-        from uses u join pg_type t on t.oid = u.typ
-        group by u.rel
+        select format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname,
+          array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+          array(select a.attname::text from pg_index i, unnest(i.indkey) with ordinality k(attnum, ord)
+                  join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+                where i.indrelid = c.oid and i.indisprimary order by k.ord),
+          c.oid::bigint,
+          (select string_agg(quote_ident(a.attname) || ' ' || a.attnum || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attname)
+             from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+          coalesce(ty.digest, ''),
+          (select d.oid::text from pg_database d where d.datname = current_database())
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace left join types ty on ty.rel = c.oid
+        where c.relkind = 'r' and n.nspname = any($1)
+        order by 2
         """;
 
     private readonly Dictionary<string, TableData> byName;
@@ -100,9 +101,11 @@ public sealed class DataSnapshot
         }
 
         var shapes = new List<TableShape>();
+        var database = string.Empty;
         await using (var command = new NpgsqlCommand(TablesSql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
+            await command.PrepareAsync(cancellationToken);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -115,13 +118,16 @@ public sealed class DataSnapshot
                         reader.GetFieldValue<string[]>(2).Order(StringComparer.Ordinal).ToArray(),
                         reader.GetFieldValue<string[]>(3),
                         reader.GetInt64(4),
-                        reader.IsDBNull(5) ? string.Empty : reader.GetString(5)));
+                        reader.IsDBNull(5) ? string.Empty : reader.GetString(5),
+                        reader.GetString(6)));
                 }
+
+                database = reader.GetString(7);
             }
         }
 
         var tables = new TableData?[shapes.Count];
-        var signatures = options.Reuse is null ? null : await SignaturesAsync(connection, transaction, options.Schemas.ToArray(), shapes, cancellationToken);
+        var signatures = options.Reuse is null ? null : await SignaturesAsync(connection, transaction, database, shapes, cancellationToken);
         if (signatures is not null)
         {
             for (var i = 0; i < shapes.Count; i++)
@@ -169,7 +175,7 @@ public sealed class DataSnapshot
     /// and the original's can remove different rows of the same transaction), hence the database's oid.
     /// </summary>
     private static async Task<string[]> SignaturesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] schemas, IReadOnlyList<TableShape> shapes, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string database, IReadOnlyList<TableShape> shapes, CancellationToken cancellationToken)
     {
         var signatures = new string[shapes.Count];
         if (shapes.Count == 0)
@@ -177,27 +183,13 @@ public sealed class DataSnapshot
             return signatures;
         }
 
-        string database;
-        await using (var command = new NpgsqlCommand("select d.oid::text from pg_catalog.pg_database d where d.datname = pg_catalog.current_database()", connection, transaction))
-        {
-            database = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        var types = new Dictionary<long, string>();
-        await using (var command = new NpgsqlCommand(TypesSql, connection, transaction))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = schemas });
-            await using var typeRows = await command.ExecuteReaderAsync(cancellationToken);
-            while (await typeRows.ReadAsync(cancellationToken))
-            {
-                types[typeRows.GetInt64(0)] = typeRows.GetString(1);
-            }
-        }
-
         var sql = string.Join(
             "\nunion all ",
             shapes.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"select {i}, count(*), md5(coalesce(string_agg(distinct t.xmin::text, ',' order by t.xmin::text), '')) from only {s.Sql} t")));
+        // Prepared (planning the union costs more than running it): the text is the same for every snapshot of the
+        // same set of tables, so a connection keeps one prepared statement per set of tables it has seen.
         await using var rows = new NpgsqlCommand(sql, connection, transaction);
+        await rows.PrepareAsync(cancellationToken);
         await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -209,7 +201,7 @@ public sealed class DataSnapshot
                 shape.Name,
                 shape.Columns,
                 string.Join(",", shape.Key),
-                types.GetValueOrDefault(shape.Oid, string.Empty),
+                shape.Types,
                 reader.GetInt64(1).ToString(CultureInfo.InvariantCulture),
                 reader.GetString(2));
         }
@@ -250,7 +242,8 @@ public sealed class DataSnapshot
 
     /// <summary>
     /// One table as the catalog describes it: <paramref name="Sql"/> is its quoted qualified name,
-    /// <paramref name="Columns"/> every column's quoted name and type in name order.
+    /// <paramref name="Columns"/> every column's quoted name and type in name order, <paramref name="Types"/> the digest of
+    /// the user-defined types they use.
     /// </summary>
-    private sealed record TableShape(string Sql, string Name, string[] ColumnNames, string[] Key, long Oid, string Columns);
+    private sealed record TableShape(string Sql, string Name, string[] ColumnNames, string[] Key, long Oid, string Columns, string Types);
 }

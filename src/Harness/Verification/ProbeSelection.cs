@@ -136,6 +136,7 @@ internal sealed class ProbeSelection
     private static async Task<string?> ScopeAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(ScopeSql, connection);
+        await command.PrepareAsync(ct);
         return await command.ExecuteScalarAsync(ct) as string;
     }
 
