@@ -21,12 +21,15 @@ public static class CatalogDiff
     {
         options ??= new CatalogDiffOptions();
         var differences = new List<CatalogDifference>();
-        var keys = before.Objects.Select(o => o.Key).Union(after.Objects.Select(o => o.Key))
-            .OrderBy(k => k.Kind).ThenBy(k => k.Name, StringComparer.Ordinal);
-        foreach (var (kind, name) in keys)
+
+        // Both snapshots list their objects ordered by kind, then name: one walk through both matches them.
+        var (objectsBefore, objectsAfter) = (before.Objects, after.Objects);
+        for (int i = 0, j = 0; i < objectsBefore.Count || j < objectsAfter.Count;)
         {
-            var old = before.Find(kind, name);
-            var current = after.Find(kind, name);
+            var order = i == objectsBefore.Count ? 1 : j == objectsAfter.Count ? -1 : Order(objectsBefore[i], objectsAfter[j]);
+            var old = order <= 0 ? objectsBefore[i++] : null;
+            var current = order >= 0 ? objectsAfter[j++] : null;
+            var (kind, name) = (current ?? old)!.Key;
             var origin = (current ?? old)!.Origin;
             if (!options.Origins.Contains(origin))
             {
@@ -63,7 +66,12 @@ public static class CatalogDiff
     public static IReadOnlyList<string> Lines(IEnumerable<CatalogDifference> differences) =>
         differences.Select(d => d.ToString()).ToList();
 
+    private static int Order(CatalogObject a, CatalogObject b) =>
+        a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name);
+
+    // The same server fingerprint is the same printed text, properties included.
     private static bool SameProperties(CatalogObject a, CatalogObject b) =>
+        ReferenceEquals(a, b) || (a.Fingerprint is { } fingerprint && fingerprint == b.Fingerprint) ||
         a.Properties.Count == b.Properties.Count &&
         a.Properties.All(p => b.Properties.TryGetValue(p.Key, out var other) && string.Equals(p.Value, other, StringComparison.Ordinal));
 
