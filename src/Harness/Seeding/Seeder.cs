@@ -22,7 +22,7 @@ public static class Seeder
     {
         options ??= new SeedOptions();
         var stopwatch = Stopwatch.StartNew();
-        await connection.ReloadTypesAsync(cancellationToken); // enums created since the connection opened
+        await TypeCatalog.ReloadWhenChangedAsync(connection, cancellationToken);
         var tables = (await SeedCatalog.ReadAsync(connection, options.Schemas, cancellationToken))
             .Where(t => !options.ExcludedTables.Contains(t.Name)).ToList();
         var plan = SeedPlan.Create(tables);

@@ -189,4 +189,33 @@ public sealed class SeederTests
         Assert.That(digests[1], Is.EqualTo(digests[0]));
         Assert.That(digests[2], Is.Not.EqualTo(digests[0]));
     }
+
+    [Test]
+    public async Task TypesMadeBetweenTwoSeedsOfOneDataSourceAreWritten()
+    {
+        // The first seed loads the data source's types; the types made after it are new to that data source.
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync("create table plain (id integer primary key, note text not null)");
+        await Seeder.SeedAsync(db.Connection, new SeedOptions { RowsPerTable = 10 });
+
+        await db.ExecuteAsync("""
+            create type mood as enum ('calm', 'tense');
+            create domain code as varchar(4);
+            create table moods (id integer primary key, mood mood not null, moods mood[] not null, code code not null)
+            """);
+        var report = await Seeder.SeedAsync(db.Connection, new SeedOptions { RowsPerTable = 10 });
+        Assert.That(report.Unfilled, Is.Empty);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from moods"), Is.EqualTo(10));
+
+        // The same names made again are other types (new oids, other labels, another base type).
+        await db.ExecuteAsync("""
+            drop table moods; drop type mood; drop domain code;
+            create type mood as enum ('glad', 'sad', 'bored');
+            create domain code as integer;
+            create table moods (id integer primary key, mood mood not null, moods mood[] not null, code code not null)
+            """);
+        report = await Seeder.SeedAsync(db.Connection, new SeedOptions { RowsPerTable = 10 });
+        Assert.That(report.Unfilled, Is.Empty);
+        Assert.That(await db.ScalarAsync<long>("select count(*) from moods where mood in ('glad', 'sad', 'bored') and 'sad' = any(moods::text[]) is not null and code is not null"), Is.EqualTo(10));
+    }
 }
