@@ -31,7 +31,10 @@ namespace Tcdb.Snapshots;
 /// built-in row written since the cluster was created) and the bootstrap superuser's name, which form one
 /// stamp shared by every group. PostgreSQL records no dependency on a built-in object, which is why a built-in
 /// row written after <c>initdb</c> (its <c>xmin</c> younger than <c>template0</c>'s freeze horizon) counts in
-/// the shared stamp. Parameter: $1 the schemas.
+/// the shared stamp. A group's stamp is the md5 of its rows' text in byte order (the C collation: cheap, and
+/// the same on every server), fed to the aggregate by a sorted subquery, which PostgreSQL's aggregates read in
+/// order; were it ever read otherwise, equal rows would only give a different stamp and a needless print.
+/// Parameter: $1 the schemas.
 /// </para>
 /// </summary>
 internal static class CatalogStamps
@@ -108,7 +111,7 @@ internal static class CatalogStamps
             from own o join pg_shdepend s on s.classid = o.classid and s.objid = o.objid
               left join pg_roles a on a.oid = s.refobjid
             where s.dbid = (select d.oid from pg_database d where d.datname = current_database()))
-        select v.g::text, md5(string_agg(v.v, ',' order by v.v collate "C")) from versions v group by v.g
+        select v.g::text, md5(string_agg(v.v, ',')) from (select w.g, w.v from versions w order by w.g, w.v collate "C") v group by v.g
         union all
 
         """ + SharedStamp;
