@@ -172,8 +172,10 @@ public sealed class CatalogSnapshot
             "select x.k, x.n, x.p::text, x.e, x.s, x.pos, x.f, x.g\n" +
             "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f, y.g\n" +
             // The empty first branch types the columns: a union would otherwise keep the first query's
-            // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes.
-            "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int, null::text where false)\nunion all\n" +
+            // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes. The jsonb
+            // column is typed by a function's result, not by the type's name, which a migration may rename
+            // before a statement is first prepared.
+            "      from ((select null::text, null::text, jsonb_strip_nulls(null), null::text, null::text, null::int, null::text where false)\nunion all\n" +
             string.Join("\nunion all\n", CatalogQueries.For(major, everyGroup).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
