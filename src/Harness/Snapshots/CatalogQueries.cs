@@ -6,7 +6,7 @@ namespace Tcdb.Snapshots;
 /// extension (pg_depend deptype 'e'), a subject for the harness-ownership rules (<c>rel:</c>,
 /// <c>fn:</c>, <c>ext:</c>), a column position, and the oid of the group the object belongs to (the table or
 /// function, see <see cref="CatalogStamps"/>; null for the kinds printed every time). Parameters: $1 schemas,
-/// $2 role prefix (null: any), $3 include PUBLIC grants, $5 the oids of the groups to print (null: all). Run with <c>search_path = pg_catalog</c> so every
+/// $2 role prefix (null: any), $3 include PUBLIC grants, $5 the oids of the groups to print (when not every group is). Run with <c>search_path = pg_catalog</c> so every
 /// name is qualified.
 /// </summary>
 internal static class CatalogQueries
@@ -17,8 +17,10 @@ internal static class CatalogQueries
     /// </summary>
     public static string Generated(int major) => major >= 12 ? "a.attgenerated::text" : "''::text";
 
-    // Whether the group of that oid is printed: $5 null prints all.
-    private static string Printed(string oid) => $"($5::oid[] is null or {oid} = any($5::oid[]))";
+    // Whether the group of that oid is printed: every group, or those $5 lists. Written as the bare
+    // `= any($5)` when some are listed, so the server looks the listed groups up by index instead of
+    // scanning (and filtering) every relation, function and column of the schemas.
+    private static string GroupFilter(bool everyGroup, string oid) => everyGroup ? "true" : $"{oid} = any($5::oid[])";
 
     private static string ExtensionOf(string catalog, string oid) =>
         $"(select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid where d.classid = '{catalog}'::regclass and d.objid = {oid} and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e' limit 1)";
@@ -30,8 +32,13 @@ internal static class CatalogQueries
     private const string Arguments =
         "case when p.prokind = 'p' then regexp_replace(pg_get_function_arguments(p.oid), '(^|, )IN ', '\\1', 'g') else pg_get_function_arguments(p.oid) end";
 
-    public static IReadOnlyList<CatalogQuery> For(int major)
+    /// <summary>
+    /// The queries for PostgreSQL <paramref name="major"/>: with <paramref name="everyGroup"/> they print every
+    /// group, else only the groups $5 lists (schemas, extensions, types and roles are printed either way).
+    /// </summary>
+    public static IReadOnlyList<CatalogQuery> For(int major, bool everyGroup = true)
     {
+        string Printed(string oid) => GroupFilter(everyGroup, oid);
         var withOids = major < 12 ? "case when c.relhasoids then 'true' end" : "null::text";
         var generated = Generated(major);
         var body = major >= 14 ? "coalesce(pg_get_function_sqlbody(p.oid), p.prosrc)" : "p.prosrc";
@@ -85,7 +92,7 @@ internal static class CatalogQueries
               left join pg_namespace cn on cn.oid = co.collnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and a.attnum > 0 and not a.attisdropped and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Constraint], """
+            new([CatalogObjectKind.Constraint], $"""
             select 'Constraint', n.nspname || '.' || c.relname || '.' || co.conname, jsonb_strip_nulls(jsonb_build_object(
                 'type', case co.contype when 'p' then 'primary key' when 'f' then 'foreign key' when 'u' then 'unique'
                                         when 'c' then 'check' when 'x' then 'exclusion' end,
@@ -95,7 +102,7 @@ internal static class CatalogQueries
                 'comment', obj_description(co.oid, 'pg_constraint'))),
               null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x') and ($5::oid[] is null or c.oid = any($5::oid[]))
+            where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x') and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.Index], $"""
             select 'Index', n.nspname || '.' || ic.relname, jsonb_strip_nulls(jsonb_build_object(
@@ -154,9 +161,8 @@ internal static class CatalogQueries
                 'subtype', case when t.typtype = 'r' then (select format_type(r.rngsubtype, null) from pg_range r where r.rngtypid = t.oid) end,
                 'comment', obj_description(t.oid, 'pg_type'))),
               {ExtensionOf("pg_type", "t.oid")}, null::text, null::int, null::text
-            from pg_type t join pg_namespace n on n.oid = t.typnamespace
-            where n.nspname = any($1)
-              and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and (select c.relkind from pg_class c where c.oid = t.typrelid) = 'c'))
+            from pg_type t join pg_namespace n on n.oid = t.typnamespace left join pg_class tc on t.typtype = 'c' and tc.oid = t.typrelid
+            where n.nspname = any($1) and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and tc.relkind = 'c'))
             """),
             new([CatalogObjectKind.Function, CatalogObjectKind.Procedure, CatalogObjectKind.Aggregate], $"""
             select case p.prokind when 'p' then 'Procedure' when 'a' then 'Aggregate' else 'Function' end,
@@ -179,15 +185,15 @@ internal static class CatalogQueries
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
             where n.nspname = any($1) and {Printed("p.oid")}
             """),
-            new([CatalogObjectKind.Trigger], """
+            new([CatalogObjectKind.Trigger], $"""
             select 'Trigger', n.nspname || '.' || c.relname || '.' || t.tgname, jsonb_build_object(
                 'definition', replace(pg_get_triggerdef(t.oid), ' EXECUTE PROCEDURE ', ' EXECUTE FUNCTION '),
                 'enabled', case t.tgenabled when 'O' then 'origin' when 'D' then 'disabled' when 'R' then 'replica' else 'always' end),
               null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and not t.tgisinternal and ($5::oid[] is null or c.oid = any($5::oid[]))
+            where n.nspname = any($1) and not t.tgisinternal and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Policy], """
+            new([CatalogObjectKind.Policy], $"""
             select 'Policy', n.nspname || '.' || c.relname || '.' || p.polname, jsonb_strip_nulls(jsonb_build_object(
                 'command', case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE' else 'ALL' end,
                 'mode', case when p.polpermissive then 'permissive' else 'restrictive' end,
@@ -197,7 +203,7 @@ internal static class CatalogQueries
                 'with check', pg_get_expr(p.polwithcheck, p.polrelid))),
               null::text, 'rel:' || c.relname, null::int, c.oid::text
             from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and ($5::oid[] is null or c.oid = any($5::oid[]))
+            where n.nspname = any($1) and {Printed("c.oid")}
             """),
             new([CatalogObjectKind.Grant], $"""
             with objects as (

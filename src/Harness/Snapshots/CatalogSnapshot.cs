@@ -79,7 +79,7 @@ public sealed class CatalogSnapshot
             await CatalogStatements.SetPrintAsync(connection, transaction, print, cancellationToken);
         }
 
-        await using var command = await CatalogStatements.PrepareAsync(Query(connection.PostgreSqlVersion.Major, options.Kinds), connection, transaction, cancellationToken);
+        await using var command = await CatalogStatements.PrepareAsync(Query(connection.PostgreSqlVersion.Major, options.Kinds, everyGroup: print is null), connection, transaction, cancellationToken);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -158,22 +158,25 @@ public sealed class CatalogSnapshot
             .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => prefix + "|" + r.Id + "|" + r.Stamp);
     }
 
-    private static readonly ConcurrentDictionary<(int, string), string> Queries = new();
+    private static readonly ConcurrentDictionary<(int, bool, string), string> Queries = new();
 
     private static readonly string Stamps = CatalogStatements.Bind(CatalogStamps.Sql);
 
     /// <summary>
     /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's
-    /// fingerprint of it (md5 of the whole row's text).
+    /// fingerprint of it (md5 of the whole row's text); without <paramref name="everyGroup"/> it prints only the
+    /// groups $5 lists.
     /// </summary>
-    private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds) =>
-        Queries.GetOrAdd((major, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
+    private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds, bool everyGroup = true) =>
+        Queries.GetOrAdd((major, everyGroup, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
             "select x.k, x.n, x.p::text, x.e, x.s, x.pos, x.f, x.g\n" +
             "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f, y.g\n" +
             // The empty first branch types the columns: a union would otherwise keep the first query's
-            // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes.
-            "      from ((select null::text, null::text, null::jsonb, null::text, null::text, null::int, null::text where false)\nunion all\n" +
-            string.Join("\nunion all\n", CatalogQueries.For(major).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
+            // type `name` (text converts to it implicitly) and truncate longer names to 63 bytes. The jsonb
+            // column is typed by a function's result, not by the type's name, which a migration may rename
+            // before a statement is first prepared.
+            "      from ((select null::text, null::text, jsonb_strip_nulls(null), null::text, null::text, null::int, null::text where false)\nunion all\n" +
+            string.Join("\nunion all\n", CatalogQueries.For(major, everyGroup).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
     public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);

@@ -20,12 +20,21 @@ namespace Tcdb.Snapshots;
 /// listed by value, since PostgreSQL may change it in place); (2) the names of what those rows point at by
 /// oid, which PostgreSQL records in <c>pg_depend</c> and <c>pg_shdepend</c>: the pointers are listed with the
 /// current qualified name of each table, column, type, function, schema and role they reach (a rename changes
-/// the name, not the pointing row), and the extension an object belongs to; and (3) the rest of the catalog:
+/// the name, not the pointing row), and the extension an object belongs to. Two kinds of pointer are left out,
+/// since what they reach is listed already: a pointer from a table's own rows to that table or one of its
+/// columns (its <c>pg_class</c> and <c>pg_attribute</c> rows are the group's own, so a rename changes their
+/// <c>xmin</c>; a system column cannot be renamed), and a pointer to the schema the group's table or function
+/// is in (that row names the schema by oid, and the schema's name is listed with it; an index is always in its
+/// table's schema). The print reads <c>pg_depend</c> itself only for extension membership and a sequence's
+/// owning column, neither of which such a pointer is. And (3) the rest of the catalog:
 /// operators, casts, collations, operator classes, languages, extensions, tablespaces (user-made rows, and any
 /// built-in row written since the cluster was created) and the bootstrap superuser's name, which form one
 /// stamp shared by every group. PostgreSQL records no dependency on a built-in object, which is why a built-in
 /// row written after <c>initdb</c> (its <c>xmin</c> younger than <c>template0</c>'s freeze horizon) counts in
-/// the shared stamp. Parameter: $1 the schemas.
+/// the shared stamp. A group's stamp is the md5 of its rows' text in byte order (the C collation: cheap, and
+/// the same on every server), fed to the aggregate by a sorted subquery, which PostgreSQL's aggregates read in
+/// order; were it ever read otherwise, equal rows would only give a different stamp and a needless print.
+/// Parameter: $1 the schemas.
 /// </para>
 /// </summary>
 internal static class CatalogStamps
@@ -58,54 +67,51 @@ internal static class CatalogStamps
     public static readonly string Sql = """
         with
         rels as (
-          select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          select c.oid, c.xmin, c.relnamespace, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S')),
-        own(g, classid, objid) as (
-          select r.oid, 'pg_class'::regclass::oid, r.oid from rels r
-          union all select x.indrelid, 'pg_class'::regclass::oid, x.indexrelid from pg_index x join rels r on r.oid = x.indrelid
-          union all select x.conrelid, 'pg_constraint'::regclass::oid, x.oid from pg_constraint x join rels r on r.oid = x.conrelid
-          union all select x.adrelid, 'pg_attrdef'::regclass::oid, x.oid from pg_attrdef x join rels r on r.oid = x.adrelid
-          union all select x.tgrelid, 'pg_trigger'::regclass::oid, x.oid from pg_trigger x join rels r on r.oid = x.tgrelid
-          union all select x.polrelid, 'pg_policy'::regclass::oid, x.oid from pg_policy x join rels r on r.oid = x.polrelid
-          union all select x.ev_class, 'pg_rewrite'::regclass::oid, x.oid from pg_rewrite x join rels r on r.oid = x.ev_class
-          union all select p.oid, 'pg_proc'::regclass::oid, p.oid from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)),
+        own(g, classid, objid, nsp, v) as (
+          select r.oid, 'pg_class'::regclass::oid, r.oid, r.relnamespace, 'c' || r.oid || ':' || r.xmin || ':' || r.nspname from rels r
+          union all select x.indrelid, 'pg_class'::regclass::oid, x.indexrelid, r.relnamespace, 'i' || x.indexrelid || ':' || c.xmin || ':' || x.xmin || ':' || x.indisvalid || x.indisclustered
+            from pg_index x join rels r on r.oid = x.indrelid join pg_class c on c.oid = x.indexrelid
+          union all select x.conrelid, 'pg_constraint'::regclass::oid, x.oid, r.relnamespace, 'k' || x.oid || ':' || x.xmin from pg_constraint x join rels r on r.oid = x.conrelid
+          union all select x.adrelid, 'pg_attrdef'::regclass::oid, x.oid, r.relnamespace, 'd' || x.oid || ':' || x.xmin from pg_attrdef x join rels r on r.oid = x.adrelid
+          union all select x.tgrelid, 'pg_trigger'::regclass::oid, x.oid, r.relnamespace, 't' || x.oid || ':' || x.xmin from pg_trigger x join rels r on r.oid = x.tgrelid
+          union all select x.polrelid, 'pg_policy'::regclass::oid, x.oid, r.relnamespace, 'y' || x.oid || ':' || x.xmin from pg_policy x join rels r on r.oid = x.polrelid
+          union all select x.ev_class, 'pg_rewrite'::regclass::oid, x.oid, r.relnamespace, 'w' || x.oid || ':' || x.xmin from pg_rewrite x join rels r on r.oid = x.ev_class
+          union all select p.oid, 'pg_proc'::regclass::oid, p.oid, p.pronamespace, 'p' || p.oid || ':' || p.xmin || ':' || n.nspname
+            from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)),
+        deps(g, v, refclassid, refobjid, refobjsubid) as (
+          select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
+            d.refclassid, d.refobjid, d.refobjsubid
+          from own o join pg_depend d on d.classid = o.classid and d.objid = o.objid
+          where (d.refclassid in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass) or d.deptype = 'e')
+            and not (d.refclassid = 'pg_class'::regclass and d.refobjid = o.g and o.classid <> 'pg_proc'::regclass)
+            and not (d.refclassid = 'pg_namespace'::regclass and d.refobjid = o.nsp)),
         versions(g, v) as (
-          select o.g, 'c' || x.oid || ':' || x.xmin from own o join pg_class x on x.oid = o.objid where o.classid = 'pg_class'::regclass
+          select o.g, o.v from own o
           union all select o.g, 'a' || x.attrelid || '.' || x.attnum || ':' || x.xmin from own o join pg_attribute x on x.attrelid = o.objid
             where o.classid = 'pg_class'::regclass and x.attnum > 0
-          union all select o.g, 'i' || x.indexrelid || ':' || x.xmin || ':' || x.indisvalid || x.indisclustered from own o join pg_index x on x.indexrelid = o.objid
-            where o.classid = 'pg_class'::regclass
           union all select o.g, 's' || x.seqrelid || ':' || x.xmin from own o join pg_sequence x on x.seqrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'q' || x.partrelid || ':' || x.xmin from own o join pg_partitioned_table x on x.partrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'h' || x.inhrelid || '.' || x.inhparent || ':' || x.xmin from own o join pg_inherits x on x.inhrelid = o.objid where o.classid = 'pg_class'::regclass
-          union all select o.g, 'k' || x.oid || ':' || x.xmin from own o join pg_constraint x on x.oid = o.objid where o.classid = 'pg_constraint'::regclass
-          union all select o.g, 'd' || x.oid || ':' || x.xmin from own o join pg_attrdef x on x.oid = o.objid where o.classid = 'pg_attrdef'::regclass
-          union all select o.g, 't' || x.oid || ':' || x.xmin from own o join pg_trigger x on x.oid = o.objid where o.classid = 'pg_trigger'::regclass
-          union all select o.g, 'y' || x.oid || ':' || x.xmin from own o join pg_policy x on x.oid = o.objid where o.classid = 'pg_policy'::regclass
-          union all select o.g, 'w' || x.oid || ':' || x.xmin from own o join pg_rewrite x on x.oid = o.objid where o.classid = 'pg_rewrite'::regclass
-          union all select o.g, 'p' || x.oid || ':' || x.xmin from own o join pg_proc x on x.oid = o.objid where o.classid = 'pg_proc'::regclass
           union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid
-          union all select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text || '=' ||
-              coalesce(rn.nspname || '.' || rc.relname || coalesce('.' || ra.attname, ''),
-                       tn.nspname || '.' || rt.typname || coalesce('/' || en.nspname || '.' || et.typname, ''),
-                       pn.nspname || '.' || rp.proname, rs.nspname, '')
-            from own o join pg_depend d on d.classid = o.classid and d.objid = o.objid
-              left join pg_class rc on d.refclassid = 'pg_class'::regclass and rc.oid = d.refobjid
-              left join pg_namespace rn on rn.oid = rc.relnamespace
-              left join pg_attribute ra on d.refclassid = 'pg_class'::regclass and d.refobjsubid <> 0 and ra.attrelid = d.refobjid and ra.attnum = d.refobjsubid
-              left join pg_type rt on d.refclassid = 'pg_type'::regclass and rt.oid = d.refobjid
-              left join pg_namespace tn on tn.oid = rt.typnamespace
-              left join pg_type et on rt.typelem <> 0 and et.oid = rt.typelem
-              left join pg_namespace en on en.oid = et.typnamespace
-              left join pg_proc rp on d.refclassid = 'pg_proc'::regclass and rp.oid = d.refobjid
-              left join pg_namespace pn on pn.oid = rp.pronamespace
-              left join pg_namespace rs on d.refclassid = 'pg_namespace'::regclass and rs.oid = d.refobjid
-            where d.refclassid in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass) or d.deptype = 'e'
+          union all select d.g, d.v from deps d where d.refclassid not in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass)
+          union all select d.g, d.v || '=' || coalesce(n.nspname, '') from deps d left join pg_namespace n on n.oid = d.refobjid where d.refclassid = 'pg_namespace'::regclass
+          union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || p.proname, '')
+            from deps d left join pg_proc p on p.oid = d.refobjid left join pg_namespace n on n.oid = p.pronamespace where d.refclassid = 'pg_proc'::regclass
+          union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || t.typname || coalesce('/' || en.nspname || '.' || et.typname, ''), '')
+            from deps d left join pg_type t on t.oid = d.refobjid left join pg_namespace n on n.oid = t.typnamespace
+              left join pg_type et on t.typelem <> 0 and et.oid = t.typelem left join pg_namespace en on en.oid = et.typnamespace
+            where d.refclassid = 'pg_type'::regclass
+          union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || c.relname || coalesce('.' || a.attname, ''), '')
+            from deps d left join pg_class c on c.oid = d.refobjid left join pg_namespace n on n.oid = c.relnamespace
+              left join pg_attribute a on d.refobjsubid <> 0 and a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+            where d.refclassid = 'pg_class'::regclass
           union all select o.g, 'S' || s.classid || '.' || s.objid || '.' || s.objsubid || '>' || s.refobjid || s.deptype::text || '=' || coalesce(a.rolname, '')
             from own o join pg_shdepend s on s.classid = o.classid and s.objid = o.objid
               left join pg_roles a on a.oid = s.refobjid
             where s.dbid = (select d.oid from pg_database d where d.datname = current_database()))
-        select v.g::text, md5(string_agg(v.v, ',' order by v.v)) from versions v group by v.g
+        select v.g::text, md5(string_agg(v.v, ',')) from (select w.g, w.v from versions w order by w.g, w.v collate "C") v group by v.g
         union all
 
         """ + SharedStamp;

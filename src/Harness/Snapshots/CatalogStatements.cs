@@ -10,7 +10,7 @@ namespace Tcdb.Snapshots;
 /// each of the first five executions anew, and PostgreSQL 11 has no setting to stop it). So the statements are
 /// written with <c>$1</c>..<c>$5</c> for readability, and each placeholder reads a setting of the reading
 /// transaction, which <see cref="SetAsync"/> writes first: $1 the schemas, $2 the role prefix (empty: any),
-/// $3 whether PUBLIC's grants count, $5 the groups to print (empty: all).
+/// $3 whether PUBLIC's grants count, $5 the groups to print (read only by the statement that prints some groups).
 /// </summary>
 internal static partial class CatalogStatements
 {
@@ -28,7 +28,7 @@ internal static partial class CatalogStatements
     /// </summary>
     public static string Bind(string sql) => Placeholder().Replace(sql, m => Settings[m.Groups[1].Value]);
 
-    /// <summary>Writes the settings the placeholders read, for the rest of <paramref name="transaction"/>; $5 is empty (all).</summary>
+    /// <summary>Writes the settings the placeholders read, for the rest of <paramref name="transaction"/>; $5 is empty.</summary>
     public static async Task SetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(

@@ -170,6 +170,33 @@ public sealed class SnapshotReuseTests
     }
 
     [Test]
+    public async Task AReusedSnapshotSeesTwoRecordedSchemasSwapNames()
+    {
+        // A schema's rename writes only its pg_namespace row: no row of a table or function in it changes.
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync("""
+            create schema east; create schema west; create schema north;
+            create table east.shop (id integer primary key, name text); create index shop_name_idx on east.shop (name);
+            create function east.shops() returns bigint language sql as 'select count(*) from east.shop';
+            create table west.depot (id integer primary key);
+            """);
+        var options = new CatalogSnapshotOptions { Schemas = ["east", "west"], Reuse = new CatalogSnapshotCache() };
+        var before = await CatalogSnapshot.TakeAsync(db.Connection, options);
+        await db.ExecuteAsync("alter schema north rename to south");
+        var unrelated = await CatalogSnapshot.TakeAsync(db.Connection, options);
+        Assert.That(unrelated.ToJson(), Is.EqualTo(before.ToJson()), "the look-alike: renaming a schema that is not recorded changes nothing");
+        Assert.That(unrelated.Find(CatalogObjectKind.Table, "east.shop"), Is.SameAs(before.Find(CatalogObjectKind.Table, "east.shop")));
+
+        await db.ExecuteAsync("alter schema east rename to swap; alter schema west rename to east; alter schema swap rename to west");
+        var reused = await CatalogSnapshot.TakeAsync(db.Connection, options);
+        var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
+        Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()));
+        Assert.That(fresh.Find(CatalogObjectKind.Table, "west.shop"), Is.Not.Null);
+        Assert.That(fresh.Find(CatalogObjectKind.Index, "west.shop_name_idx"), Is.Not.Null);
+        Assert.That(fresh.Find(CatalogObjectKind.Function, "west.shops()"), Is.Not.Null);
+    }
+
+    [Test]
     public async Task AReusedSnapshotOfACloneSeesTheClonesOwnVersionOfAFunction()
     {
         // Both databases start with the same row of the function; each then replaces it in a transaction of its own.
