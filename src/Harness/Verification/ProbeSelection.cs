@@ -95,8 +95,12 @@ internal sealed class ProbeSelection
 
     // By the later catalog, then the earlier one.
     private readonly ConditionalWeakTable<CatalogSnapshot, ConditionalWeakTable<CatalogSnapshot, CatalogChange>> changes = new();
+
     private readonly ConcurrentDictionary<(string Name, string Args), Call> calls = new();
     private readonly Func<EffectiveMethod, ProbePoint, UInt128?> footprint;
+
+    // The index built last and its catalog: the next one is derived from it.
+    private volatile Tuple<CatalogSnapshot, NameIndex>? lastIndex;
 
     public ProbeSelection() => footprint = Footprint;
 
@@ -180,10 +184,18 @@ internal sealed class ProbeSelection
         }
         else
         {
-            Add(point.Scope);
-            foreach (var item in reached.Ordered)
+            // The fingerprints of the reached objects other than tables are fixed for the reached set: they
+            // enter as one digest; the tables follow, each with its rows at this point.
+            if (reached.Fixed is not { } fixedStates)
             {
-                if (!point.AddStateOf(item, bytes))
+                return null;
+            }
+
+            Add(point.Scope);
+            bytes.Write(fixedStates);
+            foreach (var table in reached.Tables)
+            {
+                if (!point.AddStateOf(table, bytes))
                 {
                     return null;
                 }
@@ -199,14 +211,20 @@ internal sealed class ProbeSelection
     /// </summary>
     private Reached ReachedAt(Call call, CatalogSnapshot catalog)
     {
-        foreach (var earlier in call.Recent)
+        var recent = call.Recent;
+        foreach (var earlier in recent)
         {
             if (ReferenceEquals(earlier.Catalog, catalog))
             {
                 return earlier;
             }
+        }
 
-            if (earlier.HoldsAfter(ChangeBetween(earlier.Catalog, catalog), ReachOf))
+        // The closest catalog first (the one of the previous point of the same segment, usually): a large
+        // change is slow to check and seldom leaves the reach as it was.
+        foreach (var (earlier, change) in recent.Select(r => (r, ChangeBetween(r.Catalog, catalog))).OrderBy(c => c.Item2.Size))
+        {
+            if (earlier.HoldsAfter(change, ReachOf))
             {
                 return call.Remember(earlier with { Catalog = catalog });
             }
@@ -275,7 +293,31 @@ internal sealed class ProbeSelection
             Array.Sort(ordered, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
         }
 
-        return new Reached(catalog, ordered, reached, looked, everything);
+        return new Reached(catalog, ordered, reached, looked, everything, FixedStates(ordered), ordered.Where(o => o.Kind == CatalogObjectKind.Table).ToArray());
+    }
+
+    /// <summary>
+    /// A digest of the fingerprints of <paramref name="ordered"/> other than tables, in order (what the
+    /// call's outcome depends on through them at any point); null when one of them has no known state.
+    /// </summary>
+    private static byte[]? FixedStates(CatalogObject[] ordered)
+    {
+        var bytes = new ArrayBufferWriter<byte>(16 * ordered.Length + 1);
+        foreach (var item in ordered)
+        {
+            if (item.Fingerprint is not { } fingerprint || item.Kind == CatalogObjectKind.MaterializedView)
+            {
+                return null;
+            }
+
+            if (item.Kind != CatalogObjectKind.Table)
+            {
+                fingerprint.TryWriteBytes(bytes.GetSpan(16));
+                bytes.Advance(16);
+            }
+        }
+
+        return SHA256.HashData(bytes.WrittenSpan);
     }
 
     /// <summary>The objects <paramref name="to"/> holds and <paramref name="from"/> does not, and the other way round (instances compared by reference).</summary>
@@ -290,7 +332,21 @@ internal sealed class ProbeSelection
     private HashSet<CatalogObject> MembersOf(CatalogSnapshot catalog) =>
         members.GetValue(catalog, c => new HashSet<CatalogObject>(c.Objects, ReferenceEqualityComparer.Instance));
 
+    /// <summary>
+    /// The index of <paramref name="catalog"/>: derived from the last one built when the two catalogs differ
+    /// by a few objects (see <see cref="NameIndex.After"/>), else built from every object.
+    /// </summary>
     private NameIndex BuildIndex(CatalogSnapshot catalog)
+    {
+        var index = lastIndex is { } last && ChangeBetween(last.Item1, catalog) is var change &&
+            change.Size <= catalog.Objects.Count / 4
+            ? last.Item2.After(change, ReachOf)
+            : FullIndex(catalog);
+        lastIndex = Tuple.Create(catalog, index);
+        return index;
+    }
+
+    private NameIndex FullIndex(CatalogSnapshot catalog)
     {
         var index = new Dictionary<string, List<CatalogObject>>(StringComparer.Ordinal);
         foreach (var item in catalog.Objects)
@@ -491,9 +547,12 @@ internal sealed class ProbeSelection
     /// <summary>
     /// What a call reaches in <paramref name="Catalog"/>: the reached objects (<paramref name="Ordered"/> by
     /// kind then name, empty when <paramref name="Everything"/>), and <paramref name="Looked"/>, every name
-    /// the search looked up (the call's words and the names each object it followed uses).
+    /// the search looked up (the call's words and the names each object it followed uses); for the
+    /// footprint, the digest of the reached objects' fingerprints other than tables' (<paramref name="Fixed"/>,
+    /// null when one is not known) and the reached <paramref name="Tables"/>, whose rows are read at each point.
     /// </summary>
-    private sealed record Reached(CatalogSnapshot Catalog, CatalogObject[] Ordered, HashSet<CatalogObject> Objects, HashSet<string> Looked, bool Everything)
+    private sealed record Reached(
+        CatalogSnapshot Catalog, CatalogObject[] Ordered, HashSet<CatalogObject> Objects, HashSet<string> Looked, bool Everything, byte[]? Fixed, CatalogObject[] Tables)
     {
         /// <summary>
         /// Whether the search gives the same result in the catalog <paramref name="change"/> leads to: no
@@ -536,7 +595,10 @@ internal sealed class ProbeSelection
     }
 
     /// <summary>The objects a later catalog holds that an earlier one does not (<paramref name="Added"/>), and the other way round.</summary>
-    private sealed record CatalogChange(CatalogObject[] Added, CatalogObject[] Removed);
+    private sealed record CatalogChange(CatalogObject[] Added, CatalogObject[] Removed)
+    {
+        public int Size => Added.Length + Removed.Length;
+    }
 
     /// <summary>
     /// The objects of one catalog by the names they answer to, and each object's neighbours there: the objects
@@ -547,6 +609,47 @@ internal sealed class ProbeSelection
         private readonly ConcurrentDictionary<CatalogObject, CatalogObject[]> neighbours = new(ReferenceEqualityComparer.Instance);
 
         public IReadOnlyList<CatalogObject> Named(string name) => byName.TryGetValue(name, out var objects) ? objects : [];
+
+        /// <summary>
+        /// The index of the catalog <paramref name="change"/> leads to. Only the names the added and removed
+        /// objects answer to change what they name, so only their lists are rebuilt (the others are shared:
+        /// no list is changed once built), and an object's neighbours carry over when none of the names it
+        /// uses is among them.
+        /// </summary>
+        public NameIndex After(CatalogChange change, Func<CatalogObject, Reach> reachOf)
+        {
+            var changed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in change.Added.Concat(change.Removed))
+            {
+                changed.UnionWith(reachOf(item).Anchors);
+            }
+
+            var removed = new HashSet<CatalogObject>(change.Removed, ReferenceEqualityComparer.Instance);
+            var next = new Dictionary<string, List<CatalogObject>>(byName, StringComparer.Ordinal);
+            foreach (var name in changed)
+            {
+                next[name] = byName.TryGetValue(name, out var objects) ? objects.Where(o => !removed.Contains(o)).ToList() : [];
+            }
+
+            foreach (var item in change.Added)
+            {
+                foreach (var anchor in reachOf(item).Anchors)
+                {
+                    next[anchor].Add(item);
+                }
+            }
+
+            var index = new NameIndex(next);
+            foreach (var (item, list) in neighbours)
+            {
+                if (!removed.Contains(item) && !reachOf(item).Names.Overlaps(changed))
+                {
+                    index.neighbours.TryAdd(item, list);
+                }
+            }
+
+            return index;
+        }
 
         public CatalogObject[] Neighbours(CatalogObject item, IReadOnlySet<string> names) =>
             neighbours.GetOrAdd(item, _ => names.SelectMany(Named).Distinct(ReferenceEqualityComparer.Instance).Cast<CatalogObject>().ToArray());
