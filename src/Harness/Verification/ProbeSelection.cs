@@ -91,13 +91,24 @@ internal sealed class ProbeSelection
     private readonly ConcurrentDictionary<UInt128, (string? SqlState, string? Error)> outcomes = new();
     private readonly ConditionalWeakTable<CatalogObject, Reach> reaches = new();
     private readonly ConditionalWeakTable<CatalogSnapshot, NameIndex> indexes = new();
+    private readonly ConditionalWeakTable<CatalogSnapshot, HashSet<CatalogObject>> members = new();
+
+    // By the later catalog, then the earlier one.
+    private readonly ConditionalWeakTable<CatalogSnapshot, ConditionalWeakTable<CatalogSnapshot, CatalogChange>> changes = new();
+
     private readonly ConcurrentDictionary<(string Name, string Args), Call> calls = new();
     private readonly Func<EffectiveMethod, ProbePoint, UInt128?> footprint;
+
+    // The index built last and its catalog: the next one is derived from it.
+    private volatile Tuple<CatalogSnapshot, NameIndex>? lastIndex;
 
     public ProbeSelection() => footprint = Footprint;
 
     /// <summary>A selection with another footprint: a test seam, to show that an unsound one is caught.</summary>
     internal ProbeSelection(Func<EffectiveMethod, ProbePoint, UInt128?> footprint) => this.footprint = footprint;
+
+    /// <summary>How many times what the calls of <paramref name="method"/> reach was worked out anew rather than kept from an earlier catalog.</summary>
+    internal int SearchesOf(string method) => calls.Where(c => c.Key.Name == method).Sum(c => c.Value.Searches);
 
     /// <summary>
     /// The outcome of calling each of <paramref name="methods"/> on the database of <paramref name="connection"/>,
@@ -148,14 +159,92 @@ internal sealed class ProbeSelection
             return null;
         }
 
-        var index = indexes.GetValue(point.Catalog, BuildIndex);
         var definition = method.Definition;
         var call = calls.GetOrAdd((definition.Name, definition.Args ?? string.Empty), key => new Call(
             Fold(key.Name), Signature(MethodArguments.Parse(key.Args).Select(a => a.Type)), WordsOf(key.Name + " " + key.Args).ToArray()));
-        var calledWithProbeArguments = false;
+        var reached = ReachedAt(call, point.Catalog);
 
-        // Everything the call's text reaches, object by object (each object's neighbours: every object a name it uses names).
+        var bytes = new ArrayBufferWriter<byte>(1024);
+        void Add(string text)
+        {
+            Encoding.UTF8.GetBytes(text, bytes);
+            bytes.Write<byte>([0]);
+        }
+
+        Add(definition.Name);
+        Add(definition.Args ?? string.Empty);
+        Add((definition.Mode ?? MethodMode.Write).ToString());
+        if (reached.Everything)
+        {
+            if (point.Everything is not { } state)
+            {
+                return null;
+            }
+
+            Add(state);
+        }
+        else
+        {
+            // The fingerprints of the reached objects other than tables are fixed for the reached set: they
+            // enter as one digest; the tables follow, each with its rows at this point.
+            if (reached.Fixed is not { } fixedStates)
+            {
+                return null;
+            }
+
+            Add(point.Scope);
+            bytes.Write(fixedStates);
+            foreach (var table in reached.Tables)
+            {
+                if (!point.AddStateOf(table, bytes))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return BitConverter.ToUInt128(SHA256.HashData(bytes.WrittenSpan).AsSpan(0, 16));
+    }
+
+    /// <summary>
+    /// What <paramref name="call"/> reaches in <paramref name="catalog"/>: an earlier result when it still
+    /// holds there (<see cref="Reached.HoldsAfter"/>), else worked out anew.
+    /// </summary>
+    private Reached ReachedAt(Call call, CatalogSnapshot catalog)
+    {
+        var recent = call.Recent;
+        foreach (var earlier in recent)
+        {
+            if (ReferenceEquals(earlier.Catalog, catalog))
+            {
+                return earlier;
+            }
+        }
+
+        // The closest catalog first (the one of the previous point of the same segment, usually): a large
+        // change is slow to check and seldom leaves the reach as it was.
+        foreach (var (earlier, change) in recent.Select(r => (r, ChangeBetween(r.Catalog, catalog))).OrderBy(c => c.Item2.Size))
+        {
+            if (earlier.HoldsAfter(change, ReachOf))
+            {
+                return call.Remember(earlier with { Catalog = catalog });
+            }
+        }
+
+        return call.Remember(Search(call, catalog));
+    }
+
+    /// <summary>
+    /// The objects <paramref name="call"/>'s text reaches in <paramref name="catalog"/>, object by object (each
+    /// object's neighbours: every object a name it uses names), and the names the search looked up.
+    /// </summary>
+    private Reached Search(Call call, CatalogSnapshot catalog)
+    {
+        call.Searched();
+        var index = indexes.GetValue(catalog, BuildIndex);
+        var calledWithProbeArguments = false;
         var reached = new HashSet<CatalogObject>(ReferenceEqualityComparer.Instance);
+        var looked = new HashSet<string>(call.Words, StringComparer.Ordinal);
         var queue = new Queue<CatalogObject>();
         foreach (var word in call.Words)
         {
@@ -173,11 +262,13 @@ internal sealed class ProbeSelection
         {
             var reach = ReachOf(item);
             var neighbours = index.Neighbours(item, reach.Names);
+            looked.UnionWith(reach.Names);
             var dynamic = reach.Dynamic;
             if (reach.Probed is { } probed && probed.Name == call.Name && probed.Signature == call.Signature)
             {
                 // The function the probe calls, with the probe's arguments.
                 neighbours = neighbours.Concat(probed.Names.Except(reach.Names).SelectMany(index.Named)).ToArray();
+                looked.UnionWith(probed.Names);
                 dynamic = false;
                 calledWithProbeArguments = true;
             }
@@ -196,43 +287,67 @@ internal sealed class ProbeSelection
         // Arguments other than the probe's reach the called function when anything it reaches names it.
         everything |= calledWithProbeArguments && reached.Any(o => ReachOf(o).Names.Contains(call.Name));
 
-        var bytes = new ArrayBufferWriter<byte>(1024);
-        void Add(string text)
+        CatalogObject[] ordered = [];
+        if (!everything)
         {
-            Encoding.UTF8.GetBytes(text, bytes);
-            bytes.Write<byte>([0]);
+            ordered = reached.ToArray();
+            Array.Sort(ordered, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
         }
 
-        Add(definition.Name);
-        Add(definition.Args ?? string.Empty);
-        Add((definition.Mode ?? MethodMode.Write).ToString());
-        if (everything)
+        return new Reached(catalog, ordered, reached, looked, everything, FixedStates(ordered), ordered.Where(o => o.Kind == CatalogObjectKind.Table).ToArray());
+    }
+
+    /// <summary>
+    /// A digest of the fingerprints of <paramref name="ordered"/> other than tables, in order (what the
+    /// call's outcome depends on through them at any point); null when one of them has no known state.
+    /// </summary>
+    private static byte[]? FixedStates(CatalogObject[] ordered)
+    {
+        var bytes = new ArrayBufferWriter<byte>(16 * ordered.Length + 1);
+        foreach (var item in ordered)
         {
-            if (point.Everything is not { } state)
+            if (item.Fingerprint is not { } fingerprint || item.Kind == CatalogObjectKind.MaterializedView)
             {
                 return null;
             }
 
-            Add(state);
-        }
-        else
-        {
-            Add(point.Scope);
-            var ordered = reached.ToArray();
-            Array.Sort(ordered, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
-            foreach (var item in ordered)
+            if (item.Kind != CatalogObjectKind.Table)
             {
-                if (!point.AddStateOf(item, bytes))
-                {
-                    return null;
-                }
+                fingerprint.TryWriteBytes(bytes.GetSpan(16));
+                bytes.Advance(16);
             }
         }
 
-        return BitConverter.ToUInt128(SHA256.HashData(bytes.WrittenSpan).AsSpan(0, 16));
+        return SHA256.HashData(bytes.WrittenSpan);
     }
 
+    /// <summary>The objects <paramref name="to"/> holds and <paramref name="from"/> does not, and the other way round (instances compared by reference).</summary>
+    private CatalogChange ChangeBetween(CatalogSnapshot from, CatalogSnapshot to) =>
+        changes.GetValue(to, _ => new()).GetValue(from, _ =>
+        {
+            var before = MembersOf(from);
+            var after = MembersOf(to);
+            return new CatalogChange(to.Objects.Where(o => !before.Contains(o)).ToArray(), from.Objects.Where(o => !after.Contains(o)).ToArray());
+        });
+
+    private HashSet<CatalogObject> MembersOf(CatalogSnapshot catalog) =>
+        members.GetValue(catalog, c => new HashSet<CatalogObject>(c.Objects, ReferenceEqualityComparer.Instance));
+
+    /// <summary>
+    /// The index of <paramref name="catalog"/>: derived from the last one built when the two catalogs differ
+    /// by a few objects (see <see cref="NameIndex.After"/>), else built from every object.
+    /// </summary>
     private NameIndex BuildIndex(CatalogSnapshot catalog)
+    {
+        var index = lastIndex is { } last && ChangeBetween(last.Item1, catalog) is var change &&
+            change.Size <= catalog.Objects.Count / 4
+            ? last.Item2.After(change, ReachOf)
+            : FullIndex(catalog);
+        lastIndex = Tuple.Create(catalog, index);
+        return index;
+    }
+
+    private NameIndex FullIndex(CatalogSnapshot catalog)
     {
         var index = new Dictionary<string, List<CatalogObject>>(StringComparer.Ordinal);
         foreach (var item in catalog.Objects)
@@ -393,8 +508,98 @@ internal sealed class ProbeSelection
 
     private sealed record Reach(IReadOnlySet<string> Anchors, IReadOnlySet<string> Names, bool Dynamic, Probed? Probed = null);
 
-    /// <summary>A probe's call: the folded name it calls, its argument types and the words of its name and arguments.</summary>
-    private sealed record Call(string Name, string Signature, string[] Words);
+    /// <summary>
+    /// A probe's call: the folded name it calls, its argument types and the words of its name and arguments,
+    /// and what it reached at the last few catalogs it was worked out for (most recent first). Safe to share between threads.
+    /// </summary>
+    private sealed class Call(string name, string signature, string[] words)
+    {
+        /// <summary>How many catalogs' results a call keeps: enough for each segment of a run to find the one of its previous point.</summary>
+        private const int Kept = 4;
+
+        private readonly Lock gate = new();
+        private Reached[] recent = [];
+        private int searches;
+
+        public string Name { get; } = name;
+
+        public string Signature { get; } = signature;
+
+        public string[] Words { get; } = words;
+
+        public Reached[] Recent => Volatile.Read(ref recent);
+
+        /// <summary>How many times what the call reaches was worked out rather than taken from an earlier catalog.</summary>
+        public int Searches => Volatile.Read(ref searches);
+
+        public void Searched() => Interlocked.Increment(ref searches);
+
+        public Reached Remember(Reached reached)
+        {
+            lock (gate)
+            {
+                recent = [reached, .. recent.Where(r => !ReferenceEquals(r.Catalog, reached.Catalog)).Take(Kept - 1)];
+            }
+
+            return reached;
+        }
+    }
+
+    /// <summary>
+    /// What a call reaches in <paramref name="Catalog"/>: the reached objects (<paramref name="Ordered"/> by
+    /// kind then name, empty when <paramref name="Everything"/>), and <paramref name="Looked"/>, every name
+    /// the search looked up (the call's words and the names each object it followed uses); for the
+    /// footprint, the digest of the reached objects' fingerprints other than tables' (<paramref name="Fixed"/>,
+    /// null when one is not known) and the reached <paramref name="Tables"/>, whose rows are read at each point.
+    /// </summary>
+    private sealed record Reached(
+        CatalogSnapshot Catalog, CatalogObject[] Ordered, HashSet<CatalogObject> Objects, HashSet<string> Looked, bool Everything, byte[]? Fixed, CatalogObject[] Tables)
+    {
+        /// <summary>
+        /// Whether the search gives the same result in the catalog <paramref name="change"/> leads to: no
+        /// reached object is gone, and no new object answers a name the search looked up.
+        /// <para>
+        /// Why that is enough: each object's anchors, names and whether it builds SQL are its own (an
+        /// instance is one printed text), so an edge between two objects present in both catalogs is in
+        /// both. Every reached object is still there, so every path the search took is still there: what
+        /// it reached is reached again, and a dynamic object it met (whole database) is met again. When
+        /// it ran to the end, what it reached is closed over the names it looked up: an object of the new
+        /// catalog reached from it answers a looked-up name, so it is either an old object (then already
+        /// reached) or a new one, which the second rule excludes. The reached set is then the same, and
+        /// so is the last rule (the called function named by what it reaches) and the order by kind and
+        /// name, which is unique in a catalog.
+        /// </para>
+        /// </summary>
+        public bool HoldsAfter(CatalogChange change, Func<CatalogObject, Reach> reachOf)
+        {
+            foreach (var gone in change.Removed)
+            {
+                if (Objects.Contains(gone))
+                {
+                    return false;
+                }
+            }
+
+            foreach (var added in change.Added)
+            {
+                foreach (var anchor in reachOf(added).Anchors)
+                {
+                    if (Looked.Contains(anchor))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The objects a later catalog holds that an earlier one does not (<paramref name="Added"/>), and the other way round.</summary>
+    private sealed record CatalogChange(CatalogObject[] Added, CatalogObject[] Removed)
+    {
+        public int Size => Added.Length + Removed.Length;
+    }
 
     /// <summary>
     /// The objects of one catalog by the names they answer to, and each object's neighbours there: the objects
@@ -405,6 +610,47 @@ internal sealed class ProbeSelection
         private readonly ConcurrentDictionary<CatalogObject, CatalogObject[]> neighbours = new(ReferenceEqualityComparer.Instance);
 
         public IReadOnlyList<CatalogObject> Named(string name) => byName.TryGetValue(name, out var objects) ? objects : [];
+
+        /// <summary>
+        /// The index of the catalog <paramref name="change"/> leads to. Only the names the added and removed
+        /// objects answer to change what they name, so only their lists are rebuilt (the others are shared:
+        /// no list is changed once built), and an object's neighbours carry over when none of the names it
+        /// uses is among them.
+        /// </summary>
+        public NameIndex After(CatalogChange change, Func<CatalogObject, Reach> reachOf)
+        {
+            var changed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in change.Added.Concat(change.Removed))
+            {
+                changed.UnionWith(reachOf(item).Anchors);
+            }
+
+            var removed = new HashSet<CatalogObject>(change.Removed, ReferenceEqualityComparer.Instance);
+            var next = new Dictionary<string, List<CatalogObject>>(byName, StringComparer.Ordinal);
+            foreach (var name in changed)
+            {
+                next[name] = byName.TryGetValue(name, out var objects) ? objects.Where(o => !removed.Contains(o)).ToList() : [];
+            }
+
+            foreach (var item in change.Added)
+            {
+                foreach (var anchor in reachOf(item).Anchors)
+                {
+                    next[anchor].Add(item);
+                }
+            }
+
+            var index = new NameIndex(next);
+            foreach (var (item, list) in neighbours)
+            {
+                if (!removed.Contains(item) && !reachOf(item).Names.Overlaps(changed))
+                {
+                    index.neighbours.TryAdd(item, list);
+                }
+            }
+
+            return index;
+        }
 
         public CatalogObject[] Neighbours(CatalogObject item, IReadOnlySet<string> names) =>
             neighbours.GetOrAdd(item, _ => names.SelectMany(Named).Distinct(ReferenceEqualityComparer.Instance).Cast<CatalogObject>().ToArray());
