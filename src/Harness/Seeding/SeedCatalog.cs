@@ -58,6 +58,7 @@ internal static class SeedCatalog
                 cancellationToken))
             .ToDictionary(e => e.Type, e => e.Labels);
 
+        var inSchemas = Sql.NameArray(schemas);
         var columnSql = $"""
             select c.oid::int8, n.nspname || '.' || c.relname, format('%I.%I', n.nspname, c.relname), a.attname::text, quote_ident(a.attname),
               a.attnotnull or (t.typtype = 'd' and t.typnotnull), pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', {CatalogQueries.Generated(connection.PostgreSqlVersion.Major)} <> '',
@@ -75,7 +76,7 @@ internal static class SeedCatalog
               left join pg_type e on e.oid = b.typelem and b.typcategory = 'A'
               left join pg_namespace en on en.oid = e.typnamespace
               left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-            where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 and not a.attisdropped
+            where n.nspname = any({inSchemas}) and c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 and not a.attisdropped
             order by 2, a.attnum
             """;
         var columnRows = await Sql.ListPreparedAsync(
@@ -104,23 +105,22 @@ internal static class SeedCatalog
                     Labels: labels.GetValueOrDefault(elementOid ?? baseOid) ?? []);
                 return (Oid: reader.GetInt64(0), Name: reader.GetString(1), Sql: reader.GetString(2), Column: column);
             },
-            cancellationToken,
-            (object)schemas);
+            cancellationToken);
 
-        const string constraintSql = """
+        var constraintSql = $"""
             select co.conrelid::int8, co.contype::text, co.conname::text,
               array(select a.attname::text from unnest(co.conkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = co.conrelid and a.attnum = k.n order by k.o),
               co.confrelid::int8,
               array(select a.attname::text from unnest(co.confkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = co.confrelid and a.attnum = k.n order by k.o),
               pg_get_constraintdef(co.oid), case when co.confrelid <> 0 then co.confrelid::regclass::text end
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = any($1) and co.contype in ('p', 'u', 'f', 'c', 'x')
+            where n.nspname = any({inSchemas}) and co.contype in ('p', 'u', 'f', 'c', 'x')
             union all
             select i.indrelid::int8, 'u', ic.relname::text,
               array(select a.attname::text from unnest(i.indkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.n order by k.o),
               0, array[]::text[], null, null
             from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_namespace n on n.oid = ic.relnamespace
-            where n.nspname = any($1) and i.indisunique and not i.indisprimary and i.indexprs is null
+            where n.nspname = any({inSchemas}) and i.indisunique and not i.indisprimary and i.indexprs is null
               and not exists (select 1 from pg_constraint co where co.conindid = i.indexrelid and co.contype in ('p', 'u', 'x'))
             order by 1, 3
             """;
@@ -135,8 +135,7 @@ internal static class SeedCatalog
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     reader.GetFieldValue<string[]>(5),
                     reader.IsDBNull(6) ? null : reader.GetString(6))),
-                cancellationToken,
-                (object)schemas))
+                cancellationToken))
             .ToLookup(c => c.Oid, c => c.Constraint);
 
         return columnRows.GroupBy(r => r.Oid)

@@ -24,7 +24,7 @@ internal static class TypeCatalog
           left join pg_class ec on ec.oid = e.typrelid
         where t.oid >= 16384
           and ((coalesce(c.relkind, 'c') = 'c' and coalesce(ec.relkind, 'c') = 'c')
-               or t.oid in (select a.atttypid from pg_attribute a where a.attnum > 0 and not a.attisdropped))
+               or t.oid in (select a.atttypid from pg_attribute a where a.attrelid >= 16384 and a.attnum > 0 and not a.attisdropped))
         """;
 
     // Per data source (one per connection string), the stamp of the types it last loaded.

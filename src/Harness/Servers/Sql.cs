@@ -33,12 +33,14 @@ internal static class Sql
     }
 
     /// <summary>
-    /// <see cref="ListAsync"/> of a prepared statement: for the catalog reads each snapshot or seeding runs again on a
-    /// pooled connection, whose planning costs about as much as running them (the connection keeps the plan).
+    /// <see cref="ListAsync"/> of a prepared statement without parameters: for the catalog reads each snapshot or
+    /// seeding runs again on a pooled connection, whose planning costs about as much as running them. Without
+    /// parameters the connection plans the statement once and keeps that plan (with parameters PostgreSQL may plan
+    /// every execution anew), so values are written into the text (<see cref="NameArray"/>).
     /// </summary>
-    public static async Task<List<T>> ListPreparedAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken, params object?[] values)
+    public static async Task<List<T>> ListPreparedAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, sql, values);
+        await using var command = Command(connection, sql);
         await command.PrepareAsync(cancellationToken);
         return await ReadAllAsync(command, read, cancellationToken);
     }
@@ -83,6 +85,9 @@ internal static class Sql
 
     /// <summary>A standard-conforming string literal of <paramref name="text"/>.</summary>
     public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A <c>name[]</c> literal of <paramref name="names"/>, e.g. the schemas a catalog read covers.</summary>
+    public static string NameArray(IEnumerable<string> names) => "array[" + string.Join(", ", names.Select(n => Literal(n) + "::name")) + "]::name[]";
 
     /// <summary>
     /// A data source whose every connection runs with <c>idle_in_transaction_session_timeout</c> = 20 s. Commands

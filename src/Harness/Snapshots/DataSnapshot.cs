@@ -35,7 +35,8 @@ public sealed class DataSnapshot
     // row version records; a type change without a rewrite, e.g. timestamp to timestamptz under UTC, changes the
     // text), and the user-defined types the columns use, followed through element, base, range and attribute
     // types, each with the versions (xmin) of its catalog rows: enum labels, attributes. The last column is the
-    // database's oid, the same on every row. One statement, prepared: planning it costs as much as running it.
+    // database's oid, the same on every row. $1 stands for the schemas; the statement runs prepared, with the schemas
+    // written into its text (see Sql.ListPreparedAsync): planning it costs as much as running it.
     private const string TablesSql = """
         with recursive uses(rel, typ) as (
           select a.attrelid, a.atttypid from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
@@ -102,9 +103,8 @@ public sealed class DataSnapshot
 
         var shapes = new List<TableShape>();
         var database = string.Empty;
-        await using (var command = new NpgsqlCommand(TablesSql, connection, transaction))
+        await using (var command = new NpgsqlCommand(TablesSql.Replace("$1", Sql.NameArray(options.Schemas), StringComparison.Ordinal), connection, transaction))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = options.Schemas.ToArray() });
             await command.PrepareAsync(cancellationToken);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
