@@ -103,9 +103,8 @@ public sealed class DataSnapshot
 
         var shapes = new List<TableShape>();
         var database = string.Empty;
-        await using (var command = new NpgsqlCommand(TablesSql.Replace("$1", Sql.NameArray(options.Schemas), StringComparison.Ordinal), connection, transaction))
+        await using (var command = await CatalogStatements.PrepareAsync(TablesSql.Replace("$1", Sql.NameArray(options.Schemas), StringComparison.Ordinal), connection, transaction, cancellationToken))
         {
-            await command.PrepareAsync(cancellationToken);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -188,8 +187,7 @@ public sealed class DataSnapshot
             shapes.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"select {i}, count(*), md5(coalesce(string_agg(distinct t.xmin::text, ',' order by t.xmin::text), '')) from only {s.Sql} t")));
         // Prepared (planning the union costs more than running it): the text is the same for every snapshot of the
         // same set of tables, so a connection keeps one prepared statement per set of tables it has seen.
-        await using var rows = new NpgsqlCommand(sql, connection, transaction);
-        await rows.PrepareAsync(cancellationToken);
+        await using var rows = await CatalogStatements.PrepareAsync(sql, connection, transaction, cancellationToken);
         await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
