@@ -9,7 +9,14 @@ namespace Tcdb.Servers;
 /// </summary>
 public abstract class PostgresServerBase : IPostgresServer
 {
-    /// <summary>Settings that trade durability for speed, for servers the harness starts and throws away.</summary>
+    /// <summary>
+    /// Settings that trade durability for speed, for servers the harness starts and throws away. Autovacuum is off:
+    /// a verification rewrites the same catalog rows thousands of times, and a background vacuum of them competes
+    /// for the CPU and holds locks that a migration's DDL then waits on until the vacuum gives way (a second, by
+    /// default). A test database lives minutes, pages are pruned as they are read, and what vacuum changes (dead row
+    /// versions, planner statistics) is nothing tcdb records. JIT compilation is off: it costs tens of
+    /// milliseconds per statement the planner thinks large, far more than it saves on test-sized data.
+    /// </summary>
     protected static readonly string[] TestServerSettings =
     [
         "fsync=off",
@@ -21,6 +28,8 @@ public abstract class PostgresServerBase : IPostgresServer
         "checkpoint_timeout=30min",
         "max_connections=300",
         "shared_buffers=256MB",
+        "autovacuum=off",
+        "jit=off",
     ];
 
     private static int counter;

@@ -25,6 +25,30 @@ internal static class CatalogQueries
     private static string ExtensionOf(string catalog, string oid) =>
         $"(select e.extname from pg_depend d join pg_extension e on e.oid = d.refobjid where d.classid = '{catalog}'::regclass and d.objid = {oid} and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e' limit 1)";
 
+    /// <summary>
+    /// The grants on the objects <paramref name="objects"/> lists (type, name, column, acl, owner, the kind of the
+    /// default acl, extension, subject, group), one row per privilege and grantee of the recorded roles (and PUBLIC's
+    /// when $3); an object without an acl has its owner's default privileges.
+    /// </summary>
+    private static string Grants(string objects) => $"""
+        with objects as (
+        {objects}
+        ),
+        privileges as (
+          select o.object_type, o.object_name, o.column_name, o.extension, o.subject, o.grp, a.grantee, a.privilege_type, a.is_grantable
+          from objects o, aclexplode(coalesce(o.acl, acldefault(o.default_kind::"char", o.owner))) a
+          where o.acl is not null or o.default_kind is not null
+        )
+        select 'Grant',
+          p.privilege_type || coalesce(' (' || p.column_name || ')', '') || ' on ' || p.object_type || ' ' || p.object_name || ' to '
+            || case when p.grantee = 0 then 'PUBLIC' else pg_get_userbyid(p.grantee) end,
+          jsonb_build_object('grantable', case when bool_or(p.is_grantable) then 'yes' else 'no' end),
+          min(p.extension), min(p.subject), null::int, min(p.grp)
+        from privileges p
+        where (p.grantee = 0 and $3) or (p.grantee <> 0 and ($2::text is null or left(pg_get_userbyid(p.grantee), length($2::text)) = $2::text))
+        group by 2
+        """;
+
     // PostgreSQL 14 and later print the IN mode of procedure arguments; 11 does not.
     private const string IdentityArguments =
         "case when p.prokind = 'p' then regexp_replace(pg_get_function_identity_arguments(p.oid), '(^|, )IN ', '\\1', 'g') else pg_get_function_identity_arguments(p.oid) end";
@@ -34,7 +58,7 @@ internal static class CatalogQueries
 
     /// <summary>
     /// The queries for PostgreSQL <paramref name="major"/>: with <paramref name="everyGroup"/> they print every
-    /// group, else only the groups $5 lists (schemas, extensions, types and roles are printed either way).
+    /// group, else only the groups $5 lists (schemas, their grants, extensions, types and roles are printed either way).
     /// </summary>
     public static IReadOnlyList<CatalogQuery> For(int major, bool everyGroup = true)
     {
@@ -44,18 +68,18 @@ internal static class CatalogQueries
         var body = major >= 14 ? "coalesce(pg_get_function_sqlbody(p.oid), p.prosrc)" : "p.prosrc";
         return
         [
-            new([CatalogObjectKind.Schema], """
+            new([CatalogObjectKind.Schema], GroupKinds.None, """
             select 'Schema', n.nspname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(n.nspowner), 'comment', obj_description(n.oid, 'pg_namespace'))),
               null::text, null::text, null::int, null::text
             from pg_namespace n where n.nspname = any($1)
             """),
-            new([CatalogObjectKind.Extension], """
+            new([CatalogObjectKind.Extension], GroupKinds.None, """
             select 'Extension', e.extname, jsonb_build_object('version', e.extversion, 'schema', n.nspname, 'owner', pg_get_userbyid(e.extowner)),
               null::text, 'ext:' || e.extname, null::int, null::text
             from pg_extension e join pg_namespace n on n.oid = e.extnamespace
             """),
-            new([CatalogObjectKind.Table], $"""
+            new([CatalogObjectKind.Table], GroupKinds.Relations, $"""
             select 'Table', n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'foreign', case when c.relkind = 'f' then 'yes' end,
@@ -73,7 +97,7 @@ internal static class CatalogQueries
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Column], $"""
+            new([CatalogObjectKind.Column], GroupKinds.Relations, $"""
             select 'Column', n.nspname || '.' || c.relname || '.' || a.attname, jsonb_strip_nulls(jsonb_build_object(
                 'type', format_type(a.atttypid, a.atttypmod),
                 'nullable', case when a.attnotnull then 'no' else 'yes' end,
@@ -92,7 +116,7 @@ internal static class CatalogQueries
               left join pg_namespace cn on cn.oid = co.collnamespace
             where n.nspname = any($1) and c.relkind in ('r', 'p', 'f') and a.attnum > 0 and not a.attisdropped and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Constraint], $"""
+            new([CatalogObjectKind.Constraint], GroupKinds.Relations, $"""
             select 'Constraint', n.nspname || '.' || c.relname || '.' || co.conname, jsonb_strip_nulls(jsonb_build_object(
                 'type', case co.contype when 'p' then 'primary key' when 'f' then 'foreign key' when 'u' then 'unique'
                                         when 'c' then 'check' when 'x' then 'exclusion' end,
@@ -104,7 +128,7 @@ internal static class CatalogQueries
             from pg_constraint co join pg_class c on c.oid = co.conrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and co.contype in ('p', 'f', 'u', 'c', 'x') and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Index], $"""
+            new([CatalogObjectKind.Index], GroupKinds.Relations, $"""
             select 'Index', n.nspname || '.' || ic.relname, jsonb_strip_nulls(jsonb_build_object(
                 'table', tn.nspname || '.' || c.relname,
                 'definition', pg_get_indexdef(i.indexrelid),
@@ -116,7 +140,7 @@ internal static class CatalogQueries
               join pg_class c on c.oid = i.indrelid join pg_namespace tn on tn.oid = c.relnamespace
             where n.nspname = any($1) and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Sequence], $"""
+            new([CatalogObjectKind.Sequence], GroupKinds.Relations, $"""
             select 'Sequence', n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'type', format_type(s.seqtypid, null),
@@ -135,7 +159,7 @@ internal static class CatalogQueries
             from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
             where n.nspname = any($1) and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.View, CatalogObjectKind.MaterializedView], $"""
+            new([CatalogObjectKind.View, CatalogObjectKind.MaterializedView], GroupKinds.Relations, $"""
             select case c.relkind when 'v' then 'View' else 'MaterializedView' end, n.nspname || '.' || c.relname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(c.relowner),
                 'definition', pg_get_viewdef(c.oid),
@@ -146,7 +170,7 @@ internal static class CatalogQueries
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and c.relkind in ('v', 'm') and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.EnumType, CatalogObjectKind.CompositeType, CatalogObjectKind.Domain, CatalogObjectKind.RangeType], $"""
+            new([CatalogObjectKind.EnumType, CatalogObjectKind.CompositeType, CatalogObjectKind.Domain, CatalogObjectKind.RangeType], GroupKinds.None, $"""
             select case t.typtype when 'e' then 'EnumType' when 'c' then 'CompositeType' when 'd' then 'Domain' else 'RangeType' end,
               n.nspname || '.' || t.typname, jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(t.typowner),
@@ -164,7 +188,7 @@ internal static class CatalogQueries
             from pg_type t join pg_namespace n on n.oid = t.typnamespace left join pg_class tc on t.typtype = 'c' and tc.oid = t.typrelid
             where n.nspname = any($1) and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and tc.relkind = 'c'))
             """),
-            new([CatalogObjectKind.Function, CatalogObjectKind.Procedure, CatalogObjectKind.Aggregate], $"""
+            new([CatalogObjectKind.Function, CatalogObjectKind.Procedure, CatalogObjectKind.Aggregate], GroupKinds.Functions, $"""
             select case p.prokind when 'p' then 'Procedure' when 'a' then 'Aggregate' else 'Function' end,
               n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')', jsonb_strip_nulls(jsonb_build_object(
                 'owner', pg_get_userbyid(p.proowner),
@@ -185,7 +209,7 @@ internal static class CatalogQueries
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
             where n.nspname = any($1) and {Printed("p.oid")}
             """),
-            new([CatalogObjectKind.Trigger], $"""
+            new([CatalogObjectKind.Trigger], GroupKinds.Relations, $"""
             select 'Trigger', n.nspname || '.' || c.relname || '.' || t.tgname, jsonb_build_object(
                 'definition', replace(pg_get_triggerdef(t.oid), ' EXECUTE PROCEDURE ', ' EXECUTE FUNCTION '),
                 'enabled', case t.tgenabled when 'O' then 'origin' when 'D' then 'disabled' when 'R' then 'replica' else 'always' end),
@@ -193,7 +217,7 @@ internal static class CatalogQueries
             from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and not t.tgisinternal and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Policy], $"""
+            new([CatalogObjectKind.Policy], GroupKinds.Relations, $"""
             select 'Policy', n.nspname || '.' || c.relname || '.' || p.polname, jsonb_strip_nulls(jsonb_build_object(
                 'command', case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE' else 'ALL' end,
                 'mode', case when p.polpermissive then 'permissive' else 'restrictive' end,
@@ -205,8 +229,7 @@ internal static class CatalogQueries
             from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
             where n.nspname = any($1) and {Printed("c.oid")}
             """),
-            new([CatalogObjectKind.Grant], $"""
-            with objects as (
+            new([CatalogObjectKind.Grant], GroupKinds.Relations, Grants($"""
               select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as object_type,
                 n.nspname || '.' || c.relname as object_name, null::text as column_name, c.relacl as acl, c.relowner as owner,
                 case c.relkind when 'S' then 's' else 'r' end as default_kind,
@@ -218,31 +241,20 @@ internal static class CatalogQueries
                 {ExtensionOf("pg_class", "c.oid")}, 'rel:' || c.relname, c.oid::text
               from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
               where n.nspname = any($1) and a.attacl is not null and a.attnum > 0 and not a.attisdropped and {Printed("c.oid")}
-              union all
-              select case p.prokind when 'p' then 'procedure' else 'function' end,
-                n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')', null, p.proacl, p.proowner, 'f',
-                {ExtensionOf("pg_proc", "p.oid")}, 'fn:' || p.proname, p.oid::text
+              """)),
+            new([CatalogObjectKind.Grant], GroupKinds.Functions, Grants($"""
+              select case p.prokind when 'p' then 'procedure' else 'function' end as object_type,
+                n.nspname || '.' || p.proname || '(' || {IdentityArguments} || ')' as object_name, null::text as column_name, p.proacl as acl,
+                p.proowner as owner, 'f' as default_kind, {ExtensionOf("pg_proc", "p.oid")} as extension, 'fn:' || p.proname as subject, p.oid::text as grp
               from pg_proc p join pg_namespace n on n.oid = p.pronamespace
               where n.nspname = any($1) and {Printed("p.oid")}
-              union all
-              select 'schema', n.nspname, null, n.nspacl, n.nspowner, 'n', null, null, null
+              """)),
+            new([CatalogObjectKind.Grant], GroupKinds.None, Grants("""
+              select 'schema' as object_type, n.nspname as object_name, null::text as column_name, n.nspacl as acl, n.nspowner as owner,
+                'n' as default_kind, null::text as extension, null::text as subject, null::text as grp
               from pg_namespace n where n.nspname = any($1)
-            ),
-            privileges as (
-              select o.*, a.grantee, a.privilege_type, a.is_grantable
-              from objects o, aclexplode(coalesce(o.acl, acldefault(o.default_kind::"char", o.owner))) a
-              where o.acl is not null or o.default_kind is not null
-            )
-            select 'Grant',
-              p.privilege_type || coalesce(' (' || p.column_name || ')', '') || ' on ' || p.object_type || ' ' || p.object_name || ' to '
-                || case when p.grantee = 0 then 'PUBLIC' else pg_get_userbyid(p.grantee) end,
-              jsonb_build_object('grantable', case when bool_or(p.is_grantable) then 'yes' else 'no' end),
-              min(p.extension), min(p.subject), null::int, min(p.grp)
-            from privileges p
-            where (p.grantee = 0 and $3) or (p.grantee <> 0 and ($2::text is null or left(pg_get_userbyid(p.grantee), length($2::text)) = $2::text))
-            group by 2
-            """),
-            new([CatalogObjectKind.Role], """
+              """)),
+            new([CatalogObjectKind.Role], GroupKinds.None, """
             select 'Role', r.rolname, jsonb_strip_nulls(jsonb_build_object(
                 'superuser', case when r.rolsuper then 'yes' else 'no' end,
                 'inherit', case when r.rolinherit then 'yes' else 'no' end,
@@ -264,11 +276,23 @@ internal static class CatalogQueries
     }
 }
 
-/// <summary>One catalog query and the kinds of object it returns.</summary>
-internal sealed record CatalogQuery(IReadOnlySet<CatalogObjectKind> Kinds, string Sql)
+/// <summary>
+/// One catalog query, the kinds of object it returns, and the kinds of group its rows belong to (none: printed
+/// every time; see <see cref="CatalogStamps"/>).
+/// </summary>
+internal sealed record CatalogQuery(IReadOnlySet<CatalogObjectKind> Kinds, GroupKinds Groups, string Sql)
 {
-    public CatalogQuery(CatalogObjectKind[] kinds, string sql)
-        : this(kinds.ToHashSet(), sql)
+    public CatalogQuery(CatalogObjectKind[] kinds, GroupKinds groups, string sql)
+        : this(kinds.ToHashSet(), groups, sql)
     {
     }
+}
+
+/// <summary>The kinds of group (see <see cref="CatalogStamps"/>): a table-like relation with what is on it, or a function.</summary>
+[Flags]
+internal enum GroupKinds
+{
+    None = 0,
+    Relations = 1,
+    Functions = 2,
 }

@@ -55,10 +55,11 @@ public sealed class CatalogSnapshot
         await CatalogStatements.SetAsync(connection, transaction, options, cancellationToken);
         var stamps = options.Reuse is null ? null : await GroupStampsAsync(connection, transaction, options, cancellationToken);
         uint[]? print = null;
+        var pendingKinds = GroupKinds.None;
         if (stamps is not null)
         {
             var pending = new List<uint>();
-            foreach (var (oid, stamp) in stamps)
+            foreach (var (oid, (stamp, function)) in stamps)
             {
                 if (options.Reuse!.FindGroup(stamp) is { } entries)
                 {
@@ -67,6 +68,7 @@ public sealed class CatalogSnapshot
                 else
                 {
                     pending.Add(oid);
+                    pendingKinds |= function ? GroupKinds.Functions : GroupKinds.Relations;
                 }
             }
 
@@ -79,7 +81,7 @@ public sealed class CatalogSnapshot
             await CatalogStatements.SetPrintAsync(connection, transaction, print, cancellationToken);
         }
 
-        await using var command = await CatalogStatements.PrepareAsync(Query(connection.PostgreSqlVersion.Major, options.Kinds, everyGroup: print is null), connection, transaction, cancellationToken);
+        await using var command = await CatalogStatements.PrepareAsync(Query(connection.PostgreSqlVersion.Major, options.Kinds, print is null ? null : pendingKinds), connection, transaction, cancellationToken);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -124,7 +126,7 @@ public sealed class CatalogSnapshot
 
         foreach (var oid in print ?? [])
         {
-            options.Reuse!.AddGroup(oid, stamps![oid], printed.GetValueOrDefault(oid) ?? []);
+            options.Reuse!.AddGroup(oid, stamps![oid].Stamp, printed.GetValueOrDefault(oid) ?? []);
         }
 
         return objects;
@@ -134,15 +136,15 @@ public sealed class CatalogSnapshot
     /// Each group's stamp (<see cref="CatalogStamps"/>), prefixed with the shared stamp and what the options
     /// change in a group's printed objects (its grants depend on the role prefix and on PUBLIC's).
     /// </summary>
-    private static async Task<Dictionary<uint, string>> GroupStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
+    private static async Task<Dictionary<uint, (string Stamp, bool Function)>> GroupStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
-        var rows = new List<(string Id, string Stamp)>();
+        var rows = new List<(string Id, string Stamp, bool Function)>();
         await using (var command = await CatalogStatements.PrepareAsync(Stamps, connection, transaction, cancellationToken))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetString(0), reader.GetString(1)));
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
             }
         }
 
@@ -155,20 +157,21 @@ public sealed class CatalogSnapshot
             options.Kinds is null ? "*" : string.Join(",", options.Kinds.Order()),
             rows.Single(r => r.Id == CatalogStamps.Shared).Stamp);
         return rows.Where(r => r.Id != CatalogStamps.Shared)
-            .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => prefix + "|" + r.Id + "|" + r.Stamp);
+            .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => (prefix + "|" + r.Id + "|" + r.Stamp, r.Function));
     }
 
-    private static readonly ConcurrentDictionary<(int, bool, string), string> Queries = new();
+    private static readonly ConcurrentDictionary<(int, GroupKinds?, string), string> Queries = new();
 
     private static readonly string Stamps = CatalogStatements.Bind(CatalogStamps.Sql);
 
     /// <summary>
     /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's
-    /// fingerprint of it (md5 of the whole row's text); without <paramref name="everyGroup"/> it prints only the
-    /// groups $5 lists.
+    /// fingerprint of it (md5 of the whole row's text). With <paramref name="listed"/> (the kinds of the groups
+    /// $5 lists) it prints only those groups, and leaves out the queries of the other kind of group: a planned
+    /// query costs its start-up even when it returns nothing. Null prints every group.
     /// </summary>
-    private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds, bool everyGroup = true) =>
-        Queries.GetOrAdd((major, everyGroup, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
+    private static string Query(int major, IReadOnlySet<CatalogObjectKind>? kinds, GroupKinds? listed = null) =>
+        Queries.GetOrAdd((major, listed, kinds is null ? "*" : string.Join(",", kinds.Order())), _ => CatalogStatements.Bind(
             "select x.k, x.n, x.p::text, x.e, x.s, x.pos, x.f, x.g\n" +
             "from (select y.k, y.n, y.p, y.e, y.s, y.pos, md5(row(y.k, y.n, y.p::text, y.e, y.s, y.pos)::text)::uuid as f, y.g\n" +
             // The empty first branch types the columns: a union would otherwise keep the first query's
@@ -176,7 +179,9 @@ public sealed class CatalogSnapshot
             // column is typed by a function's result, not by the type's name, which a migration may rename
             // before a statement is first prepared.
             "      from ((select null::text, null::text, jsonb_strip_nulls(null), null::text, null::text, null::int, null::text where false)\nunion all\n" +
-            string.Join("\nunion all\n", CatalogQueries.For(major, everyGroup).Where(q => kinds is null || q.Kinds.Overlaps(kinds)).Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
+            string.Join("\nunion all\n", CatalogQueries.For(major, everyGroup: listed is null)
+                .Where(q => (kinds is null || q.Kinds.Overlaps(kinds)) && (listed is not { } some || q.Groups == GroupKinds.None || (q.Groups & some) != 0))
+                .Select(q => "(" + q.Sql + ")")) + ") y(k, n, p, e, s, pos, g)) x"));
 
     /// <summary>Indented JSON of every object (deterministic: same catalog, same text).</summary>
     public string ToJson() => JsonSerializer.Serialize(Objects.Select(o => new JsonObject(o.Kind, o.Name, o.Origin, o.Properties, o.Position)), JsonOptions);

@@ -6,8 +6,8 @@ namespace Tcdb.Snapshots;
 /// a definition. A group is a table, view, materialized view or sequence with its columns, constraints,
 /// indexes, triggers, policies and the grants on them, or a function with the grants on it; both are keyed by
 /// the oid of the relation or function. A group whose stamp an earlier snapshot of the run saw holds what it
-/// held then, so only groups with new stamps are printed. Schemas, extensions, types and roles are few and
-/// printed every time.
+/// held then, so only groups with new stamps are printed. Schemas (with their grants), extensions, types and
+/// roles are few and printed every time.
 /// <para>
 /// Why a stamp decides the printed text. A catalog row's <c>xmin</c> names the transaction that wrote that
 /// version of it; transaction ids and object ids come from counters of the whole cluster, and a database made
@@ -34,6 +34,9 @@ namespace Tcdb.Snapshots;
 /// the shared stamp. A group's stamp is the md5 of its rows' text in byte order (the C collation: cheap, and
 /// the same on every server), fed to the aggregate by a sorted subquery, which PostgreSQL's aggregates read in
 /// order; were it ever read otherwise, equal rows would only give a different stamp and a needless print.
+/// Rows of <c>pg_depend</c>, <c>pg_attribute</c> and <c>pg_description</c> are looked up by index for each of
+/// the group's own rows (a lateral subquery that <c>offset 0</c> keeps the planner from turning back into a join):
+/// the groups own a few hundred rows, and sorting or hashing those whole catalogs costs more than the lookups.
 /// Parameter: $1 the schemas.
 /// </para>
 /// </summary>
@@ -61,9 +64,13 @@ internal static class CatalogStamps
         "select '" + Shared + "', md5(concat_ws(';', pg_postmaster_start_time()::text, pg_get_userbyid(10),\n" +
         "  (select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from pg_tablespace x),\n  " +
         string.Join(",\n  ", SharedCatalogs.Select(c => $"(select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from {c} x where x.oid >= 16384 or {Written})")) + ",\n  " +
-        string.Join(",\n  ", BuiltInRowsOnly.Select(c => $"(select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from {c} x where x.oid < 16384 and {Written})")) + "))";
+        string.Join(",\n  ", BuiltInRowsOnly.Select(c => $"(select string_agg(x.oid || ':' || x.xmin, ',' order by x.oid) from {c} x where x.oid < 16384 and {Written})")) + ")), false";
 
-    /// <summary>Rows (group oid as text, stamp), one per table-like relation and function of the recorded schemas, then the shared stamp's row.</summary>
+    /// <summary>
+    /// Rows (group oid as text, stamp, whether the group is a function), one per table-like relation and function of
+    /// the recorded schemas, then the shared stamp's row. A function's group is the one with its <c>pg_proc</c> row,
+    /// the only row whose text starts with <c>p</c>.
+    /// </summary>
     public static readonly string Sql = """
         with
         rels as (
@@ -83,18 +90,18 @@ internal static class CatalogStamps
         deps(g, v, refclassid, refobjid, refobjsubid) as (
           select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
             d.refclassid, d.refobjid, d.refobjsubid
-          from own o join pg_depend d on d.classid = o.classid and d.objid = o.objid
+          from own o cross join lateral (select d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype from pg_depend d where d.classid = o.classid and d.objid = o.objid offset 0) d
           where (d.refclassid in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass) or d.deptype = 'e')
             and not (d.refclassid = 'pg_class'::regclass and d.refobjid = o.g and o.classid <> 'pg_proc'::regclass)
             and not (d.refclassid = 'pg_namespace'::regclass and d.refobjid = o.nsp)),
         versions(g, v) as (
           select o.g, o.v from own o
-          union all select o.g, 'a' || x.attrelid || '.' || x.attnum || ':' || x.xmin from own o join pg_attribute x on x.attrelid = o.objid
-            where o.classid = 'pg_class'::regclass and x.attnum > 0
+          union all select o.g, 'a' || x.attrelid || '.' || x.attnum || ':' || x.xmin from own o cross join lateral (select x.attrelid, x.attnum, x.xmin from pg_attribute x where x.attrelid = o.objid and x.attnum > 0 offset 0) x
+            where o.classid = 'pg_class'::regclass
           union all select o.g, 's' || x.seqrelid || ':' || x.xmin from own o join pg_sequence x on x.seqrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'q' || x.partrelid || ':' || x.xmin from own o join pg_partitioned_table x on x.partrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'h' || x.inhrelid || '.' || x.inhparent || ':' || x.xmin from own o join pg_inherits x on x.inhrelid = o.objid where o.classid = 'pg_class'::regclass
-          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid
+          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o cross join lateral (select x.classoid, x.objoid, x.objsubid, x.xmin from pg_description x where x.objoid = o.objid and x.classoid = o.classid offset 0) x
           union all select d.g, d.v from deps d where d.refclassid not in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass)
           union all select d.g, d.v || '=' || coalesce(n.nspname, '') from deps d left join pg_namespace n on n.oid = d.refobjid where d.refclassid = 'pg_namespace'::regclass
           union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || p.proname, '')
@@ -111,7 +118,7 @@ internal static class CatalogStamps
             from own o join pg_shdepend s on s.classid = o.classid and s.objid = o.objid
               left join pg_roles a on a.oid = s.refobjid
             where s.dbid = (select d.oid from pg_database d where d.datname = current_database()))
-        select v.g::text, md5(string_agg(v.v, ',')) from (select w.g, w.v from versions w order by w.g, w.v collate "C") v group by v.g
+        select v.g::text, md5(string_agg(v.v, ',')), bool_or(v.v like 'p%') from (select w.g, w.v from versions w order by w.g, w.v collate "C") v group by v.g
         union all
 
         """ + SharedStamp;
