@@ -34,9 +34,10 @@ namespace Tcdb.Snapshots;
 /// the shared stamp. A group's stamp is the md5 of its rows' text in byte order (the C collation: cheap, and
 /// the same on every server), fed to the aggregate by a sorted subquery, which PostgreSQL's aggregates read in
 /// order; were it ever read otherwise, equal rows would only give a different stamp and a needless print.
-/// Rows of <c>pg_depend</c>, <c>pg_attribute</c> and <c>pg_description</c> are looked up by index for each of
-/// the group's own rows (a lateral subquery that <c>offset 0</c> keeps the planner from turning back into a join):
-/// the groups own a few hundred rows, and sorting or hashing those whole catalogs costs more than the lookups.
+/// The joins to <c>pg_depend</c>, <c>pg_attribute</c> and <c>pg_description</c> are left to the planner, which
+/// hashes or sorts those catalogs: looking them up by index for each of the group's rows is cheaper on a fresh
+/// database, but a verification rewrites the same objects thousands of times, and every lookup of a key then
+/// walks the index entries of all its dead row versions.
 /// Parameter: $1 the schemas.
 /// </para>
 /// </summary>
@@ -90,18 +91,18 @@ internal static class CatalogStamps
         deps(g, v, refclassid, refobjid, refobjsubid) as (
           select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
             d.refclassid, d.refobjid, d.refobjsubid
-          from own o cross join lateral (select d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype from pg_depend d where d.classid = o.classid and d.objid = o.objid offset 0) d
+          from own o join pg_depend d on d.classid = o.classid and d.objid = o.objid
           where (d.refclassid in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass) or d.deptype = 'e')
             and not (d.refclassid = 'pg_class'::regclass and d.refobjid = o.g and o.classid <> 'pg_proc'::regclass)
             and not (d.refclassid = 'pg_namespace'::regclass and d.refobjid = o.nsp)),
         versions(g, v) as (
           select o.g, o.v from own o
-          union all select o.g, 'a' || x.attrelid || '.' || x.attnum || ':' || x.xmin from own o cross join lateral (select x.attrelid, x.attnum, x.xmin from pg_attribute x where x.attrelid = o.objid and x.attnum > 0 offset 0) x
-            where o.classid = 'pg_class'::regclass
+          union all select o.g, 'a' || x.attrelid || '.' || x.attnum || ':' || x.xmin from own o join pg_attribute x on x.attrelid = o.objid
+            where o.classid = 'pg_class'::regclass and x.attnum > 0
           union all select o.g, 's' || x.seqrelid || ':' || x.xmin from own o join pg_sequence x on x.seqrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'q' || x.partrelid || ':' || x.xmin from own o join pg_partitioned_table x on x.partrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'h' || x.inhrelid || '.' || x.inhparent || ':' || x.xmin from own o join pg_inherits x on x.inhrelid = o.objid where o.classid = 'pg_class'::regclass
-          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o cross join lateral (select x.classoid, x.objoid, x.objsubid, x.xmin from pg_description x where x.objoid = o.objid and x.classoid = o.classid offset 0) x
+          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid
           union all select d.g, d.v from deps d where d.refclassid not in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass)
           union all select d.g, d.v || '=' || coalesce(n.nspname, '') from deps d left join pg_namespace n on n.oid = d.refobjid where d.refclassid = 'pg_namespace'::regclass
           union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || p.proname, '')
