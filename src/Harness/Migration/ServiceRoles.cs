@@ -83,7 +83,12 @@ internal static class ServiceRoles
         }
     }
 
-    /// <summary>Usage on schema public and select on tcversion for every service role.</summary>
+    /// <summary>
+    /// Usage on schema public and select on tcversion for every service role, granted only to the roles whose
+    /// privilege is not in the object's access list yet. A grant rewrites the object's catalog row even when it
+    /// changes nothing, and a rewritten schema row makes every session of the database plan its prepared
+    /// statements again.
+    /// </summary>
     public static async Task GrantBasicsAsync(NpgsqlConnection connection, DbSchema schema, RolePrefix prefix, CancellationToken cancellationToken)
     {
         if (schema.Access.Count == 0)
@@ -91,10 +96,26 @@ internal static class ServiceRoles
             return;
         }
 
-        // One statement per privilege, naming every service role: a grant that is already held is a no-op.
-        var roles = string.Join(", ", schema.Access.Select(s => Sql.Identifier(prefix.RoleFor(s.Name))));
-        var hasVersionTable = await Sql.ScalarAsync<bool>(connection, "select to_regclass('public.tcversion') is not null", cancellationToken);
-        await Sql.ExecuteAsync(connection, "grant usage on schema public to " + roles + (hasVersionTable ? "; grant select on public.tcversion to " + roles : string.Empty), cancellationToken);
+        var roles = schema.Access.Select(s => prefix.RoleFor(s.Name)).ToArray();
+        var missing = await Sql.ListAsync(
+            connection,
+            """
+            select p.privilege, r.name
+            from unnest($1::text[]) r(name) left join pg_roles g on g.rolname = r.name
+              cross join (values ('usage', (select n.nspacl from pg_namespace n where n.nspname = 'public'), true),
+                                 ('select', (select c.relacl from pg_class c where c.oid = to_regclass('public.tcversion')), to_regclass('public.tcversion') is not null)
+                         ) p(privilege, acl, present)
+            where p.present and not exists (select from aclexplode(p.acl) a where a.grantee = g.oid and lower(a.privilege_type) = p.privilege)
+            """,
+            r => (Privilege: r.GetString(0), Role: r.GetString(1)),
+            cancellationToken,
+            [roles]);
+        var statements = missing.GroupBy(m => m.Privilege).Select(g =>
+            (g.Key == "usage" ? "grant usage on schema public to " : "grant select on public.tcversion to ") + string.Join(", ", g.Select(m => Sql.Identifier(m.Role))));
+        if (string.Join("; ", statements) is { Length: > 0 } grants)
+        {
+            await Sql.ExecuteAsync(connection, grants, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -227,6 +227,33 @@ public sealed class MigratorTests
         Assert.That(await db.ScalarAsync<bool>("select has_table_privilege($1, 'tcversion', 'SELECT')", db.Prefix + "_svc_b"), Is.True);
     }
 
+    [Test]
+    public async Task AnUpgradeGrantsTheBasicsOnlyToRolesWithoutThemAndLeavesHeldGrantsUntouched()
+    {
+        await using var db = await MigrationTestDatabase.CreateAsync();
+        await using var migrator = db.Migrator(WidgetChain());
+        await migrator.UpgradeAsync(1);
+        const string Rows = "select (select xmin::text from pg_namespace where nspname = 'public') || '/' || (select xmin::text from pg_class where oid = 'public.tcversion'::regclass)";
+        var before = await db.ScalarAsync<string>(Rows);
+
+        // Every service role holds both grants: another upgrade rewrites neither row (a rewritten schema row makes
+        // every session of the database plan its prepared statements again).
+        await migrator.UpgradeAsync(2);
+        Assert.That(await db.ScalarAsync<string>(Rows), Is.EqualTo(before));
+
+        // A role that lost them gets them back at the next upgrade; the other role's grants are not repeated.
+        await db.ExecuteAsync($"revoke usage on schema public from {db.Prefix}_svc_b; revoke select on public.tcversion from {db.Prefix}_svc_b");
+        await migrator.UpgradeAsync(3);
+        foreach (var role in new[] { db.Prefix + "_svc_a", db.Prefix + "_svc_b" })
+        {
+            Assert.That(await db.ScalarAsync<bool>("select has_schema_privilege($1, 'public', 'USAGE') and has_table_privilege($1, 'public.tcversion', 'SELECT')", role), Is.True, role);
+        }
+
+        Assert.That(
+            await db.StringsAsync("select a.privilege_type || ' ' || a.grantee::regrole::text from pg_namespace n, aclexplode(n.nspacl) a where n.nspname = 'public' and a.grantee::regrole::text like $1 order by 1", db.Prefix + "%"),
+            Is.EqualTo(new[] { $"USAGE {db.Prefix}_svc_a", $"USAGE {db.Prefix}_svc_b" }));
+    }
+
     [TestCase("")]
     [TestCase("Test")]
     [TestCase("test1")]
