@@ -14,26 +14,29 @@ public sealed class CatalogSnapshot
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    private readonly Dictionary<(CatalogObjectKind, string), CatalogObject> byKey;
+    private Dictionary<(CatalogObjectKind, string), CatalogObject>? byKey;
 
     public CatalogSnapshot(IEnumerable<CatalogObject> objects)
     {
-        Objects = objects.OrderBy(o => o.Kind).ThenBy(o => o.Name, StringComparer.Ordinal).ToList();
-        byKey = new Dictionary<(CatalogObjectKind, string), CatalogObject>();
-        foreach (var item in Objects)
+        var sorted = objects.ToList();
+        sorted.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
+        for (var i = 1; i < sorted.Count; i++)
         {
-            if (!byKey.TryAdd(item.Key, item))
+            if (sorted[i].Kind == sorted[i - 1].Kind && sorted[i].Name == sorted[i - 1].Name)
             {
-                throw new ArgumentException($"duplicate catalog object {item}", nameof(objects));
+                throw new ArgumentException($"duplicate catalog object {sorted[i]}", nameof(objects));
             }
         }
+
+        Objects = sorted;
     }
 
     /// <summary>Every recorded object, ordered by kind then name (ordinal).</summary>
     public IReadOnlyList<CatalogObject> Objects { get; }
 
     /// <summary>The object of that kind and qualified name, or null.</summary>
-    public CatalogObject? Find(CatalogObjectKind kind, string name) => byKey.GetValueOrDefault((kind, name));
+    public CatalogObject? Find(CatalogObjectKind kind, string name) =>
+        LazyInitializer.EnsureInitialized(ref byKey, () => Objects.ToDictionary(o => o.Key)).GetValueOrDefault((kind, name));
 
     /// <summary>
     /// Reads the catalog through <paramref name="connection"/> in one repeatable-read, read-only

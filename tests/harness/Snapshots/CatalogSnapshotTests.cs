@@ -78,6 +78,19 @@ public sealed class CatalogSnapshotTests
     }
 
     [Test]
+    public void ASnapshotOrdersObjectsByKindThenOrdinalNameAndRefusesTwoOfOneKindAndName()
+    {
+        static CatalogObject Item(CatalogObjectKind kind, string name) => new(kind, name, ObjectOrigin.Schema, new Dictionary<string, string> { ["owner"] = name });
+        var snapshot = new CatalogSnapshot([Item(CatalogObjectKind.Table, "public.b"), Item(CatalogObjectKind.Schema, "public"), Item(CatalogObjectKind.Table, "public.B"), Item(CatalogObjectKind.Index, "public.b")]);
+        Assert.That(snapshot.Objects.Select(o => $"{o.Kind} {o.Name}"), Is.EqualTo(new[] { "Schema public", "Table public.B", "Table public.b", "Index public.b" }));
+        Assert.That(snapshot.Find(CatalogObjectKind.Index, "public.b")?.Properties["owner"], Is.EqualTo("public.b"));
+        Assert.That(snapshot.Find(CatalogObjectKind.Index, "public.B"), Is.Null);
+
+        var duplicate = Assert.Throws<ArgumentException>(() => _ = new CatalogSnapshot([Item(CatalogObjectKind.Table, "public.b"), Item(CatalogObjectKind.Index, "public.a"), Item(CatalogObjectKind.Table, "public.b")]));
+        Assert.That(duplicate!.Message, Does.StartWith("duplicate catalog object"));
+    }
+
+    [Test]
     public async Task ColumnReAddedAtTheEndIsANoteNotADifference()
     {
         await using var db = await ScratchDatabase.CreateAsync();
