@@ -96,23 +96,23 @@ internal static class ServiceRoles
             return;
         }
 
+        // Per privilege (and the object it is on, when that exists), the service roles not in its access list.
         var roles = schema.Access.Select(s => prefix.RoleFor(s.Name)).ToArray();
         var missing = await Sql.ListAsync(
             connection,
             """
-            select p.privilege, r.name
+            select p.privilege || ' on ' || p.target, r.name
             from unnest($1::text[]) r(name) left join pg_roles g on g.rolname = r.name
-              cross join (values ('usage', (select n.nspacl from pg_namespace n where n.nspname = 'public'), true),
-                                 ('select', (select c.relacl from pg_class c where c.oid = to_regclass('public.tcversion')), to_regclass('public.tcversion') is not null)
-                         ) p(privilege, acl, present)
+              cross join (values ('usage', 'schema public', (select n.nspacl from pg_namespace n where n.nspname = 'public'), true),
+                                 ('select', 'public.tcversion', (select c.relacl from pg_class c where c.oid = to_regclass('public.tcversion')), to_regclass('public.tcversion') is not null)
+                         ) p(privilege, target, acl, present)
             where p.present and not exists (select from aclexplode(p.acl) a where a.grantee = g.oid and lower(a.privilege_type) = p.privilege)
             """,
             r => (Privilege: r.GetString(0), Role: r.GetString(1)),
             cancellationToken,
             [roles]);
-        var statements = missing.GroupBy(m => m.Privilege).Select(g =>
-            (g.Key == "usage" ? "grant usage on schema public to " : "grant select on public.tcversion to ") + string.Join(", ", g.Select(m => Sql.Identifier(m.Role))));
-        if (string.Join("; ", statements) is { Length: > 0 } grants)
+        var grants = string.Join("; ", missing.GroupBy(m => m.Privilege).Select(g => $"grant {g.Key} to {string.Join(", ", g.Select(m => Sql.Identifier(m.Role)))}"));
+        if (grants.Length > 0)
         {
             await Sql.ExecuteAsync(connection, grants, cancellationToken);
         }

@@ -26,7 +26,7 @@ public static class CatalogDiff
         var (objectsBefore, objectsAfter) = (before.Objects, after.Objects);
         for (int i = 0, j = 0; i < objectsBefore.Count || j < objectsAfter.Count;)
         {
-            var order = i == objectsBefore.Count ? 1 : j == objectsAfter.Count ? -1 : Order(objectsBefore[i], objectsAfter[j]);
+            var order = i == objectsBefore.Count ? 1 : j == objectsAfter.Count ? -1 : CatalogObject.Order(objectsBefore[i], objectsAfter[j]);
             var old = order <= 0 ? objectsBefore[i++] : null;
             var current = order >= 0 ? objectsAfter[j++] : null;
             var (kind, name) = (current ?? old)!.Key;
@@ -65,9 +65,6 @@ public static class CatalogDiff
     /// <summary>Only the actual differences (no notes), as review-comment lines.</summary>
     public static IReadOnlyList<string> Lines(IEnumerable<CatalogDifference> differences) =>
         differences.Select(d => d.ToString()).ToList();
-
-    private static int Order(CatalogObject a, CatalogObject b) =>
-        a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name);
 
     // The same server fingerprint is the same printed text, properties included.
     private static bool SameProperties(CatalogObject a, CatalogObject b) =>

@@ -89,6 +89,10 @@ public sealed class CatalogObject
     [JsonIgnore]
     public (CatalogObjectKind Kind, string Name) Key => (Kind, Name);
 
+    /// <summary>The order of a snapshot's objects: by kind, then by name (ordinal); zero for the same key.</summary>
+    internal static int Order(CatalogObject a, CatalogObject b) =>
+        a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name);
+
     /// <summary>Human-readable kind: "materialized view", "enum type".</summary>
     public static string Describe(CatalogObjectKind kind) => kind switch
     {

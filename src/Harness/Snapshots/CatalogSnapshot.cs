@@ -19,10 +19,10 @@ public sealed class CatalogSnapshot
     public CatalogSnapshot(IEnumerable<CatalogObject> objects)
     {
         var sorted = objects.ToList();
-        sorted.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
+        sorted.Sort(CatalogObject.Order);
         for (var i = 1; i < sorted.Count; i++)
         {
-            if (sorted[i].Kind == sorted[i - 1].Kind && sorted[i].Name == sorted[i - 1].Name)
+            if (CatalogObject.Order(sorted[i - 1], sorted[i]) == 0)
             {
                 throw new ArgumentException($"duplicate catalog object {sorted[i]}", nameof(objects));
             }

@@ -291,7 +291,7 @@ internal sealed class ProbeSelection
         if (!everything)
         {
             ordered = reached.ToArray();
-            Array.Sort(ordered, (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
+            Array.Sort(ordered, CatalogObject.Order);
         }
 
         return new Reached(catalog, ordered, reached, looked, everything, FixedStates(ordered), ordered.Where(o => o.Kind == CatalogObjectKind.Table).ToArray());
