@@ -6,8 +6,20 @@ namespace Tcdb.Snapshots;
 /// <summary>What a <see cref="CatalogSnapshot"/> covers and which objects count as the harness's own.</summary>
 public sealed record CatalogSnapshotOptions
 {
-    /// <summary>Schemas whose objects are recorded (default <c>public</c>).</summary>
-    public IReadOnlyList<string> Schemas { get; init; } = ["public"];
+    private readonly IReadOnlyList<string> schemas = ["public"];
+
+    /// <summary>
+    /// Schemas whose objects are recorded (default <c>public</c>). Only schemas of user-made objects: a system schema
+    /// (<c>information_schema</c>, or a name starting with <c>pg_</c>, a prefix PostgreSQL keeps for itself) holds
+    /// objects made by <c>initdb</c>, which the snapshot's reading of user-made objects does not cover.
+    /// </summary>
+    public IReadOnlyList<string> Schemas
+    {
+        get => schemas;
+        init => schemas = value.FirstOrDefault(IsSystemSchema) is { } system
+            ? throw new ArgumentException($"schema {system} is a system schema: a catalog snapshot records only schemas of user-made objects", nameof(Schemas))
+            : value;
+    }
 
     /// <summary>
     /// The role prefix of "our" roles, the service roles: role attributes are recorded only for them, and
@@ -35,4 +47,7 @@ public sealed record CatalogSnapshotOptions
 
     /// <summary>Function names the harness owns: the online-migration batch and completion functions.</summary>
     public Regex HarnessFunctions { get; init; } = new(@"^online_(migration|downgrade)_v\d+_(batch|is_complete)$", RegexOptions.CultureInvariant);
+
+    private static bool IsSystemSchema(string schema) =>
+        schema == "information_schema" || schema.StartsWith("pg_", StringComparison.Ordinal);
 }

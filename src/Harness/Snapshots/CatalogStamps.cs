@@ -37,7 +37,11 @@ namespace Tcdb.Snapshots;
 /// The joins to <c>pg_depend</c>, <c>pg_attribute</c> and <c>pg_description</c> are left to the planner, which
 /// hashes or sorts those catalogs: looking them up by index for each of the group's rows is cheaper on a fresh
 /// database, but a verification rewrites the same objects thousands of times, and every lookup of a key then
-/// walks the index entries of all its dead row versions.
+/// walks the index entries of all its dead row versions. Every recorded object was made after <c>initdb</c> (a
+/// recorded schema is never a system one, see <see cref="CatalogSnapshotOptions.Schemas"/>), so its oid is at
+/// least 16384, where PostgreSQL starts the oids of user-made objects: saying so lets the planner read only the
+/// user-made part of <c>pg_class</c>, <c>pg_proc</c> and <c>pg_description</c> by their oid indexes, instead of
+/// scanning and hashing the thousands of built-in rows.
 /// Parameter: $1 the schemas.
 /// </para>
 /// </summary>
@@ -76,7 +80,7 @@ internal static class CatalogStamps
         with
         rels as (
           select c.oid, c.xmin, c.relnamespace, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S')),
+          where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and c.oid >= 16384),
         own(g, classid, objid, nsp, v) as (
           select r.oid, 'pg_class'::regclass::oid, r.oid, r.relnamespace, 'c' || r.oid || ':' || r.xmin || ':' || r.nspname from rels r
           union all select x.indrelid, 'pg_class'::regclass::oid, x.indexrelid, r.relnamespace, 'i' || x.indexrelid || ':' || c.xmin || ':' || x.xmin || ':' || x.indisvalid || x.indisclustered
@@ -87,7 +91,7 @@ internal static class CatalogStamps
           union all select x.polrelid, 'pg_policy'::regclass::oid, x.oid, r.relnamespace, 'y' || x.oid || ':' || x.xmin from pg_policy x join rels r on r.oid = x.polrelid
           union all select x.ev_class, 'pg_rewrite'::regclass::oid, x.oid, r.relnamespace, 'w' || x.oid || ':' || x.xmin from pg_rewrite x join rels r on r.oid = x.ev_class
           union all select p.oid, 'pg_proc'::regclass::oid, p.oid, p.pronamespace, 'p' || p.oid || ':' || p.xmin || ':' || n.nspname
-            from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)),
+            from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1) and p.oid >= 16384),
         deps(g, v, refclassid, refobjid, refobjsubid) as (
           select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
             d.refclassid, d.refobjid, d.refobjsubid
@@ -102,7 +106,7 @@ internal static class CatalogStamps
           union all select o.g, 's' || x.seqrelid || ':' || x.xmin from own o join pg_sequence x on x.seqrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'q' || x.partrelid || ':' || x.xmin from own o join pg_partitioned_table x on x.partrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'h' || x.inhrelid || '.' || x.inhparent || ':' || x.xmin from own o join pg_inherits x on x.inhrelid = o.objid where o.classid = 'pg_class'::regclass
-          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid
+          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid and x.objoid >= 16384
           union all select d.g, d.v from deps d where d.refclassid not in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass)
           union all select d.g, d.v || '=' || coalesce(n.nspname, '') from deps d left join pg_namespace n on n.oid = d.refobjid where d.refclassid = 'pg_namespace'::regclass
           union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || p.proname, '')

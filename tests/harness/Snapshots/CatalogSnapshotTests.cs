@@ -90,6 +90,21 @@ public sealed class CatalogSnapshotTests
         Assert.That(duplicate!.Message, Does.StartWith("duplicate catalog object"));
     }
 
+    [TestCase("information_schema")]
+    [TestCase("pg_catalog")]
+    [TestCase("pg_toast")]
+    public void ASnapshotRecordsNoSystemSchema(string schema)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => _ = new CatalogSnapshotOptions { Schemas = ["public", schema] });
+        Assert.That(refused!.Message, Does.StartWith($"schema {schema} is a system schema"));
+    }
+
+    [TestCase("pgx")]
+    [TestCase("info_schema")]
+    [TestCase("Pg_custom")]
+    public void ASchemaThatOnlyLooksLikeASystemOneIsRecorded(string schema) =>
+        Assert.That(new CatalogSnapshotOptions { Schemas = [schema] }.Schemas, Is.EqualTo(new[] { schema }));
+
     [Test]
     public async Task ColumnReAddedAtTheEndIsANoteNotADifference()
     {
