@@ -27,7 +27,8 @@ public static class Seeder
             .Where(t => !options.ExcludedTables.Contains(t.Name)).ToList();
         var plan = SeedPlan.Create(tables);
         var inserted = new Dictionary<string, int>(StringComparer.Ordinal);
-        var unfilled = plan.Unfillable.Select(u => new UnfilledTable(u.Table.Name, 0, WantedRows(options, u.Table), u.Reason)).ToList();
+        // A table that cannot be filled is reported only when rows are wanted of it.
+        var unfilled = plan.Unfillable.Where(u => WantedRows(options, u.Table) > 0).Select(u => new UnfilledTable(u.Table.Name, 0, WantedRows(options, u.Table), u.Reason)).ToList();
         var insertedRows = new Dictionary<long, List<NpgsqlTid>>();
 
         foreach (var table in plan.Order)

@@ -20,9 +20,18 @@ internal static class VersionSeed
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         var rules = new Dictionary<string, TableSeedRule>(hooks.SeedRules, StringComparer.Ordinal);
-        foreach (var table in await NonEmptyTablesAsync(connection, ct))
+        var (seedable, nonEmpty) = await TablesAsync(connection, ct);
+        foreach (var table in nonEmpty)
         {
             rules.TryAdd(table, new TableSeedRule { Rows = 0 });
+        }
+
+        // Every table the seeder would fill is to get no rows: it would insert nothing and report nothing (a table
+        // it cannot fill counts only when rows are wanted of it), so its catalog reads are skipped.
+        var excluded = new SeedOptions().ExcludedTables;
+        if (seedable.All(t => excluded.Contains(t) || rules.GetValueOrDefault(t)?.Rows == 0))
+        {
+            return new SeedReport(seedable.Where(t => !excluded.Contains(t)).ToDictionary(t => t, _ => 0, StringComparer.Ordinal), [], TimeSpan.Zero);
         }
 
         var seed = run.Options.Seed * 7919 + version;
@@ -77,25 +86,38 @@ internal static class VersionSeed
         return tables;
     }
 
-    private static async Task<IReadOnlyList<string>> NonEmptyTablesAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>
+    /// The tables the seeder fills (ordinary and partitioned tables of schema public, partitions excepted), and the
+    /// ordinary tables of schema public (partitions included) that hold rows.
+    /// </summary>
+    private static async Task<(List<string> Seedable, List<string> NonEmpty)> TablesAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var probes = new List<string>();
+        var seedable = new List<string>();
         await using (var list = new NpgsqlCommand(
-            "select format('select %L where exists (select from %I.%I)', n.nspname || '.' || c.relname, n.nspname, c.relname) " +
-            "from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind = 'r' and n.nspname = 'public'",
+            "select n.nspname || '.' || c.relname, c.relkind = 'r', not c.relispartition, format('select %L where exists (select from %I.%I)', n.nspname || '.' || c.relname, n.nspname, c.relname) " +
+            "from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname = 'public'",
             connection))
         await using (var reader = await list.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                probes.Add(reader.GetString(0));
+                if (reader.GetBoolean(1))
+                {
+                    probes.Add(reader.GetString(3));
+                }
+
+                if (reader.GetBoolean(2))
+                {
+                    seedable.Add(reader.GetString(0));
+                }
             }
         }
 
         var tables = new List<string>();
         if (probes.Count == 0)
         {
-            return tables;
+            return (seedable, tables);
         }
 
         await using var command = new NpgsqlCommand(string.Join(" union all ", probes), connection);
@@ -105,6 +127,6 @@ internal static class VersionSeed
             tables.Add(rows.GetString(0));
         }
 
-        return tables;
+        return (seedable, tables);
     }
 }

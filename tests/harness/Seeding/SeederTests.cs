@@ -124,6 +124,28 @@ public sealed class SeederTests
     }
 
     [Test]
+    public async Task ATableThatCannotBeFilledIsNotReportedWhenNoRowsAreWantedOfIt()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync("""
+            create table eggs (id integer primary key, chicken_id integer not null);
+            create table chickens (id integer primary key, egg_id integer not null references eggs (id));
+            alter table eggs add foreign key (chicken_id) references chickens (id);
+            """);
+
+        var report = await Seeder.SeedAsync(db.Connection, new SeedOptions
+        {
+            RowsPerTable = 10,
+            Tables = new Dictionary<string, TableSeedRule> { ["public.chickens"] = new() { Rows = 0 } },
+        });
+
+        Assert.That(report.Unfilled.Select(u => u.ToString()), Is.EqualTo(new[]
+        {
+            "public.eggs: 0 of 10 rows: foreign-key cycle among public.chickens, public.eggs has no foreign key with only nullable columns",
+        }));
+    }
+
+    [Test]
     public async Task RowsViolatingACheckAreRegeneratedAndAnImpossibleCheckIsReported()
     {
         await using var db = await ScratchDatabase.CreateAsync();
