@@ -56,13 +56,16 @@ public sealed class CatalogSnapshot
     {
         var objects = new List<CatalogObject>();
         await CatalogStatements.SetAsync(connection, transaction, options, cancellationToken);
-        var stamps = options.Reuse is null ? null : await GroupStampsAsync(connection, transaction, options, cancellationToken);
+        (string Prefix, Dictionary<uint, (string Stamp, bool Function)> Groups)? stamped = options.Reuse is null ? null : await GroupStampsAsync(connection, transaction, options, cancellationToken);
+        var stamps = stamped?.Groups;
         uint[]? print = null;
         var pendingKinds = GroupKinds.None;
-        if (stamps is not null)
+        Dictionary<uint, string>? contentStamps = null;
+        uint[]? listed = null;
+        if (stamped is { } known)
         {
             var pending = new List<uint>();
-            foreach (var (oid, (stamp, function)) in stamps)
+            foreach (var (oid, (stamp, _)) in known.Groups)
             {
                 if (options.Reuse!.FindGroup(stamp) is { } entries)
                 {
@@ -71,15 +74,37 @@ public sealed class CatalogSnapshot
                 else
                 {
                     pending.Add(oid);
-                    pendingKinds |= function ? GroupKinds.Functions : GroupKinds.Relations;
                 }
+            }
+
+            // A function written again as it was (by a downgrade, or a re-upgrade) has a new xmin stamp but a known content stamp.
+            var functions = pending.Where(o => known.Groups[o].Function).ToArray();
+            if (functions.Length > 0)
+            {
+                await CatalogStatements.SetPrintAsync(connection, transaction, functions, cancellationToken);
+                listed = functions;
+                contentStamps = await ContentStampsAsync(connection, transaction, known.Prefix, cancellationToken);
+                foreach (var oid in functions)
+                {
+                    if (contentStamps.TryGetValue(oid, out var stamp) && options.Reuse!.FindGroup(stamp) is { } entries)
+                    {
+                        objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
+                        options.Reuse.AddGroup(oid, known.Groups[oid].Stamp, entries);
+                        pending.Remove(oid);
+                    }
+                }
+            }
+
+            foreach (var oid in pending)
+            {
+                pendingKinds |= known.Groups[oid].Function ? GroupKinds.Functions : GroupKinds.Relations;
             }
 
             print = pending.ToArray();
         }
 
         var printed = new Dictionary<uint, List<StampedObject>>();
-        if (print is not null)
+        if (print is not null && (listed is null || !listed.SequenceEqual(print)))
         {
             await CatalogStatements.SetPrintAsync(connection, transaction, print, cancellationToken);
         }
@@ -127,9 +152,15 @@ public sealed class CatalogSnapshot
             }
         }
 
+        options.Reuse?.CountPrinted(print?.Length ?? 0);
         foreach (var oid in print ?? [])
         {
-            options.Reuse!.AddGroup(oid, stamps![oid].Stamp, printed.GetValueOrDefault(oid) ?? []);
+            var group = printed.GetValueOrDefault(oid) ?? [];
+            options.Reuse!.AddGroup(oid, stamps![oid].Stamp, group);
+            if (contentStamps?.GetValueOrDefault(oid) is { } content)
+            {
+                options.Reuse!.AddGroup(oid, content, group);
+            }
         }
 
         return objects;
@@ -139,7 +170,7 @@ public sealed class CatalogSnapshot
     /// Each group's stamp (<see cref="CatalogStamps"/>), prefixed with the shared stamp and what the options
     /// change in a group's printed objects (its grants depend on the role prefix and on PUBLIC's).
     /// </summary>
-    private static async Task<Dictionary<uint, (string Stamp, bool Function)>> GroupStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
+    private static async Task<(string Prefix, Dictionary<uint, (string Stamp, bool Function)> Groups)> GroupStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogSnapshotOptions options, CancellationToken cancellationToken)
     {
         var rows = new List<(string Id, string Stamp, bool Function)>();
         await using (var command = await CatalogStatements.PrepareAsync(Stamps, connection, transaction, cancellationToken))
@@ -159,13 +190,29 @@ public sealed class CatalogSnapshot
             options.IncludePublicGrants,
             options.Kinds is null ? "*" : string.Join(",", options.Kinds.Order()),
             rows.Single(r => r.Id == CatalogStamps.Shared).Stamp);
-        return rows.Where(r => r.Id != CatalogStamps.Shared)
-            .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => (prefix + "|" + r.Id + "|" + r.Stamp, r.Function));
+        return (prefix, rows.Where(r => r.Id != CatalogStamps.Shared)
+            .ToDictionary(r => uint.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture), r => (prefix + "|" + r.Id + "|" + r.Stamp, r.Function)));
+    }
+
+    /// <summary>The content stamp (<see cref="CatalogStamps.ContentSql"/>) of each function group $5 lists, with the snapshot's prefix.</summary>
+    private static async Task<Dictionary<uint, string>> ContentStampsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string prefix, CancellationToken cancellationToken)
+    {
+        var stamps = new Dictionary<uint, string>();
+        await using var command = await CatalogStatements.PrepareAsync(ContentStamps, connection, transaction, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stamps[uint.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture)] = prefix + "|content|" + reader.GetString(1);
+        }
+
+        return stamps;
     }
 
     private static readonly ConcurrentDictionary<(int, GroupKinds?, string), string> Queries = new();
 
     private static readonly string Stamps = CatalogStatements.Bind(CatalogStamps.Sql);
+
+    private static readonly string ContentStamps = CatalogStatements.Bind(CatalogStamps.ContentSql);
 
     /// <summary>
     /// The catalog queries of <paramref name="kinds"/> (null: all) as one statement, each row with the server's

@@ -12,8 +12,9 @@ public sealed class CatalogSnapshotCache
 {
     private const int KeptPerObject = 4;
 
-    // Per group oid: the run's databases, clones of one another, may each have their own version of it.
-    private const int KeptPerGroup = 8;
+    // Per group oid: the run's databases, clones of one another, may each have their own version of it, and a
+    // function's group is kept under two stamps (its rows' xmin and its content, see CatalogStamps.ContentSql).
+    private const int KeptPerGroup = 16;
 
     private readonly object gate = new();
     private readonly Dictionary<Guid, CatalogObject> objects = [];
@@ -57,6 +58,13 @@ public sealed class CatalogSnapshotCache
             }
         }
     }
+
+    private int printedGroups;
+
+    /// <summary>How many groups snapshots printed rather than took from here: a test seam, to show what is reused.</summary>
+    internal int PrintedGroups => Volatile.Read(ref printedGroups);
+
+    internal void CountPrinted(int groups) => Interlocked.Add(ref printedGroups, groups);
 
     /// <summary>The objects printed for the group of that stamp, or null.</summary>
     internal IReadOnlyList<StampedObject>? FindGroup(string stamp)

@@ -76,11 +76,27 @@ internal static class CatalogStamps
     /// the recorded schemas, then the shared stamp's row. A function's group is the one with its <c>pg_proc</c> row,
     /// the only row whose text starts with <c>p</c>.
     /// </summary>
-    public static readonly string Sql = """
+    public static readonly string Sql = Groups(content: false) + "\nunion all\n" + SharedStamp;
+
+    /// <summary>
+    /// The content stamps of the function groups $5 lists: the same rows as <see cref="Sql"/>'s, but the function's
+    /// <c>pg_proc</c> row and its comment are listed by their text instead of their <c>xmin</c>. A function that a
+    /// downgrade or a re-upgrade writes again exactly as it was before is a new row version with the old text: its
+    /// content stamp is the one an earlier snapshot saw. Computing it reads the whole row, so it is done only for the
+    /// groups whose <c>xmin</c> stamp is new. No shared stamp row.
+    /// </summary>
+    public static readonly string ContentSql = Groups(content: true);
+
+    private static string Groups(bool content)
+    {
+        // A content stamp leaves out the oid of the function itself, so that a function dropped and created again
+        // as it was (a new oid) has the content stamp it had: the printed objects name a function, never its oid.
+        string Own(string oid) => content ? "''" : oid;
+        return $$"""
         with
         rels as (
           select c.oid, c.xmin, c.relnamespace, n.nspname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and c.oid >= 16384),
+          where n.nspname = any($1) and c.relkind in ('r', 'p', 'f', 'v', 'm', 'S') and c.oid >= 16384{{(content ? " and false" : string.Empty)}}),
         own(g, classid, objid, nsp, v) as (
           select r.oid, 'pg_class'::regclass::oid, r.oid, r.relnamespace, 'c' || r.oid || ':' || r.xmin || ':' || r.nspname from rels r
           union all select x.indrelid, 'pg_class'::regclass::oid, x.indexrelid, r.relnamespace, 'i' || x.indexrelid || ':' || c.xmin || ':' || x.xmin || ':' || x.indisvalid || x.indisclustered
@@ -90,10 +106,10 @@ internal static class CatalogStamps
           union all select x.tgrelid, 'pg_trigger'::regclass::oid, x.oid, r.relnamespace, 't' || x.oid || ':' || x.xmin from pg_trigger x join rels r on r.oid = x.tgrelid
           union all select x.polrelid, 'pg_policy'::regclass::oid, x.oid, r.relnamespace, 'y' || x.oid || ':' || x.xmin from pg_policy x join rels r on r.oid = x.polrelid
           union all select x.ev_class, 'pg_rewrite'::regclass::oid, x.oid, r.relnamespace, 'w' || x.oid || ':' || x.xmin from pg_rewrite x join rels r on r.oid = x.ev_class
-          union all select p.oid, 'pg_proc'::regclass::oid, p.oid, p.pronamespace, 'p' || p.oid || ':' || p.xmin || ':' || n.nspname
-            from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1) and p.oid >= 16384),
+          union all select p.oid, 'pg_proc'::regclass::oid, p.oid, p.pronamespace, 'p' || {{(content ? "md5((to_jsonb(p) - 'oid')::text)" : "p.oid || ':' || p.xmin")}} || ':' || n.nspname
+            from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1) and p.oid >= 16384{{(content ? " and p.oid = any($5)" : string.Empty)}}),
         deps(g, v, refclassid, refobjid, refobjsubid) as (
-          select o.g, 'D' || d.classid || '.' || d.objid || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
+          select o.g, 'D' || d.classid || '.' || {{Own("d.objid")}} || '.' || d.objsubid || '>' || d.refclassid || '.' || d.refobjid || '.' || d.refobjsubid || d.deptype::text,
             d.refclassid, d.refobjid, d.refobjsubid
           from own o join pg_depend d on d.classid = o.classid and d.objid = o.objid
           where (d.refclassid in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass) or d.deptype = 'e')
@@ -106,7 +122,7 @@ internal static class CatalogStamps
           union all select o.g, 's' || x.seqrelid || ':' || x.xmin from own o join pg_sequence x on x.seqrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'q' || x.partrelid || ':' || x.xmin from own o join pg_partitioned_table x on x.partrelid = o.objid where o.classid = 'pg_class'::regclass
           union all select o.g, 'h' || x.inhrelid || '.' || x.inhparent || ':' || x.xmin from own o join pg_inherits x on x.inhrelid = o.objid where o.classid = 'pg_class'::regclass
-          union all select o.g, 'm' || x.classoid || '.' || x.objoid || '.' || x.objsubid || ':' || x.xmin from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid and x.objoid >= 16384
+          union all select o.g, 'm' || x.classoid || '.' || {{Own("x.objoid")}} || '.' || x.objsubid || ':' || {{(content ? "md5(x.description)" : "x.xmin")}} from own o join pg_description x on x.objoid = o.objid and x.classoid = o.classid and x.objoid >= 16384
           union all select d.g, d.v from deps d where d.refclassid not in ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_namespace'::regclass)
           union all select d.g, d.v || '=' || coalesce(n.nspname, '') from deps d left join pg_namespace n on n.oid = d.refobjid where d.refclassid = 'pg_namespace'::regclass
           union all select d.g, d.v || '=' || coalesce(n.nspname || '.' || p.proname, '')
@@ -119,12 +135,11 @@ internal static class CatalogStamps
             from deps d left join pg_class c on c.oid = d.refobjid left join pg_namespace n on n.oid = c.relnamespace
               left join pg_attribute a on d.refobjsubid <> 0 and a.attrelid = d.refobjid and a.attnum = d.refobjsubid
             where d.refclassid = 'pg_class'::regclass
-          union all select o.g, 'S' || s.classid || '.' || s.objid || '.' || s.objsubid || '>' || s.refobjid || s.deptype::text || '=' || coalesce(a.rolname, '')
+          union all select o.g, 'S' || s.classid || '.' || {{Own("s.objid")}} || '.' || s.objsubid || '>' || s.refobjid || s.deptype::text || '=' || coalesce(a.rolname, '')
             from own o join pg_shdepend s on s.classid = o.classid and s.objid = o.objid
               left join pg_roles a on a.oid = s.refobjid
             where s.dbid = (select d.oid from pg_database d where d.datname = current_database()))
         select v.g::text, md5(string_agg(v.v, ',')), bool_or(v.v like 'p%') from (select w.g, w.v from versions w order by w.g, w.v collate "C") v group by v.g
-        union all
-
-        """ + SharedStamp;
+        """;
+    }
 }

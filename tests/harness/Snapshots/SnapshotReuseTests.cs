@@ -83,6 +83,7 @@ public sealed class SnapshotReuseTests
         yield return Case("a view redefined", "create or replace view big_widgets as select widgets.id, widgets.name from widgets where widgets.size > 11");
         yield return Case("a grant", "grant select on widgets to public");
         yield return Case("a function's comment removed", "comment on function widget_size(integer) is null");
+        yield return Case("a function's comment changed", "comment on function widget_size(integer) is 'its new size'");
         yield return Case("a column a foreign key points at renamed", "alter table widgets rename column id to widget_id");
         yield return Case("a sequence a default names renamed", "alter sequence ticket_seq rename to ticket_numbers");
         yield return Case("a table with a sequence, a trigger and a policy renamed", "alter table tickets rename to passes");
@@ -167,6 +168,54 @@ public sealed class SnapshotReuseTests
             var fresh = await CatalogSnapshot.TakeAsync(db.Connection, options with { Reuse = null });
             Assert.That(reused.ToJson(), Is.EqualTo(fresh.ToJson()), change);
         }
+    }
+
+    [Test]
+    public async Task AFunctionWrittenAgainAsItWasIsNotPrintedAgainButALookAlikeIs()
+    {
+        await using var db = await ScratchDatabase.CreateAsync();
+        await db.ExecuteAsync(Schema);
+        var catalogs = new CatalogSnapshotCache();
+
+        // A function with a dependency (on type mood), so that its catalog rows name it by oid.
+        var original = "create or replace function mood_name(mood_in mood) returns text language sql stable as 'select mood_in::text'";
+        await db.ExecuteAsync(original);
+        await TakeEqualToFreshAsync(db, catalogs);
+
+        // Redefined, then written back as it was (as a downgrade does): the second is the first snapshot's function.
+        await db.ExecuteAsync(original.Replace("mood_in::text", "upper(mood_in::text)", StringComparison.Ordinal));
+        await TakeEqualToFreshAsync(db, catalogs);
+        var printed = catalogs.PrintedGroups;
+        await db.ExecuteAsync(original);
+        await TakeEqualToFreshAsync(db, catalogs);
+        Assert.That(catalogs.PrintedGroups, Is.EqualTo(printed), "a function written back as it was is taken from the cache");
+
+        // Dropped and created again as it was (as a re-upgrade does): another oid, the same function.
+        await db.ExecuteAsync("drop function mood_name(mood); " + original);
+        await TakeEqualToFreshAsync(db, catalogs);
+        Assert.That(catalogs.PrintedGroups, Is.EqualTo(printed), "a function created again as it was is taken from the cache");
+
+        // Look-alikes: the same body with another volatility, another argument name, a comment, a grant.
+        foreach (var lookAlike in new[]
+                 {
+                     original.Replace(" stable ", " volatile ", StringComparison.Ordinal),
+                     "drop function mood_name(mood); " + original.Replace("mood_in", "key_in", StringComparison.Ordinal),
+                     "comment on function mood_name(mood) is 'a name'",
+                     "grant execute on function mood_name(mood) to public",
+                 })
+        {
+            await db.ExecuteAsync(lookAlike);
+            printed = catalogs.PrintedGroups;
+            await TakeEqualToFreshAsync(db, catalogs);
+            Assert.That(catalogs.PrintedGroups, Is.GreaterThan(printed), lookAlike);
+            await db.ExecuteAsync("drop function mood_name(mood); " + original);
+        }
+    }
+
+    private static async Task TakeEqualToFreshAsync(ScratchDatabase db, CatalogSnapshotCache catalogs)
+    {
+        var reused = await CatalogSnapshot.TakeAsync(db.Connection, new CatalogSnapshotOptions { Reuse = catalogs });
+        Assert.That(reused.ToJson(), Is.EqualTo((await CatalogSnapshot.TakeAsync(db.Connection)).ToJson()));
     }
 
     [Test]
