@@ -222,8 +222,21 @@ internal sealed class ProbeSelection
         }
 
         // The closest catalog first (the one of the previous point of the same segment, usually): a large
-        // change is slow to check and seldom leaves the reach as it was.
-        foreach (var (earlier, change) in recent.Select(r => (r, ChangeBetween(r.Catalog, catalog))).OrderBy(c => c.Item2.Size))
+        // change is slow to check and seldom leaves the reach as it was. Equal sizes keep their order.
+        var candidates = new (Reached Earlier, CatalogChange Change)[recent.Length];
+        for (var i = 0; i < recent.Length; i++)
+        {
+            var next = (recent[i], ChangeBetween(recent[i].Catalog, catalog));
+            var at = i;
+            for (; at > 0 && candidates[at - 1].Change.Size > next.Item2.Size; at--)
+            {
+                candidates[at] = candidates[at - 1];
+            }
+
+            candidates[at] = next;
+        }
+
+        foreach (var (earlier, change) in candidates)
         {
             if (earlier.HoldsAfter(change, ReachOf))
             {
@@ -322,13 +335,20 @@ internal sealed class ProbeSelection
     }
 
     /// <summary>The objects <paramref name="to"/> holds and <paramref name="from"/> does not, and the other way round (instances compared by reference).</summary>
-    private CatalogChange ChangeBetween(CatalogSnapshot from, CatalogSnapshot to) =>
-        changes.GetValue(to, _ => new()).GetValue(from, _ =>
+    private CatalogChange ChangeBetween(CatalogSnapshot from, CatalogSnapshot to)
+    {
+        // Asked for every call of a point: the lookup allocates nothing once the change is known.
+        var byFrom = changes.GetValue(to, static _ => new());
+        if (byFrom.TryGetValue(from, out var known))
         {
-            var before = MembersOf(from);
-            var after = MembersOf(to);
-            return new CatalogChange(to.Objects.Where(o => !before.Contains(o)).ToArray(), from.Objects.Where(o => !after.Contains(o)).ToArray());
-        });
+            return known;
+        }
+
+        var before = MembersOf(from);
+        var after = MembersOf(to);
+        var change = new CatalogChange(to.Objects.Where(o => !before.Contains(o)).ToArray(), from.Objects.Where(o => !after.Contains(o)).ToArray());
+        return byFrom.TryAdd(from, change) ? change : byFrom.TryGetValue(from, out known) ? known : change;
+    }
 
     private HashSet<CatalogObject> MembersOf(CatalogSnapshot catalog) =>
         members.GetValue(catalog, c => new HashSet<CatalogObject>(c.Objects, ReferenceEqualityComparer.Instance));
@@ -538,7 +558,16 @@ internal sealed class ProbeSelection
         {
             lock (gate)
             {
-                recent = [reached, .. recent.Where(r => !ReferenceEquals(r.Catalog, reached.Catalog)).Take(Kept - 1)];
+                var kept = new List<Reached>(Kept) { reached };
+                foreach (var r in recent)
+                {
+                    if (kept.Count < Kept && !ReferenceEquals(r.Catalog, reached.Catalog))
+                    {
+                        kept.Add(r);
+                    }
+                }
+
+                recent = kept.ToArray();
             }
 
             return reached;
@@ -580,14 +609,14 @@ internal sealed class ProbeSelection
                 }
             }
 
-            foreach (var added in change.Added)
+            // Whether a name the new objects answer to was looked up: the smaller set is walked.
+            var anchors = change.AnchorsAdded(reachOf);
+            var (small, large) = anchors.Count <= Looked.Count ? (anchors, Looked) : (Looked, anchors);
+            foreach (var name in small)
             {
-                foreach (var anchor in reachOf(added).Anchors)
+                if (large.Contains(name))
                 {
-                    if (Looked.Contains(anchor))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
 
@@ -598,7 +627,13 @@ internal sealed class ProbeSelection
     /// <summary>The objects a later catalog holds that an earlier one does not (<paramref name="Added"/>), and the other way round.</summary>
     private sealed record CatalogChange(CatalogObject[] Added, CatalogObject[] Removed)
     {
+        private HashSet<string>? anchorsAdded;
+
         public int Size => Added.Length + Removed.Length;
+
+        /// <summary>Every name the added objects answer to (worked out once per change: every call of a point asks).</summary>
+        public HashSet<string> AnchorsAdded(Func<CatalogObject, Reach> reachOf) =>
+            LazyInitializer.EnsureInitialized(ref anchorsAdded, () => new HashSet<string>(Added.SelectMany(a => reachOf(a).Anchors), StringComparer.Ordinal));
     }
 
     /// <summary>
