@@ -7,6 +7,14 @@ namespace Tcdb.Harness.Tests.Seeding;
 
 public sealed class SeederTests
 {
+    /// <summary>Two tables that reference each other through non-null keys: no row of either can be inserted first.</summary>
+    internal const string ChickenAndEgg = """
+        create table eggs (id integer primary key, chicken_id integer not null);
+        create table chickens (id integer primary key, egg_id integer not null references eggs (id));
+        alter table eggs add foreign key (chicken_id) references chickens (id);
+
+        """;
+
     private const string EveryType = """
         create type color as enum ('red', 'green', 'blue');
         create domain short_code as varchar(8) not null;
@@ -106,12 +114,7 @@ public sealed class SeederTests
     public async Task CycleWithoutNullableForeignKeyIsReported()
     {
         await using var db = await ScratchDatabase.CreateAsync();
-        await db.ExecuteAsync("""
-            create table eggs (id integer primary key, chicken_id integer not null);
-            create table chickens (id integer primary key, egg_id integer not null references eggs (id));
-            alter table eggs add foreign key (chicken_id) references chickens (id);
-            create table bystanders (id integer primary key);
-            """);
+        await db.ExecuteAsync(ChickenAndEgg + "create table bystanders (id integer primary key);");
 
         var report = await Seeder.SeedAsync(db.Connection, new SeedOptions { RowsPerTable = 10 });
 
@@ -127,11 +130,7 @@ public sealed class SeederTests
     public async Task ATableThatCannotBeFilledIsNotReportedWhenNoRowsAreWantedOfIt()
     {
         await using var db = await ScratchDatabase.CreateAsync();
-        await db.ExecuteAsync("""
-            create table eggs (id integer primary key, chicken_id integer not null);
-            create table chickens (id integer primary key, egg_id integer not null references eggs (id));
-            alter table eggs add foreign key (chicken_id) references chickens (id);
-            """);
+        await db.ExecuteAsync(ChickenAndEgg);
 
         var report = await Seeder.SeedAsync(db.Connection, new SeedOptions
         {

@@ -56,7 +56,7 @@ public sealed class VersionSeedTests
     public async Task AnEmptyTableTheSeederCannotFillIsStillReported()
     {
         await using var db = await ScratchDatabase.CreateAsync();
-        await db.ExecuteAsync("create table eggs (id integer primary key, chicken_id integer not null); create table chickens (id integer primary key, egg_id integer not null references eggs (id)); alter table eggs add foreign key (chicken_id) references chickens (id);");
+        await db.ExecuteAsync(SeederTests.ChickenAndEgg);
 
         var report = await SeedAsync(db, new VersionHooks());
 
