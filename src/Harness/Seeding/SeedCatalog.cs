@@ -46,6 +46,9 @@ internal sealed record SeedTable(long Oid, string Name, string SqlName, IReadOnl
 /// </summary>
 internal static class SeedCatalog
 {
+    /// <summary>Which relations <c>c</c> the seeder fills: ordinary and partitioned tables, not partitions (their parent is filled).</summary>
+    public const string FilledRelations = "c.relkind in ('r', 'p') and not c.relispartition";
+
     public static Task<IReadOnlyList<SeedTable>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<string> schemas, CancellationToken cancellationToken) =>
         CatalogReader.ReadAsync(connection, qualified: false, _ => ReadTablesAsync(connection, schemas.ToArray(), cancellationToken), cancellationToken);
 
@@ -76,7 +79,7 @@ internal static class SeedCatalog
               left join pg_type e on e.oid = b.typelem and b.typcategory = 'A'
               left join pg_namespace en on en.oid = e.typnamespace
               left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-            where n.nspname = any({inSchemas}) and c.relkind in ('r', 'p') and not c.relispartition and a.attnum > 0 and not a.attisdropped
+            where n.nspname = any({inSchemas}) and {FilledRelations} and a.attnum > 0 and not a.attisdropped
             order by 2, a.attnum
             """;
         var columnRows = await Sql.ListPreparedAsync(

@@ -62,6 +62,9 @@ public sealed class CatalogSnapshot
         var pendingKinds = GroupKinds.None;
         Dictionary<uint, string>? contentStamps = null;
         uint[]? listed = null;
+        // A group found in the cache: its objects, with the origin these options give them.
+        void Take(IReadOnlyList<StampedObject> entries) => objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
+
         if (stamped is { } known)
         {
             var pending = new List<uint>();
@@ -69,7 +72,7 @@ public sealed class CatalogSnapshot
             {
                 if (options.Reuse!.FindGroup(stamp) is { } entries)
                 {
-                    objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
+                    Take(entries);
                 }
                 else
                 {
@@ -88,7 +91,7 @@ public sealed class CatalogSnapshot
                 {
                     if (contentStamps.TryGetValue(oid, out var stamp) && options.Reuse!.FindGroup(stamp) is { } entries)
                     {
-                        objects.AddRange(entries.Select(e => e.Object.WithOrigin(OriginOf(options, e.Extension, e.Subject))));
+                        Take(entries);
                         options.Reuse.AddGroup(oid, known.Groups[oid].Stamp, entries);
                         pending.Remove(oid);
                     }

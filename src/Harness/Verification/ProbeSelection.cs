@@ -347,7 +347,7 @@ internal sealed class ProbeSelection
         var before = MembersOf(from);
         var after = MembersOf(to);
         var change = new CatalogChange(to.Objects.Where(o => !before.Contains(o)).ToArray(), from.Objects.Where(o => !after.Contains(o)).ToArray());
-        return byFrom.TryAdd(from, change) ? change : byFrom.TryGetValue(from, out known) ? known : change;
+        return byFrom.GetValue(from, _ => change);
     }
 
     private HashSet<CatalogObject> MembersOf(CatalogSnapshot catalog) =>

@@ -95,7 +95,7 @@ internal static class VersionSeed
         var probes = new List<string>();
         var seedable = new List<string>();
         await using (var list = new NpgsqlCommand(
-            "select n.nspname || '.' || c.relname, c.relkind = 'r', not c.relispartition, format('select %L where exists (select from %I.%I)', n.nspname || '.' || c.relname, n.nspname, c.relname) " +
+            $"select n.nspname || '.' || c.relname, c.relkind = 'r', {SeedCatalog.FilledRelations}, format('select %L where exists (select from %I.%I)', n.nspname || '.' || c.relname, n.nspname, c.relname) " +
             "from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname = 'public'",
             connection))
         await using (var reader = await list.ExecuteReaderAsync(ct))
